@@ -1,0 +1,113 @@
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Container } from './container.ts';
+import { authPlugin } from './modules/auth/auth-plugin.ts';
+import { authRoutes } from './modules/auth/auth-routes.ts';
+import { caseRoutes } from './modules/cases/case-routes.ts';
+import { directoryRoutes } from './modules/directory/directory-routes.ts';
+import { metricsPlugin, newMetricsRegistry } from './modules/ops/metrics.ts';
+import { opsRoutes } from './modules/ops/ops-routes.ts';
+import { installErrorHandler } from './shared/error-handler.ts';
+import { AppError, problemType } from './shared/errors.ts';
+import { loggerOptions } from './shared/logger.ts';
+
+// Validation messages people read are Vietnamese.
+z.config(z.locales.vi());
+
+export const apiVersion = '0.1.0';
+
+/** Builds the HTTP application over a container. It never listens: main/api.ts does. */
+export async function buildApp(
+  container: Container,
+  options: { logger?: boolean | object } = {},
+): Promise<FastifyInstance> {
+  const { config } = container;
+  const app = Fastify({
+    logger: options.logger ?? loggerOptions(config.LOG_LEVEL),
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    trustProxy: config.TRUST_PROXY,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => crypto.randomUUID(),
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandler(app);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(helmet, {
+    // Swagger UI at /docs needs inline scripts and styles; the API itself serves JSON only.
+    contentSecurityPolicy: false,
+  });
+  await app.register(rateLimit, {
+    global: false,
+    redis: container.redis,
+    nameSpace: `${config.REDIS_PREFIX}:ratelimit:`,
+    skipOnError: true,
+    errorResponseBuilder: (_req, ctx) =>
+      new AppError(
+        429,
+        problemType('rate-limited'),
+        'Quá nhiều yêu cầu',
+        `Quá nhiều yêu cầu; thử lại sau ${ctx.after}.`,
+        {
+          headers: { 'retry-after': String(Math.ceil(ctx.ttl / 1000)) },
+        },
+      ),
+  });
+  // Registered before swagger so its onRoute hook adds each route's security to the document.
+  await app.register(authPlugin, { auth: container.auth });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'pakn API',
+        version: apiVersion,
+        description:
+          'Phản ánh, kiến nghị: case handling for ward governments. Staff authenticate with a bearer token from ' +
+          'POST /api/v1/auth/token; channel integrations send X-API-Key. Errors are application/problem+json.',
+      },
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+        },
+      },
+      tags: [
+        { name: 'auth', description: 'Staff sign-in' },
+        { name: 'directory', description: 'Wards, departments, categories, users, API clients' },
+        { name: 'cases', description: 'Case intake and queries' },
+        { name: 'operations', description: 'Health and readiness' },
+      ],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  const registry = newMetricsRegistry();
+  await app.register(metricsPlugin, { queues: container.queues, registry });
+  await app.register(opsRoutes, { db: container.db, redis: container.redis, registry });
+  await app.register(authRoutes, {
+    auth: container.auth,
+    loginPerMinute: config.RATE_LIMIT_LOGIN_PER_MINUTE,
+  });
+  await app.register(directoryRoutes, { directory: container.directory });
+  await app.register(caseRoutes, { cases: container.cases });
+
+  return app;
+}

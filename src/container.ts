@@ -1,0 +1,57 @@
+import type { Redis } from 'ioredis';
+import type { Config } from './config.ts';
+import { createDb, type Db } from './db/database.ts';
+import { loadOrCreateSecret } from './db/secrets.ts';
+import { createAuthService } from './modules/auth/auth-service.ts';
+import { createTokenService } from './modules/auth/tokens.ts';
+import { createCaseService } from './modules/cases/case-service.ts';
+import { createIntakeContextLoader } from './modules/cases/intake-context.ts';
+import { createDirectoryService } from './modules/directory/directory-service.ts';
+import { closeQueues, createQueues, type Queues } from './shared/queues.ts';
+import { createRedis } from './shared/redis.ts';
+
+/** The composition root: every service built from plain factories with explicit dependencies. */
+export type Container = {
+  config: Config;
+  db: Db;
+  redis: Redis;
+  queues: Queues;
+  auth: ReturnType<typeof createAuthService>;
+  directory: ReturnType<typeof createDirectoryService>;
+  cases: ReturnType<typeof createCaseService>;
+  close: () => Promise<void>;
+};
+
+export async function createContainer(
+  config: Config,
+  options: { role: 'api' | 'worker'; jwtSecret?: string; lazyRedis?: boolean },
+): Promise<Container> {
+  const db = createDb({
+    url: config.DATABASE_URL,
+    poolSize: config.DATABASE_POOL_SIZE,
+    applicationName: `pakn-${options.role}`,
+  });
+  const jwtSecret = options.jwtSecret ?? config.JWT_SECRET ?? (await loadOrCreateSecret(db, 'jwt'));
+  const redis = createRedis(config.REDIS_URL, options.role, { lazyConnect: options.lazyRedis ?? false });
+  const queues = createQueues(redis, config.REDIS_PREFIX);
+  const tokens = createTokenService({ secret: jwtSecret, ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS });
+  const auth = createAuthService({ db, tokens, cacheTtlMs: config.REFERENCE_CACHE_TTL_MS });
+  const directory = createDirectoryService({ db });
+  const intakeContext = createIntakeContextLoader({ db, ttlMs: config.REFERENCE_CACHE_TTL_MS });
+  const cases = createCaseService({ db, intakeContext });
+
+  return {
+    config,
+    db,
+    redis,
+    queues,
+    auth,
+    directory,
+    cases,
+    async close() {
+      await closeQueues(queues).catch(() => {});
+      redis.disconnect();
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,23 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from './types.ts';
+
+// DATE columns stay 'YYYY-MM-DD' strings: a calendar day has no time zone to be shifted into.
+pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
+
+export type Db = Kysely<Database>;
+
+export function createDb(options: { url: string; poolSize: number; applicationName?: string }): Db {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolSize,
+    application_name: options.applicationName ?? 'pakn',
+    // Fail fast when Postgres is down instead of queueing requests behind a dead pool.
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle client that loses its connection emits 'error'; the pool replaces it. Without a listener
+  // the process would crash on a Postgres restart.
+  pool.on('error', () => {});
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}

@@ -1,0 +1,183 @@
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+/** bigint ids travel as strings (pg returns int8 as text; the API's ids are strings). */
+type Id = ColumnType<string, never, never>;
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+type Json<T> = ColumnType<T, string, string>;
+
+export type Role = 'admin' | 'intake' | 'department_head' | 'department_officer' | 'chairman';
+export type Channel = 'hotline_1022' | 'smart_haiphong' | 'walk_in' | 'web' | 'email';
+export type CaseStatus =
+  | 'received'
+  | 'assigned'
+  | 'in_progress'
+  | 'awaiting_info'
+  | 'answered'
+  | 'closed'
+  | 'rejected';
+export type Urgency = 'normal' | 'urgent';
+export type Clock = 'working' | 'continuous';
+
+export type Attachment = { url: string; mediaType?: string | undefined; name?: string | undefined };
+
+export interface AppSecretsTable {
+  name: string;
+  value: string;
+  created_at: CreatedAt;
+}
+
+export interface WardsTable {
+  id: Id;
+  code: string;
+  name: string;
+  created_at: CreatedAt;
+}
+
+export interface DepartmentsTable {
+  id: Id;
+  ward_id: string;
+  code: string;
+  name: string;
+  created_at: CreatedAt;
+}
+
+export interface CategoriesTable {
+  id: Id;
+  code: string;
+  name: string;
+  default_department_code: string | null;
+  sla_normal_duration: string;
+  sla_normal_clock: Clock;
+  sla_urgent_duration: string;
+  sla_urgent_clock: Clock;
+  created_at: CreatedAt;
+}
+
+export interface UsersTable {
+  id: Id;
+  username: string;
+  password_hash: string;
+  full_name: string;
+  role: Role;
+  ward_id: string | null;
+  department_id: string | null;
+  active: Generated<boolean>;
+  created_at: CreatedAt;
+}
+
+export interface ApiClientsTable {
+  id: Id;
+  name: string;
+  channel: Channel;
+  key_prefix: string;
+  key_hash: string;
+  created_at: CreatedAt;
+  revoked_at: NullableTimestamp;
+}
+
+export interface WardCalendarsTable {
+  ward_id: string;
+  calendar: Json<unknown>;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface EscalationPoliciesTable {
+  ward_id: string;
+  policy: Json<unknown>;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface CasesTable {
+  id: Id;
+  code: string;
+  ward_id: string;
+  channel: Channel;
+  external_id: string | null;
+  api_client_id: string | null;
+  created_by_user_id: string | null;
+  status: CaseStatus;
+  urgency: Urgency;
+  category_id: string | null;
+  department_id: string | null;
+  title: string | null;
+  description: string;
+  reporter_name: string | null;
+  reporter_phone: string;
+  reporter_confidential: boolean;
+  location_address: string | null;
+  location_residential_group: string | null;
+  location_lat: number | null;
+  location_lng: number | null;
+  attachments: Json<Attachment[]>;
+  received_at: Timestamp;
+  accept_due_at: NullableTimestamp;
+  assigned_at: NullableTimestamp;
+  due_at: NullableTimestamp;
+  paused_at: NullableTimestamp;
+  answered_at: NullableTimestamp;
+  closed_at: NullableTimestamp;
+  answer_text: string | null;
+  rating_score: number | null;
+  rating_comment: string | null;
+  reject_reason: string | null;
+  duplicate_of: string | null;
+  version: Generated<number>;
+  sla_generation: Generated<number>;
+  search_text: ColumnType<string, never, never>;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface CaseEventsTable {
+  id: Id;
+  case_id: string;
+  type: string;
+  at: ColumnType<Date, Date | string | undefined, never>;
+  actor_type: 'user' | 'api_client' | 'system';
+  actor_user_id: string | null;
+  actor_api_client_id: string | null;
+  from_status: CaseStatus | null;
+  to_status: CaseStatus | null;
+  data: Json<Record<string, unknown>>;
+}
+
+export interface CaseTimersTable {
+  id: Id;
+  case_id: string;
+  step: string;
+  generation: number;
+  due_at: Timestamp;
+  status: ColumnType<'pending' | 'fired' | 'cancelled', 'pending' | 'fired' | 'cancelled' | undefined>;
+  enqueued_at: NullableTimestamp;
+  fired_at: NullableTimestamp;
+  created_at: CreatedAt;
+}
+
+export interface EscalationsTable {
+  id: Id;
+  case_id: string;
+  step: string;
+  generation: number;
+  due_at: Timestamp;
+  fired_at: CreatedAt;
+}
+
+export interface Database {
+  app_secrets: AppSecretsTable;
+  wards: WardsTable;
+  departments: DepartmentsTable;
+  categories: CategoriesTable;
+  users: UsersTable;
+  api_clients: ApiClientsTable;
+  ward_calendars: WardCalendarsTable;
+  escalation_policies: EscalationPoliciesTable;
+  cases: CasesTable;
+  case_events: CaseEventsTable;
+  case_timers: CaseTimersTable;
+  escalations: EscalationsTable;
+}
+
+export type CaseRow = Selectable<CasesTable>;
+export type NewCase = Insertable<CasesTable>;
+export type UserRow = Selectable<UsersTable>;

@@ -1,0 +1,39 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { problems } from '../../shared/http.ts';
+import type { AuthService } from './auth-service.ts';
+
+const tokenBody = z.object({
+  username: z.string().trim().min(1).max(64),
+  password: z.string().min(1).max(200),
+});
+const tokenSchema = z
+  .object({ accessToken: z.string(), tokenType: z.literal('Bearer'), expiresIn: z.number().int() })
+  .meta({ id: 'AccessToken' });
+
+export const authRoutes: FastifyPluginAsyncZod<{ auth: AuthService; loginPerMinute: number }> = async (
+  app,
+  { auth, loginPerMinute },
+) => {
+  app.post(
+    '/api/v1/auth/token',
+    {
+      config: {
+        rateLimit: {
+          max: loginPerMinute,
+          timeWindow: '1 minute',
+          // Per client address, shared by all replicas through Redis.
+          keyGenerator: (req) => `login:${req.ip}`,
+        },
+      },
+      schema: {
+        operationId: 'issueToken',
+        summary: 'Exchange a username and password for a short-lived bearer token',
+        tags: ['auth'],
+        body: tokenBody,
+        response: { 200: tokenSchema, ...problems(400, 401, 429) },
+      },
+    },
+    async (req) => auth.login(req.body.username, req.body.password),
+  );
+};

@@ -1,0 +1,63 @@
+import { LRUCache } from 'lru-cache';
+import type { Db } from '../../db/database.ts';
+import { unauthorized } from '../../shared/errors.ts';
+import { hashApiKey } from './api-keys.ts';
+import { verifyPassword } from './passwords.ts';
+import type { ClientPrincipal, UserPrincipal } from './principal.ts';
+import type { TokenService } from './tokens.ts';
+
+export type AuthService = ReturnType<typeof createAuthService>;
+
+export function createAuthService(deps: { db: Db; tokens: TokenService; cacheTtlMs: number }) {
+  const { db, tokens } = deps;
+  // Keys are looked up by hash on every channel request; a short cache spares a query per intake.
+  // Unknown keys are cached too (as null), so guessing keys does not load the database.
+  const clients = new LRUCache<string, { principal: ClientPrincipal | null }>({
+    max: 10_000,
+    ttl: Math.max(deps.cacheTtlMs, 1),
+  });
+
+  return {
+    async login(username: string, password: string) {
+      const user = await db
+        .selectFrom('users')
+        .select(['id', 'username', 'password_hash', 'role', 'ward_id', 'department_id', 'active'])
+        .where('username', '=', username.toLowerCase())
+        .executeTakeFirst();
+      const ok = await verifyPassword(user?.active ? user.password_hash : undefined, password);
+      if (!user || !ok) throw unauthorized('Tên đăng nhập hoặc mật khẩu không đúng.');
+      const principal: UserPrincipal = {
+        kind: 'user',
+        userId: user.id,
+        username: user.username,
+        role: user.role,
+        wardId: user.ward_id,
+        departmentId: user.department_id,
+      };
+      return {
+        accessToken: tokens.issue(principal),
+        tokenType: 'Bearer' as const,
+        expiresIn: tokens.ttlSeconds,
+      };
+    },
+
+    readToken: (token: string) => tokens.read(token),
+
+    async resolveApiKey(key: string): Promise<ClientPrincipal | null> {
+      const hash = hashApiKey(key);
+      const cached = clients.get(hash);
+      if (cached) return cached.principal;
+      const row = await db
+        .selectFrom('api_clients')
+        .select(['id', 'name', 'channel'])
+        .where('key_hash', '=', hash)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      const principal: ClientPrincipal | null = row
+        ? { kind: 'api_client', clientId: row.id, name: row.name, channel: row.channel }
+        : null;
+      clients.set(hash, { principal });
+      return principal;
+    },
+  };
+}

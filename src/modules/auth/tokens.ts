@@ -1,0 +1,47 @@
+import { createSigner, createVerifier } from 'fast-jwt';
+import { z } from 'zod';
+import type { UserPrincipal } from './principal.ts';
+
+const claims = z.object({
+  sub: z.string(),
+  usr: z.string(),
+  role: z.enum(['admin', 'intake', 'department_head', 'department_officer', 'chairman']),
+  ward: z.string().nullable(),
+  dept: z.string().nullable(),
+});
+
+export type TokenService = ReturnType<typeof createTokenService>;
+
+/** Short-lived HS256 access tokens. Verification accepts HS256 only, so `alg: none` never passes. */
+export function createTokenService(deps: { secret: string; ttlSeconds: number }) {
+  const sign = createSigner({ key: deps.secret, algorithm: 'HS256', expiresIn: deps.ttlSeconds * 1000 });
+  const verify = createVerifier({ key: deps.secret, algorithms: ['HS256'], cache: 1000 });
+  return {
+    ttlSeconds: deps.ttlSeconds,
+    issue(user: UserPrincipal): string {
+      return sign({
+        sub: user.userId,
+        usr: user.username,
+        role: user.role,
+        ward: user.wardId,
+        dept: user.departmentId,
+      });
+    },
+    /** The principal a token names, or null when it is forged, expired or malformed. */
+    read(token: string): UserPrincipal | null {
+      try {
+        const c = claims.parse(verify(token));
+        return {
+          kind: 'user',
+          userId: c.sub,
+          username: c.usr,
+          role: c.role,
+          wardId: c.ward,
+          departmentId: c.dept,
+        };
+      } catch {
+        return null;
+      }
+    },
+  };
+}

@@ -1,0 +1,162 @@
+import { type Kysely, type SelectQueryBuilder, sql, type Transaction } from 'kysely';
+import type { CaseRow, CaseStatus, Channel, Database } from '../../db/types.ts';
+import type { Timer } from '../sla/deadlines.ts';
+import type { CaseScope } from './case-scope.ts';
+
+type Conn = Kysely<Database> | Transaction<Database>;
+export type CaseWithCategory = CaseRow & { category_code: string | null };
+
+export type NewEvent = {
+  type: string;
+  actor_type: 'user' | 'api_client' | 'system';
+  actor_user_id: string | null;
+  actor_api_client_id: string | null;
+  from_status: CaseStatus | null;
+  to_status: CaseStatus | null;
+  data: Record<string, unknown>;
+};
+
+export type IntakeRow = {
+  codePrefix: string;
+  ward_id: string;
+  channel: Channel;
+  external_id: string | null;
+  api_client_id: string | null;
+  created_by_user_id: string | null;
+  status: CaseStatus;
+  urgency: 'normal' | 'urgent';
+  category_id: string | null;
+  department_id: string | null;
+  title: string | null;
+  description: string;
+  reporter_name: string | null;
+  reporter_phone: string;
+  reporter_confidential: boolean;
+  location_address: string | null;
+  location_residential_group: string | null;
+  location_lat: number | null;
+  location_lng: number | null;
+  attachments: unknown[];
+  received_at: Date;
+  accept_due_at: Date | null;
+  assigned_at: Date | null;
+  due_at: Date | null;
+};
+
+/**
+ * Inserts the case, its events and its timers in ONE statement (data-modifying CTEs are atomic), so
+ * intake costs one round trip. Returns undefined when (channel, externalId) already exists: the
+ * conflicting insert does nothing and neither do the event and timer inserts that read from it.
+ */
+export async function insertIntake(
+  db: Conn,
+  c: IntakeRow,
+  events: NewEvent[],
+  timers: Timer[],
+): Promise<CaseRow | undefined> {
+  const result = await sql<CaseRow>`
+    WITH c AS (
+      INSERT INTO cases (
+        code, ward_id, channel, external_id, api_client_id, created_by_user_id, status, urgency,
+        category_id, department_id, title, description, reporter_name, reporter_phone,
+        reporter_confidential, location_address, location_residential_group, location_lat, location_lng,
+        attachments, received_at, accept_due_at, assigned_at, due_at
+      ) VALUES (
+        ${c.codePrefix} || lpad(nextval('case_code_seq')::text, 4, '0'), ${c.ward_id}, ${c.channel},
+        ${c.external_id}, ${c.api_client_id}, ${c.created_by_user_id}, ${c.status}, ${c.urgency},
+        ${c.category_id}, ${c.department_id}, ${c.title}, ${c.description}, ${c.reporter_name},
+        ${c.reporter_phone}, ${c.reporter_confidential}, ${c.location_address},
+        ${c.location_residential_group}, ${c.location_lat}, ${c.location_lng},
+        ${JSON.stringify(c.attachments)}::jsonb, ${c.received_at}, ${c.accept_due_at}, ${c.assigned_at},
+        ${c.due_at}
+      )
+      ON CONFLICT (channel, external_id) WHERE external_id IS NOT NULL DO NOTHING
+      RETURNING *
+    ), e AS (
+      INSERT INTO case_events (
+        case_id, type, at, actor_type, actor_user_id, actor_api_client_id, from_status, to_status, data
+      )
+      SELECT c.id, x.type, c.received_at, x.actor_type, x.actor_user_id, x.actor_api_client_id,
+             x.from_status, x.to_status, x.data
+      FROM c, ROWS FROM (
+        jsonb_to_recordset(${JSON.stringify(events)}::jsonb) AS (
+          type text, actor_type text, actor_user_id bigint, actor_api_client_id bigint,
+          from_status text, to_status text, data jsonb
+        )
+      ) WITH ORDINALITY AS x(type, actor_type, actor_user_id, actor_api_client_id, from_status, to_status, data, n)
+      ORDER BY x.n
+    ), t AS (
+      INSERT INTO case_timers (case_id, step, generation, due_at)
+      SELECT c.id, x.step, c.sla_generation, x.due_at
+      FROM c, jsonb_to_recordset(${JSON.stringify(timers.map((x) => ({ step: x.step, due_at: x.dueAt })))}::jsonb)
+        AS x(step text, due_at timestamptz)
+    )
+    SELECT * FROM c
+  `.execute(db);
+  return result.rows[0];
+}
+
+type CaseQuery = SelectQueryBuilder<
+  Database & { categories: Database['categories'] },
+  'cases' | 'categories',
+  CaseWithCategory
+>;
+
+export function selectCases(db: Conn): CaseQuery {
+  return db
+    .selectFrom('cases')
+    .leftJoin('categories', 'categories.id', 'cases.category_id')
+    .selectAll('cases')
+    .select('categories.code as category_code') as unknown as CaseQuery;
+}
+
+export function scoped(q: CaseQuery, scope: CaseScope): CaseQuery {
+  switch (scope.kind) {
+    case 'all':
+      return q;
+    case 'ward':
+      return q.where('cases.ward_id', '=', scope.wardId);
+    case 'department':
+      return q
+        .where('cases.department_id', '=', scope.departmentId)
+        .where('cases.ward_id', '=', scope.wardId);
+    case 'api_client':
+      return q.where('cases.api_client_id', '=', scope.clientId);
+    case 'none':
+      return q.where(sql<boolean>`false`);
+  }
+}
+
+export const findCase = (db: Conn, id: string, scope: CaseScope) =>
+  scoped(selectCases(db), scope).where('cases.id', '=', id).executeTakeFirst();
+
+export const findByExternalId = (db: Conn, channel: Channel, externalId: string) =>
+  selectCases(db)
+    .where('cases.channel', '=', channel)
+    .where('cases.external_id', '=', externalId)
+    .executeTakeFirst();
+
+export function listEvents(db: Conn, caseId: string, afterId: string | undefined, limit: number) {
+  let q = db
+    .selectFrom('case_events as e')
+    .leftJoin('users as u', 'u.id', 'e.actor_user_id')
+    .leftJoin('api_clients as a', 'a.id', 'e.actor_api_client_id')
+    .select([
+      'e.id',
+      'e.type',
+      'e.at',
+      'e.actor_type',
+      'e.actor_user_id',
+      'e.actor_api_client_id',
+      'e.from_status',
+      'e.to_status',
+      'e.data',
+      'u.full_name as user_name',
+      'a.name as client_name',
+    ])
+    .where('e.case_id', '=', caseId)
+    .orderBy('e.id')
+    .limit(limit);
+  if (afterId) q = q.where('e.id', '>', afterId);
+  return q.execute();
+}

@@ -1,0 +1,157 @@
+import { z } from 'zod';
+import { idSchema, isoDateTime, listQuery, text } from '../../shared/http.ts';
+import { channelSchema, wardCode } from '../directory/directory-schemas.ts';
+
+export const statusSchema = z.enum([
+  'received',
+  'assigned',
+  'in_progress',
+  'awaiting_info',
+  'answered',
+  'closed',
+  'rejected',
+]);
+export const urgencySchema = z.enum(['normal', 'urgent']);
+
+/** A Vietnamese phone number: 0 or +84, then nine digits. */
+export const phoneSchema = z
+  .string()
+  .trim()
+  .regex(/^(0|\+84)\d{9}$/, 'Số điện thoại phải bắt đầu bằng 0 hoặc +84, tiếp theo là 9 chữ số');
+
+const optionalText = (max: number) => text(max).optional();
+
+const attachmentSchema = z.object({
+  url: z.url({ protocol: /^https?$/, error: 'Đường dẫn tệp phải là URL http(s)' }).max(2000),
+  mediaType: z
+    .string()
+    .regex(/^[a-z]+\/[a-z0-9.+-]+$/i, 'Kiểu tệp dạng type/subtype, ví dụ image/jpeg')
+    .max(100)
+    .optional(),
+  name: optionalText(255),
+});
+
+export const createCaseBody = z.object({
+  wardCode,
+  channel: channelSchema,
+  externalId: z
+    .string()
+    .trim()
+    .min(1)
+    .max(100)
+    .regex(/^[\x21-\x7e]+$/, 'externalId gồm ký tự ASCII in được, không có khoảng trắng')
+    .optional(),
+  categoryCode: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9_]{2,50}$/, 'Mã lĩnh vực không hợp lệ')
+    .optional(),
+  urgency: urgencySchema.default('normal'),
+  title: optionalText(200),
+  description: text(5000),
+  reporter: z.object({
+    name: optionalText(200),
+    phone: phoneSchema,
+    confidential: z.boolean().default(false),
+  }),
+  location: z
+    .object({
+      address: optionalText(500),
+      residentialGroup: optionalText(100),
+      lat: z.number().min(-90).max(90).optional(),
+      lng: z.number().min(-180).max(180).optional(),
+    })
+    .refine((l) => (l.lat === undefined) === (l.lng === undefined), {
+      message: 'lat và lng phải đi cùng nhau',
+      path: ['lat'],
+    })
+    .optional(),
+  attachments: z.array(attachmentSchema).max(20).default([]),
+});
+export type CreateCaseInput = z.output<typeof createCaseBody>;
+
+export const caseSchema = z
+  .object({
+    id: z.string(),
+    code: z.string(),
+    wardId: z.string(),
+    channel: channelSchema,
+    externalId: z.string().nullable(),
+    status: statusSchema,
+    statusLabel: z.string(),
+    urgency: urgencySchema,
+    categoryCode: z.string().nullable(),
+    departmentId: z.string().nullable(),
+    title: z.string().nullable(),
+    description: z.string(),
+    reporter: z
+      .object({ name: z.string().nullable(), phone: z.string(), confidential: z.boolean() })
+      .nullable(),
+    location: z
+      .object({
+        address: z.string().nullable(),
+        residentialGroup: z.string().nullable(),
+        lat: z.number().nullable(),
+        lng: z.number().nullable(),
+      })
+      .nullable(),
+    attachments: z.array(
+      z.object({ url: z.string(), mediaType: z.string().optional(), name: z.string().optional() }),
+    ),
+    receivedAt: z.iso.datetime(),
+    acceptDueAt: z.iso.datetime().nullable(),
+    assignedAt: z.iso.datetime().nullable(),
+    dueAt: z.iso.datetime().nullable(),
+    answeredAt: z.iso.datetime().nullable(),
+    closedAt: z.iso.datetime().nullable(),
+    overdue: z.boolean(),
+    answer: z.object({ text: z.string(), at: z.iso.datetime() }).nullable(),
+    rating: z.object({ score: z.number().int(), comment: z.string().nullable() }).nullable(),
+    version: z.number().int(),
+  })
+  .meta({ id: 'Case' });
+export type CaseView = z.infer<typeof caseSchema>;
+
+const csv = <T extends z.ZodType>(item: T) =>
+  z.preprocess(
+    (v) => (typeof v === 'string' ? v.split(',').filter(Boolean) : v),
+    z.array(item).min(1).max(10),
+  );
+
+const dayOrInstant = z.union([isoDateTime, z.iso.date()]);
+
+export const listCasesQuery = listQuery.extend({
+  status: csv(statusSchema).optional(),
+  departmentId: idSchema.optional(),
+  categoryCode: z.string().max(50).optional(),
+  channel: channelSchema.optional(),
+  overdue: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
+  q: z
+    .string()
+    .trim()
+    .max(200)
+    .transform((s) => s.normalize('NFC'))
+    .optional(),
+  receivedFrom: dayOrInstant.optional(),
+  receivedTo: dayOrInstant.optional(),
+});
+export type ListCasesQuery = z.output<typeof listCasesQuery>;
+
+export const eventSchema = z
+  .object({
+    id: z.string(),
+    type: z.string(),
+    at: z.iso.datetime(),
+    actor: z.object({
+      type: z.enum(['user', 'api_client', 'system']),
+      id: z.string().nullable(),
+      name: z.string().nullable(),
+    }),
+    fromStatus: statusSchema.nullable(),
+    toStatus: statusSchema.nullable(),
+    data: z.record(z.string(), z.unknown()),
+  })
+  .meta({ id: 'CaseEvent' });

@@ -1,0 +1,197 @@
+import { tz } from '@date-fns/tz';
+import { format } from 'date-fns';
+import { sql } from 'kysely';
+import type { Db } from '../../db/database.ts';
+import { badRequest, conflict, forbidden, notFound } from '../../shared/errors.ts';
+import { decodeCursor, page } from '../../shared/http.ts';
+import type { Principal } from '../auth/principal.ts';
+import { acceptDeadline, answerDeadline, escalationTimers } from '../sla/deadlines.ts';
+import {
+  type CaseWithCategory,
+  findByExternalId,
+  findCase,
+  insertIntake,
+  listEvents,
+  type NewEvent,
+  scoped,
+  selectCases,
+} from './case-repository.ts';
+import type { CreateCaseInput, ListCasesQuery } from './case-schemas.ts';
+import { caseScope } from './case-scope.ts';
+import { toCaseView } from './case-view.ts';
+import type { IntakeContextLoader } from './intake-context.ts';
+
+const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** A calendar day given without a time means that day in Vietnam. */
+const dayStart = (v: string, nextDay = false) => {
+  if (v.length > 10) return new Date(v);
+  const d = new Date(`${v}T00:00:00+07:00`);
+  return nextDay ? new Date(d.getTime() + 86_400_000) : d;
+};
+
+export type CaseService = ReturnType<typeof createCaseService>;
+
+export function createCaseService(deps: { db: Db; intakeContext: IntakeContextLoader }) {
+  const { db, intakeContext } = deps;
+
+  function actorOf(p: Principal): Pick<NewEvent, 'actor_type' | 'actor_user_id' | 'actor_api_client_id'> {
+    return p.kind === 'user'
+      ? { actor_type: 'user', actor_user_id: p.userId, actor_api_client_id: null }
+      : { actor_type: 'api_client', actor_user_id: null, actor_api_client_id: p.clientId };
+  }
+
+  return {
+    /** Logs a case; `created` is false when the channel's externalId was already used (idempotent retry). */
+    async intake(caller: Principal, input: CreateCaseInput) {
+      if (caller.kind === 'api_client' && input.channel !== caller.channel)
+        throw forbidden(`API key này chỉ được gửi phản ánh qua kênh ${caller.channel}.`);
+
+      const ctx = await intakeContext.get(input.wardCode, input.categoryCode);
+      if (!ctx)
+        throw badRequest(`Không có phường/xã mã ${input.wardCode}.`, [
+          { path: 'wardCode', message: 'Không tìm thấy phường/xã' },
+        ]);
+      if (caller.kind === 'user' && caller.wardId !== ctx.ward.id)
+        throw forbidden('Bạn chỉ tiếp nhận phản ánh cho phường/xã của mình.');
+      if (input.categoryCode !== undefined && !ctx.category)
+        throw badRequest(`Không có lĩnh vực mã ${input.categoryCode}.`, [
+          { path: 'categoryCode', message: 'Không tìm thấy lĩnh vực' },
+        ]);
+
+      const now = new Date();
+      const departmentId = ctx.category?.defaultDepartmentId ?? null;
+      const acceptDueAt = acceptDeadline(ctx.calendar, now, ctx.policy);
+      const dueAt =
+        departmentId && ctx.category
+          ? answerDeadline(ctx.calendar, now, ctx.category.sla[input.urgency])
+          : null;
+      const status = departmentId ? 'assigned' : 'received';
+      const timers = escalationTimers(ctx.calendar, ctx.policy, {
+        acceptDueAt: status === 'received' ? acceptDueAt : null,
+        dueAt,
+      });
+      const events: NewEvent[] = [
+        {
+          type: 'received',
+          ...actorOf(caller),
+          from_status: null,
+          to_status: 'received',
+          data: { channel: input.channel, externalId: input.externalId ?? null },
+        },
+      ];
+      if (departmentId)
+        events.push({
+          type: 'assigned',
+          actor_type: 'system',
+          actor_user_id: null,
+          actor_api_client_id: null,
+          from_status: 'received',
+          to_status: 'assigned',
+          data: { departmentId, auto: true, dueAt: dueAt?.toISOString() ?? null },
+        });
+
+      const day = format(now, 'yyMMdd', { in: tz(ctx.calendar.timezone) });
+      const row = await insertIntake(
+        db,
+        {
+          codePrefix: `${ctx.ward.code}-${day}-`,
+          ward_id: ctx.ward.id,
+          channel: input.channel,
+          external_id: input.externalId ?? null,
+          api_client_id: caller.kind === 'api_client' ? caller.clientId : null,
+          created_by_user_id: caller.kind === 'user' ? caller.userId : null,
+          status,
+          urgency: input.urgency,
+          category_id: ctx.category?.id ?? null,
+          department_id: departmentId,
+          title: input.title ?? null,
+          description: input.description,
+          reporter_name: input.reporter.name ?? null,
+          reporter_phone: input.reporter.phone,
+          reporter_confidential: input.reporter.confidential,
+          location_address: input.location?.address ?? null,
+          location_residential_group: input.location?.residentialGroup ?? null,
+          location_lat: input.location?.lat ?? null,
+          location_lng: input.location?.lng ?? null,
+          attachments: input.attachments,
+          received_at: now,
+          accept_due_at: acceptDueAt,
+          assigned_at: departmentId ? now : null,
+          due_at: dueAt,
+        },
+        events,
+        timers,
+      );
+      if (row)
+        return {
+          created: true,
+          case: toCaseView({ ...row, category_code: ctx.category?.code ?? null }, caller),
+        };
+
+      // The externalId was used before on this channel: hand back that case, if the caller may see it.
+      const existing = await findByExternalId(db, input.channel, input.externalId as string);
+      const visible = existing && (await findCase(db, existing.id, caseScope(caller)));
+      if (!visible)
+        throw conflict(`externalId ${input.externalId} đã được dùng cho kênh ${input.channel}.`, 'duplicate');
+      return { created: false, case: toCaseView(visible, caller) };
+    },
+
+    async get(caller: Principal, id: string) {
+      const row = await findCase(db, id, caseScope(caller));
+      if (!row) throw notFound('Không tìm thấy phản ánh.');
+      return toCaseView(row, caller);
+    },
+
+    async list(caller: Principal, query: ListCasesQuery) {
+      const after = decodeCursor(query.cursor);
+      let q = scoped(selectCases(db), caseScope(caller))
+        .orderBy('cases.id', 'desc')
+        .limit(query.limit + 1);
+      if (after) q = q.where('cases.id', '<', after);
+      if (query.status) q = q.where('cases.status', 'in', query.status);
+      if (query.departmentId) q = q.where('cases.department_id', '=', query.departmentId);
+      if (query.categoryCode) q = q.where('categories.code', '=', query.categoryCode);
+      if (query.channel) q = q.where('cases.channel', '=', query.channel);
+      if (query.receivedFrom) q = q.where('cases.received_at', '>=', dayStart(query.receivedFrom));
+      if (query.receivedTo)
+        q =
+          query.receivedTo.length > 10
+            ? q.where('cases.received_at', '<=', new Date(query.receivedTo))
+            : q.where('cases.received_at', '<', dayStart(query.receivedTo, true));
+      if (query.overdue !== undefined) {
+        const overdue = sql<boolean>`coalesce(
+          (cases.status IN ('assigned', 'in_progress') AND cases.due_at < now())
+          OR (cases.status = 'received' AND cases.accept_due_at < now()), false)`;
+        q = q.where(query.overdue ? overdue : sql<boolean>`NOT ${overdue}`);
+      }
+      for (const term of (query.q ?? '').split(/\s+/).filter(Boolean).slice(0, 8)) {
+        q = q.where(
+          sql<boolean>`cases.search_text LIKE '%' || pakn_search_normalize(${likeEscape(term)}) || '%'`,
+        );
+      }
+      const rows: CaseWithCategory[] = await q.execute();
+      const now = new Date();
+      return page(rows, query.limit, (r) => toCaseView(r, caller, now));
+    },
+
+    async events(caller: Principal, id: string, query: { limit: number; cursor?: string | undefined }) {
+      const row = await findCase(db, id, caseScope(caller));
+      if (!row) throw notFound('Không tìm thấy phản ánh.');
+      const events = await listEvents(db, id, decodeCursor(query.cursor), query.limit + 1);
+      return page(events, query.limit, (e) => ({
+        id: e.id,
+        type: e.type,
+        at: e.at.toISOString(),
+        actor: {
+          type: e.actor_type,
+          id: e.actor_user_id ?? e.actor_api_client_id,
+          name: e.user_name ?? e.client_name ?? null,
+        },
+        fromStatus: e.from_status,
+        toStatus: e.to_status,
+        data: e.data,
+      }));
+    },
+  };
+}

@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import { idSchema, text } from '../../shared/http.ts';
+import { isValidDuration } from '../sla/duration.ts';
+
+export const roleSchema = z.enum(['admin', 'intake', 'department_head', 'department_officer', 'chairman']);
+export const channelSchema = z.enum(['hotline_1022', 'smart_haiphong', 'walk_in', 'web', 'email']);
+export const clockSchema = z.enum(['working', 'continuous']);
+
+export const wardCode = z
+  .string()
+  .trim()
+  .transform((s) => s.toUpperCase())
+  .pipe(z.string().regex(/^[A-Z0-9_]{2,20}$/, 'Mã phường/xã gồm 2–20 chữ cái không dấu, chữ số hoặc _'));
+export const unitCode = z
+  .string()
+  .trim()
+  .regex(/^[a-z0-9_]{2,50}$/, 'Mã gồm 2–50 chữ thường không dấu, chữ số hoặc _');
+
+export const durationSchema = z
+  .string()
+  .max(40)
+  .refine(isValidDuration, 'Thời hạn phải là chuỗi ISO 8601, ví dụ P5D, PT4H, PT30S');
+
+export const slaPolicySchema = z
+  .object({ duration: durationSchema, clock: clockSchema })
+  .refine((p) => p.clock !== 'working' || !/^-?P(\d+[WD])+T/.test(p.duration), {
+    message: 'Đồng hồ giờ hành chính không nhận thời hạn trộn ngày và giờ (ví dụ P1DT2H)',
+    path: ['duration'],
+  })
+  .refine((p) => !p.duration.startsWith('-'), { message: 'Thời hạn không được âm', path: ['duration'] })
+  .meta({ id: 'SlaPolicy' });
+
+export const wardBody = z.object({ code: wardCode, name: text(200) });
+export const wardSchema = z
+  .object({ id: z.string(), code: z.string(), name: z.string() })
+  .meta({ id: 'Ward' });
+
+export const departmentBody = z.object({ wardId: idSchema, code: unitCode, name: text(200) });
+export const departmentSchema = z
+  .object({ id: z.string(), wardId: z.string(), code: z.string(), name: z.string() })
+  .meta({ id: 'Department' });
+export const departmentQuery = z.object({ wardId: idSchema.optional() });
+
+export const categoryBody = z.object({
+  code: unitCode,
+  name: text(200),
+  defaultDepartmentCode: unitCode.optional(),
+  sla: z.object({ normal: slaPolicySchema, urgent: slaPolicySchema }),
+});
+export const categorySchema = z
+  .object({
+    id: z.string(),
+    code: z.string(),
+    name: z.string(),
+    defaultDepartmentCode: z.string().nullable(),
+    sla: z.object({
+      normal: z.object({ duration: z.string(), clock: clockSchema }),
+      urgent: z.object({ duration: z.string(), clock: clockSchema }),
+    }),
+  })
+  .meta({ id: 'Category' });
+
+export const userBody = z.object({
+  username: z
+    .string()
+    .trim()
+    .transform((s) => s.toLowerCase())
+    .pipe(z.string().regex(/^[a-z0-9._-]{3,64}$/, 'Tên đăng nhập gồm 3–64 chữ không dấu, chữ số, . _ -')),
+  password: z.string().min(10, 'Mật khẩu tối thiểu 10 ký tự').max(200),
+  fullName: text(200),
+  role: roleSchema,
+  wardId: idSchema.optional(),
+  departmentId: idSchema.optional(),
+});
+export const userSchema = z
+  .object({
+    id: z.string(),
+    username: z.string(),
+    fullName: z.string(),
+    role: roleSchema,
+    wardId: z.string().nullable(),
+    departmentId: z.string().nullable(),
+  })
+  .meta({ id: 'User' });
+
+export const apiClientBody = z.object({ name: text(200), channel: channelSchema });
+export const apiClientSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    channel: channelSchema,
+    keyPrefix: z.string(),
+    createdAt: z.iso.datetime(),
+  })
+  .meta({ id: 'ApiClient' });
+export const apiClientCreatedSchema = z
+  .object({ id: z.string(), name: z.string(), channel: channelSchema, apiKey: z.string() })
+  .meta({ id: 'ApiClientCreated' });

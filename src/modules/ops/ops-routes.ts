@@ -1,0 +1,76 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Redis } from 'ioredis';
+import { sql } from 'kysely';
+import type { Registry } from 'prom-client';
+import { z } from 'zod';
+import type { Db } from '../../db/database.ts';
+import { pendingMigrations } from '../../db/migrate.ts';
+
+const withTimeout = <T>(p: Promise<T>, ms: number) =>
+  Promise.race([
+    p,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms).unref()),
+  ]);
+
+const checkSchema = z.enum(['ok', 'down', 'behind']);
+const readySchema = z
+  .object({
+    status: z.enum(['ok', 'unavailable']),
+    checks: z.object({ database: checkSchema, redis: checkSchema, migrations: checkSchema }),
+  })
+  .meta({ id: 'Readiness' });
+
+export const opsRoutes: FastifyPluginAsyncZod<{ db: Db; redis: Redis; registry: Registry }> = async (
+  app,
+  { db, redis, registry },
+) => {
+  const tags = ['operations'];
+
+  app.get(
+    '/health',
+    {
+      schema: {
+        operationId: 'health',
+        summary: 'The process is alive',
+        tags,
+        response: { 200: z.object({ status: z.literal('ok') }) },
+      },
+    },
+    async () => ({ status: 'ok' as const }),
+  );
+
+  app.get(
+    '/ready',
+    {
+      schema: {
+        operationId: 'ready',
+        summary: 'Postgres and Redis reachable and migrations current (503 otherwise)',
+        tags,
+        response: { 200: readySchema, 503: readySchema },
+      },
+    },
+    async (_req, reply) => {
+      const [database, migrations, cache] = await Promise.all([
+        withTimeout(sql`SELECT 1`.execute(db), 2_000).then(
+          () => 'ok' as const,
+          () => 'down' as const,
+        ),
+        withTimeout(pendingMigrations(db), 2_000).then(
+          (p) => (p.length === 0 ? ('ok' as const) : ('behind' as const)),
+          () => 'down' as const,
+        ),
+        withTimeout(redis.ping(), 1_000).then(
+          () => 'ok' as const,
+          () => 'down' as const,
+        ),
+      ]);
+      const checks = { database, redis: cache, migrations };
+      const ok = Object.values(checks).every((c) => c === 'ok');
+      return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', checks });
+    },
+  );
+
+  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) =>
+    reply.type(registry.contentType).send(await registry.metrics()),
+  );
+};

@@ -1,0 +1,66 @@
+/**
+ * ISO 8601 durations as used by SLA policies and escalation offsets (design.md §4):
+ * an optional leading `-`, then `PnW`, `PnD`, `PTnHnMnS` or a mix such as `P1DT2H`.
+ * Components are non-negative integers; fractions are refused.
+ */
+
+export type Duration = {
+  sign: 1 | -1;
+  /** Whole days; weeks are folded in as 7 days. */
+  days: number;
+  /** Hours, minutes and seconds folded into seconds. */
+  seconds: number;
+};
+
+export class DurationError extends Error {
+  override name = 'DurationError';
+}
+
+const PATTERN = /^(-)?P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/;
+
+const SECONDS_PER_DAY = 86_400;
+
+function invalid(text: unknown, why?: string): DurationError {
+  const shown = typeof text === 'string' ? JSON.stringify(text) : String(text);
+  return new DurationError(`Invalid ISO 8601 duration: ${shown}${why ? ` (${why})` : ''}`);
+}
+
+function toInt(part: string | undefined): number {
+  return part === undefined ? 0 : Number(part);
+}
+
+export function parseDuration(text: string): Duration {
+  if (typeof text !== 'string') throw invalid(text, 'expected a string');
+  const m = PATTERN.exec(text);
+  if (!m) throw invalid(text);
+  const [, minus, w, d, h, min, s] = m;
+  if (w === undefined && d === undefined && h === undefined && min === undefined && s === undefined) {
+    throw invalid(text, 'no component');
+  }
+  if (text.includes('T') && h === undefined && min === undefined && s === undefined) {
+    throw invalid(text, 'no time component after T');
+  }
+  const days = toInt(w) * 7 + toInt(d);
+  const seconds = toInt(h) * 3600 + toInt(min) * 60 + toInt(s);
+  if (!Number.isSafeInteger(days) || !Number.isSafeInteger(seconds)) throw invalid(text, 'too large');
+  if (!Number.isSafeInteger(days * SECONDS_PER_DAY + seconds)) throw invalid(text, 'too large');
+  return { sign: minus ? -1 : 1, days, seconds };
+}
+
+export function isValidDuration(text: string): boolean {
+  try {
+    parseDuration(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Length on the continuous clock, signed (a day is 86 400 s). */
+export function durationToSeconds(d: Duration): number {
+  return d.sign * (d.days * SECONDS_PER_DAY + d.seconds);
+}
+
+export function isZeroDuration(d: Duration): boolean {
+  return d.days === 0 && d.seconds === 0;
+}

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { badRequest } from './errors.ts';
+
+/** Text as given, in NFC, trimmed. */
+export const text = (max: number, min = 1) =>
+  z
+    .string()
+    .transform((s) => s.normalize('NFC').trim())
+    .pipe(z.string().min(min).max(max));
+
+export const idSchema = z.string().regex(/^[1-9]\d{0,17}$/, 'Mã định danh không hợp lệ');
+export const idParams = z.object({ id: idSchema });
+
+export const problemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    instance: z.string().optional(),
+    requestId: z.string().optional(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .meta({ id: 'Problem', description: 'RFC 9457 problem details' });
+
+/** The error responses a route may produce, for its OpenAPI description. */
+export const problems = (...codes: number[]) =>
+  Object.fromEntries(codes.map((c) => [c, problemSchema])) as Record<number, typeof problemSchema>;
+
+export const listQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(200).optional(),
+});
+
+export const listOf = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+
+/** Opaque keyset cursors: the last row's id, base64url-encoded. */
+export function encodeCursor(lastId: string): string {
+  return Buffer.from(`id:${lastId}`).toString('base64url');
+}
+
+export function decodeCursor(cursor: string | undefined): string | undefined {
+  if (cursor === undefined) return undefined;
+  const raw = Buffer.from(cursor, 'base64url').toString();
+  const m = /^id:([1-9]\d{0,17})$/.exec(raw);
+  if (!m?.[1]) throw badRequest('cursor không hợp lệ', [{ path: 'cursor', message: 'cursor không hợp lệ' }]);
+  return m[1];
+}
+
+/** Builds a page from rows fetched with limit + 1. */
+export function page<Row extends { id: string }, Item>(rows: Row[], limit: number, map: (r: Row) => Item) {
+  const more = rows.length > limit;
+  const slice = more ? rows.slice(0, limit) : rows;
+  const last = slice.at(-1);
+  return { items: slice.map(map), nextCursor: more && last ? encodeCursor(last.id) : null };
+}
+
+export const isoDateTime = z.iso.datetime({ offset: true });

@@ -1,0 +1,23 @@
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+
+/**
+ * Every queue the system uses, with its job payload. Producers and workers both take names and
+ * payload types from here; workers re-validate payloads with these schemas.
+ */
+export const queueRegistry = {
+  escalations: z.object({ timerId: z.string() }),
+  deliveries: z.object({ deliveryId: z.string() }),
+} as const;
+
+export type QueueName = keyof typeof queueRegistry;
+export type QueuePayload<N extends QueueName> = z.infer<(typeof queueRegistry)[N]>;
+export type Queues = { [N in QueueName]: Queue<QueuePayload<N>> };
+
+export function createQueues(connection: Redis, prefix: string): Queues {
+  const make = <N extends QueueName>(name: N) => new Queue<QueuePayload<N>>(name, { connection, prefix });
+  return { escalations: make('escalations'), deliveries: make('deliveries') };
+}
+
+export const closeQueues = (queues: Queues) => Promise.all(Object.values(queues).map((q) => q.close()));

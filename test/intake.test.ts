@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  bearer,
+  call,
+  caseBody,
+  createApiClient,
+  createCategory,
+  createTestApp,
+  createWard,
+  type TestApp,
+  uid,
+  type Ward,
+} from './helpers.ts';
+
+let t: TestApp;
+let ward: Ward;
+let apiKey: string;
+let lighting: { code: string };
+
+beforeAll(async () => {
+  t = await createTestApp();
+  ward = await createWard(t);
+  apiKey = await createApiClient(t, 'smart_haiphong');
+  lighting = await createCategory(t, { defaultDepartmentCode: 'ktht' });
+});
+afterAll(() => t.close());
+
+describe('POST /api/v1/cases', () => {
+  it('creates a case from the app and assigns it to the category default department', async () => {
+    const res = await call(
+      t.app,
+      {
+        method: 'POST',
+        url: '/api/v1/cases',
+        headers: { 'x-api-key': apiKey },
+        payload: caseBody(ward.code, { categoryCode: lighting.code }),
+      },
+      201,
+    );
+    const c = res.json();
+    expect(c.status).toBe('assigned');
+    expect(c.departmentId).toBe(ward.departments.infra.id);
+    expect(c.code).toMatch(new RegExp(`^${ward.code}-\\d{6}-\\d{4,}$`));
+    expect(c.title).toBe('Đèn đường hỏng');
+    expect(c.reporter).toEqual({ name: 'Nguyễn Văn A', phone: '0912345678', confidential: false });
+    expect(new Date(c.dueAt).getTime()).toBeGreaterThan(new Date(c.receivedAt).getTime());
+    expect(c.version).toBe(1);
+    expect(res.headers.etag).toBe('"1"');
+
+    const events = await call(
+      t.app,
+      { method: 'GET', url: `/api/v1/cases/${c.id}/events`, headers: bearer(ward.tokens.intake) },
+      200,
+    );
+    expect(events.json().items.map((e: { type: string }) => e.type)).toEqual(['received', 'assigned']);
+
+    const timers = await t.container.db
+      .selectFrom('case_timers')
+      .select(['step', 'generation', 'due_at'])
+      .where('case_id', '=', c.id)
+      .orderBy('due_at')
+      .execute();
+    expect(timers.map((x) => x.step)).toEqual(['reminder', 'overdue', 'chairman']);
+    expect(timers.find((x) => x.step === 'overdue')?.due_at.toISOString()).toBe(c.dueAt);
+  });
+
+  it('leaves a case without a category waiting in received with an acceptance deadline', async () => {
+    const res = await call(
+      t.app,
+      {
+        method: 'POST',
+        url: '/api/v1/cases',
+        headers: bearer(ward.tokens.intake),
+        payload: caseBody(ward.code, { channel: 'hotline_1022' }),
+      },
+      201,
+    );
+    const c = res.json();
+    expect(c.status).toBe('received');
+    expect(c.departmentId).toBeNull();
+    expect(c.dueAt).toBeNull();
+    expect(c.acceptDueAt).not.toBeNull();
+    const timers = await t.container.db
+      .selectFrom('case_timers')
+      .select('step')
+      .where('case_id', '=', c.id)
+      .execute();
+    expect(timers.map((x) => x.step)).toEqual(['accept_overdue']);
+  });
+
+  it('is idempotent on (channel, externalId) under twelve concurrent identical requests', async () => {
+    const body = caseBody(ward.code, { externalId: `1022-${uid()}`, categoryCode: lighting.code });
+    const results = await Promise.all(
+      Array.from({ length: 12 }, () =>
+        t.app.inject({
+          method: 'POST',
+          url: '/api/v1/cases',
+          headers: { 'x-api-key': apiKey },
+          payload: body,
+        }),
+      ),
+    );
+    const statuses = results.map((r) => r.statusCode).sort();
+    expect(statuses.filter((s) => s === 201)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(11);
+    expect(new Set(results.map((r) => r.json().id)).size).toBe(1);
+    const rows = await t.container.db
+      .selectFrom('cases')
+      .select('id')
+      .where('external_id', '=', body.externalId as string)
+      .execute();
+    expect(rows).toHaveLength(1);
+    const events = await t.container.db
+      .selectFrom('case_events')
+      .select('id')
+      .where('case_id', '=', rows[0]?.id as string)
+      .execute();
+    expect(events).toHaveLength(2);
+  });
+});
