@@ -125,6 +125,8 @@ export interface CasesTable {
   duplicate_of: string | null;
   version: Generated<number>;
   sla_generation: Generated<number>;
+  sla_remaining_seconds: number | null;
+  answer_attachments: ColumnType<Attachment[], string | undefined, string>;
   search_text: ColumnType<string, never, never>;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
@@ -163,6 +165,56 @@ export interface EscalationsTable {
   fired_at: CreatedAt;
 }
 
+export interface ExtensionRequestsTable {
+  id: Id;
+  case_id: string;
+  extend_by: string;
+  reason: string;
+  status: ColumnType<'pending' | 'approved' | 'refused', 'pending' | undefined, 'approved' | 'refused'>;
+  requested_by_user_id: string;
+  decided_by_user_id: string | null;
+  decision_note: string | null;
+  created_at: CreatedAt;
+  decided_at: NullableTimestamp;
+}
+
+export interface NotificationsTable {
+  id: Id;
+  user_id: string;
+  case_id: string | null;
+  escalation_id: string | null;
+  type: string;
+  step: string | null;
+  title: string;
+  body: string;
+  created_at: CreatedAt;
+  read_at: NullableTimestamp;
+}
+
+export interface WebhooksTable {
+  id: Id;
+  url: string;
+  events: string[];
+  secret: string;
+  active: Generated<boolean>;
+  created_at: CreatedAt;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  webhook_id: string;
+  event: string;
+  event_key: string;
+  payload: Json<Record<string, unknown>>;
+  status: ColumnType<'pending' | 'delivered' | 'failed', 'pending' | undefined, 'pending' | 'delivered' | 'failed'>;
+  attempts: ColumnType<number, number | undefined, number>;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: CreatedAt;
+  last_attempt_at: NullableTimestamp;
+  delivered_at: NullableTimestamp;
+}
+
 export interface Database {
   app_secrets: AppSecretsTable;
   wards: WardsTable;
@@ -176,6 +228,10 @@ export interface Database {
   case_events: CaseEventsTable;
   case_timers: CaseTimersTable;
   escalations: EscalationsTable;
+  extension_requests: ExtensionRequestsTable;
+  notifications: NotificationsTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
 
 export type CaseRow = Selectable<CasesTable>;

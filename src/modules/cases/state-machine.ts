@@ -1,0 +1,67 @@
+import type { CaseStatus, Role } from '../../db/types.ts';
+
+/** Every workflow action on a case (api.md, Cases). */
+export type CaseAction =
+  | 'assign'
+  | 'reject'
+  | 'accept'
+  | 'return'
+  | 'request_info'
+  | 'resume'
+  | 'request_extension'
+  | 'decide_extension'
+  | 'respond'
+  | 'refuse_answer'
+  | 'close'
+  | 'reopen'
+  | 'rate';
+
+export type Actor = { kind: 'user'; role: Role } | { kind: 'api_client'; owns: boolean };
+
+type Rule = {
+  from: readonly CaseStatus[];
+  /** The status after the action; undefined keeps the current one. */
+  to?: CaseStatus;
+  roles: readonly Role[];
+  /** The channel client that created the case may act too. */
+  owningClient?: boolean;
+};
+
+const department = ['department_head', 'department_officer'] as const;
+const handling = ['assigned', 'in_progress', 'awaiting_info'] as const;
+
+/** design.md §3 as data: where each action may start, where it leads, and who may take it. */
+export const rules: Record<CaseAction, Rule> = {
+  // Dispatch, or transfer to another department while the case is with one.
+  assign: { from: ['received', 'assigned', 'in_progress'], to: 'assigned', roles: ['intake'] },
+  reject: { from: ['received'], to: 'rejected', roles: ['intake'] },
+  accept: { from: ['assigned'], to: 'in_progress', roles: department },
+  return: { from: ['assigned', 'in_progress'], to: 'received', roles: department },
+  request_info: { from: ['assigned', 'in_progress'], to: 'awaiting_info', roles: department },
+  resume: { from: ['awaiting_info'], to: 'in_progress', roles: [...department, 'intake'] },
+  request_extension: { from: handling, roles: department },
+  decide_extension: { from: handling, roles: ['intake'] },
+  // Only the head answers for the department (design.md §2).
+  respond: { from: ['assigned', 'in_progress'], to: 'answered', roles: ['department_head'] },
+  refuse_answer: { from: ['answered'], to: 'in_progress', roles: ['intake'] },
+  close: { from: ['answered'], to: 'closed', roles: ['intake'] },
+  reopen: { from: ['closed'], to: 'assigned', roles: ['intake'], owningClient: true },
+  rate: { from: ['answered', 'closed'], roles: ['intake'], owningClient: true },
+};
+
+export type Decision =
+  | { ok: true; to: CaseStatus }
+  | { ok: false; reason: 'forbidden' }
+  | { ok: false; reason: 'invalid_status'; status: CaseStatus; allowedFrom: readonly CaseStatus[] };
+
+/** Whether `actor` may take `action` on a case in `status`, and the status it leads to. */
+export function decide(action: CaseAction, status: CaseStatus, actor: Actor): Decision {
+  const rule = rules[action];
+  const permitted = actor.kind === 'user' ? rule.roles.includes(actor.role) : rule.owningClient === true && actor.owns;
+  if (!permitted) return { ok: false, reason: 'forbidden' };
+  if (!rule.from.includes(status)) return { ok: false, reason: 'invalid_status', status, allowedFrom: rule.from };
+  return { ok: true, to: rule.to ?? status };
+}
+
+/** Statuses in which the department's answer clock runs (awaiting_info pauses it). */
+export const clockRunning = (s: CaseStatus) => s === 'assigned' || s === 'in_progress';
