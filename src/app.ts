@@ -14,6 +14,7 @@ import { z } from 'zod';
 import type { Container } from './container.ts';
 import { authPlugin } from './modules/auth/auth-plugin.ts';
 import { authRoutes } from './modules/auth/auth-routes.ts';
+import { actionRoutes } from './modules/cases/action-routes.ts';
 import { caseRoutes } from './modules/cases/case-routes.ts';
 import { directoryRoutes } from './modules/directory/directory-routes.ts';
 import { metricsPlugin, newMetricsRegistry } from './modules/ops/metrics.ts';
@@ -91,6 +92,7 @@ export async function buildApp(
         { name: 'auth', description: 'Staff sign-in' },
         { name: 'directory', description: 'Wards, departments, categories, users, API clients' },
         { name: 'cases', description: 'Case intake and queries' },
+        { name: 'workflow', description: 'Actions that move a case through its lifecycle' },
         { name: 'operations', description: 'Health and readiness' },
       ],
     },
@@ -108,6 +110,7 @@ export async function buildApp(
   });
   await app.register(directoryRoutes, { directory: container.directory });
   await app.register(caseRoutes, { cases: container.cases });
+  await app.register(actionRoutes, { actions: container.actions });
 
   return app;
 }

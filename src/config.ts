@@ -34,7 +34,16 @@ export const configSchema = z.object({
   RATE_LIMIT_PUBLIC_PER_MINUTE: z.coerce.number().int().min(1).default(120),
   TRUST_PROXY: bool.default(false),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  REOPEN_WINDOW_DAYS: z.coerce.number().int().min(0).max(365).default(30),
   REFERENCE_CACHE_TTL_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
+  // Escalation engine (design.md §5): how often the scheduler/sweep runs, how far ahead it hands
+  // timers to the queue, how many timers a batch moves, and how many escalation jobs a worker runs at once.
+  ESCALATION_TICK_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
+  ESCALATION_HORIZON_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(600_000),
+  ESCALATION_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).default(500),
+  ESCALATION_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(8),
+  /** A worker refreshes its heartbeat key this often; the key lives three times as long. */
+  WORKER_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -4,6 +4,7 @@ import { createDb, type Db } from './db/database.ts';
 import { loadOrCreateSecret } from './db/secrets.ts';
 import { createAuthService } from './modules/auth/auth-service.ts';
 import { createTokenService } from './modules/auth/tokens.ts';
+import { createCaseActions } from './modules/cases/case-actions.ts';
 import { createCaseService } from './modules/cases/case-service.ts';
 import { createIntakeContextLoader } from './modules/cases/intake-context.ts';
 import { createDirectoryService } from './modules/directory/directory-service.ts';
@@ -19,6 +20,7 @@ export type Container = {
   auth: ReturnType<typeof createAuthService>;
   directory: ReturnType<typeof createDirectoryService>;
   cases: ReturnType<typeof createCaseService>;
+  actions: ReturnType<typeof createCaseActions>;
   close: () => Promise<void>;
 };
 
@@ -39,6 +41,12 @@ export async function createContainer(
   const directory = createDirectoryService({ db });
   const intakeContext = createIntakeContextLoader({ db, ttlMs: config.REFERENCE_CACHE_TTL_MS });
   const cases = createCaseService({ db, intakeContext });
+  const actions = createCaseActions({
+    db,
+    queues,
+    intakeContext,
+    reopenWindowDays: config.REOPEN_WINDOW_DAYS,
+  });
 
   return {
     config,
@@ -48,6 +56,7 @@ export async function createContainer(
     auth,
     directory,
     cases,
+    actions,
     async close() {
       await closeQueues(queues).catch(() => {});
       redis.disconnect();

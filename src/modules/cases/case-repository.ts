@@ -160,3 +160,20 @@ export function listEvents(db: Conn, caseId: string, afterId: string | undefined
   if (afterId) q = q.where('e.id', '>', afterId);
   return q.execute();
 }
+
+/** The case, locked for the rest of the transaction, with its ward's code for the SLA context. */
+export function findCaseForUpdate(trx: Transaction<Database>, id: string, scope: CaseScope) {
+  return scoped(selectCases(trx), scope)
+    .innerJoin('wards', 'wards.id', 'cases.ward_id')
+    .select('wards.code as ward_code')
+    .where('cases.id', '=', id)
+    .forUpdate('cases')
+    .executeTakeFirst();
+}
+
+export async function insertEvent(db: Conn, caseId: string, event: NewEvent): Promise<void> {
+  await db
+    .insertInto('case_events')
+    .values({ case_id: caseId, ...event, data: JSON.stringify(event.data) })
+    .execute();
+}

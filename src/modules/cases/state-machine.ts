@@ -57,9 +57,11 @@ export type Decision =
 /** Whether `actor` may take `action` on a case in `status`, and the status it leads to. */
 export function decide(action: CaseAction, status: CaseStatus, actor: Actor): Decision {
   const rule = rules[action];
-  const permitted = actor.kind === 'user' ? rule.roles.includes(actor.role) : rule.owningClient === true && actor.owns;
+  const permitted =
+    actor.kind === 'user' ? rule.roles.includes(actor.role) : rule.owningClient === true && actor.owns;
   if (!permitted) return { ok: false, reason: 'forbidden' };
-  if (!rule.from.includes(status)) return { ok: false, reason: 'invalid_status', status, allowedFrom: rule.from };
+  if (!rule.from.includes(status))
+    return { ok: false, reason: 'invalid_status', status, allowedFrom: rule.from };
   return { ok: true, to: rule.to ?? status };
 }
 

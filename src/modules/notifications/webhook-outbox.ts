@@ -5,7 +5,11 @@ import type { Database } from '../../db/types.ts';
 type Conn = Kysely<Database> | Transaction<Database>;
 
 export type WebhookEvent = 'case.escalated' | 'case.status_changed' | 'case.created';
-export const webhookEvents: readonly WebhookEvent[] = ['case.escalated', 'case.status_changed', 'case.created'];
+export const webhookEvents: readonly WebhookEvent[] = [
+  'case.escalated',
+  'case.status_changed',
+  'case.created',
+];
 
 /**
  * Records one delivery per active webhook subscribed to `event`, inside the caller's transaction, so a

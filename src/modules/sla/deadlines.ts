@@ -1,7 +1,7 @@
 import type { Clock, Urgency } from '../../db/types.ts';
 import type { WardCalendar } from './calendar.ts';
 import type { EscalationPolicy } from './escalation-policy.ts';
-import { addDuration } from './working-time.ts';
+import { addBusinessSeconds, addDuration, businessSecondsBetween } from './working-time.ts';
 
 export type SlaPolicy = { duration: string; clock: Clock };
 export type CategorySla = Record<Urgency, SlaPolicy>;
@@ -30,4 +30,21 @@ export function escalationTimers(
       timers.push({ step: step.key, dueAt: addDuration(calendar, anchor, step.offset, step.clock) });
   }
   return timers;
+}
+
+/**
+ * What is left of an answer deadline when the clock stops (awaiting_info): business seconds for the
+ * working clock, plain seconds for the continuous one; negative when the deadline had already passed.
+ */
+export function remainingAtPause(calendar: WardCalendar, clock: Clock, now: Date, dueAt: Date): number {
+  if (clock === 'continuous') return (dueAt.getTime() - now.getTime()) / 1000;
+  return now < dueAt
+    ? businessSecondsBetween(calendar, now, dueAt)
+    : -businessSecondsBetween(calendar, dueAt, now);
+}
+
+/** The answer deadline when the clock starts again at `now` with `remaining` seconds left. */
+export function dueAfterResume(calendar: WardCalendar, clock: Clock, now: Date, remaining: number): Date {
+  if (clock === 'continuous') return new Date(now.getTime() + remaining * 1000);
+  return addBusinessSeconds(calendar, now, remaining);
 }

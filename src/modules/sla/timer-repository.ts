@@ -9,7 +9,12 @@ type Conn = Kysely<Database> | Transaction<Database>;
  * transaction (the outbox of design.md §5). A step that already fired for the same due time (say the
  * ward office refused an answer and the same deadline runs again) is not armed twice.
  */
-export async function replaceTimers(db: Conn, caseId: string, generation: number, timers: Timer[]): Promise<void> {
+export async function replaceTimers(
+  db: Conn,
+  caseId: string,
+  generation: number,
+  timers: Timer[],
+): Promise<void> {
   await db
     .updateTable('case_timers')
     .set({ status: 'cancelled' })

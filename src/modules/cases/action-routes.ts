@@ -1,0 +1,196 @@
+import type { FastifyReply } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { z } from 'zod';
+import type { Role } from '../../db/types.ts';
+import { idParams, problems } from '../../shared/http.ts';
+import { principalOf } from '../auth/auth-plugin.ts';
+import type { Principal } from '../auth/principal.ts';
+import {
+  assignBody,
+  extensionBody,
+  extensionParams,
+  extensionSchema,
+  ifMatchHeaders,
+  noteBody,
+  optionalNoteBody,
+  ratingBody,
+  rejectBody,
+  reopenBody,
+  respondBody,
+} from './action-schemas.ts';
+import type { CaseActions } from './case-actions.ts';
+import { type CaseView, caseSchema } from './case-schemas.ts';
+
+const department: Role[] = ['department_head', 'department_officer'];
+
+type ActionSpec = {
+  path: string;
+  operationId: string;
+  summary: string;
+  roles: Role[];
+  apiClient?: boolean;
+  body: z.ZodType;
+  call: (caller: Principal, id: string, ifMatch: string | undefined, body: never) => Promise<CaseView>;
+};
+
+export const actionRoutes: FastifyPluginAsyncZod<{ actions: CaseActions }> = async (app, { actions }) => {
+  const tags = ['workflow'];
+  const specs: ActionSpec[] = [
+    {
+      path: 'assign',
+      operationId: 'assignCase',
+      summary: 'Dispatch (or transfer) to a department; starts the answer deadline',
+      roles: ['intake'],
+      body: assignBody,
+      call: actions.assign,
+    },
+    {
+      path: 'reject',
+      operationId: 'rejectCase',
+      summary: 'Refuse the case with a reason',
+      roles: ['intake'],
+      body: rejectBody,
+      call: actions.reject,
+    },
+    {
+      path: 'accept',
+      operationId: 'acceptCase',
+      summary: 'The department takes the case',
+      roles: department,
+      body: optionalNoteBody,
+      call: actions.accept,
+    },
+    {
+      path: 'return',
+      operationId: 'returnCase',
+      summary: 'Not our remit: back to the ward office',
+      roles: department,
+      body: noteBody,
+      call: actions.return,
+    },
+    {
+      path: 'request-info',
+      operationId: 'requestCaseInfo',
+      summary: 'Ask for more information; the clock pauses',
+      roles: department,
+      body: noteBody,
+      call: actions.requestInfo,
+    },
+    {
+      path: 'resume',
+      operationId: 'resumeCase',
+      summary: 'The clock runs again with the time that was left',
+      roles: [...department, 'intake'],
+      body: optionalNoteBody,
+      call: actions.resume,
+    },
+    {
+      path: 'respond',
+      operationId: 'respondToCase',
+      summary: "The department head's answer",
+      roles: ['department_head'],
+      body: respondBody,
+      call: actions.respond,
+    },
+    {
+      path: 'refuse-answer',
+      operationId: 'refuseCaseAnswer',
+      summary: 'The answer misses the point: back to the department, same deadline',
+      roles: ['intake'],
+      body: noteBody,
+      call: actions.refuseAnswer,
+    },
+    {
+      path: 'close',
+      operationId: 'closeCase',
+      summary: 'Close an answered case',
+      roles: ['intake'],
+      body: optionalNoteBody,
+      call: actions.close,
+    },
+    {
+      path: 'reopen',
+      operationId: 'reopenCase',
+      summary: 'Reopen a closed case within the window; new deadline',
+      roles: ['intake'],
+      apiClient: true,
+      body: reopenBody,
+      call: actions.reopen,
+    },
+    {
+      path: 'rating',
+      operationId: 'rateCase',
+      summary: "The citizen's rating of the answer",
+      roles: ['intake'],
+      apiClient: true,
+      body: ratingBody,
+      call: actions.rate,
+    },
+  ];
+
+  const send = (reply: FastifyReply, view: CaseView) => reply.header('etag', `"${view.version}"`).send(view);
+
+  for (const spec of specs) {
+    app.post(
+      `/api/v1/cases/:id/${spec.path}`,
+      {
+        config: { access: { roles: spec.roles, apiClient: spec.apiClient ?? false } },
+        schema: {
+          operationId: spec.operationId,
+          summary: spec.summary,
+          description:
+            'Send `If-Match: "<version>"` to act only on the version you saw (412 otherwise). 409 names the current status when the action is not allowed in it.',
+          tags,
+          params: idParams,
+          headers: ifMatchHeaders,
+          body: spec.body,
+          response: { 200: caseSchema, ...problems(400, 401, 403, 404, 409, 412) },
+        },
+      },
+      async (req, reply) =>
+        send(
+          reply,
+          await spec.call(principalOf(req), req.params.id, req.headers['if-match'], req.body as never),
+        ),
+    );
+  }
+
+  app.post(
+    '/api/v1/cases/:id/extension-requests',
+    {
+      config: { access: { roles: department } },
+      schema: {
+        operationId: 'requestCaseExtension',
+        summary: 'Ask the ward office for more time',
+        tags,
+        params: idParams,
+        body: extensionBody,
+        response: { 201: extensionSchema, ...problems(400, 401, 403, 404, 409) },
+      },
+    },
+    async (req, reply) =>
+      reply.code(201).send(await actions.requestExtension(principalOf(req), req.params.id, req.body)),
+  );
+
+  for (const [verb, approve] of [
+    ['approve', true],
+    ['refuse', false],
+  ] as const) {
+    app.post(
+      `/api/v1/cases/:id/extension-requests/:rid/${verb}`,
+      {
+        config: { access: { roles: ['intake'] } },
+        schema: {
+          operationId: approve ? 'approveCaseExtension' : 'refuseCaseExtension',
+          summary: approve ? 'Approve: the answer deadline moves' : 'Refuse: the deadline stays',
+          tags,
+          params: extensionParams,
+          body: optionalNoteBody,
+          response: { 200: extensionSchema, ...problems(400, 401, 403, 404, 409) },
+        },
+      },
+      async (req) =>
+        actions.decideExtension(principalOf(req), req.params.id, req.params.rid, approve, req.body),
+    );
+  }
+};

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { idSchema, text } from '../../shared/http.ts';
+import { durationSchema } from '../directory/directory-schemas.ts';
+
+const note = text(2000);
+const attachments = z
+  .array(
+    z.object({
+      url: z.url({ protocol: /^https?$/, error: 'Đường dẫn tệp phải là URL http(s)' }).max(2000),
+      mediaType: z.string().max(100).optional(),
+      name: text(255).optional(),
+    }),
+  )
+  .max(20);
+
+export const rejectReasons = [
+  'missing_contact',
+  'unclear',
+  'offensive',
+  'out_of_scope',
+  'duplicate',
+  'complaint_procedure',
+] as const;
+
+export const assignBody = z.object({
+  departmentId: idSchema,
+  note: note.optional(),
+  /** Classify the case while dispatching it, when it arrived without a category. */
+  categoryCode: z
+    .string()
+    .regex(/^[a-z0-9_]{2,50}$/)
+    .optional(),
+});
+
+export const rejectBody = z
+  .object({ reason: z.enum(rejectReasons), note: note.optional(), duplicateOf: idSchema.optional() })
+  .refine((b) => b.reason !== 'duplicate' || b.duplicateOf !== undefined, {
+    message: 'Cần duplicateOf khi từ chối vì trùng lặp',
+    path: ['duplicateOf'],
+  });
+
+// Fastify hands a missing body over as null.
+export const optionalNoteBody = z.object({ note: note.optional() }).nullish();
+export const noteBody = z.object({ note });
+export const reopenBody = z.object({ reason: note });
+
+export const extensionBody = z.object({
+  extendBy: durationSchema.refine((d) => !d.startsWith('-') && !/^P(T)?(0+[WDHMS])+$/.test(d), {
+    message: 'Thời gian gia hạn phải dương',
+  }),
+  reason: note,
+});
+
+export const respondBody = z.object({ answer: text(10_000), attachments: attachments.default([]) });
+export const ratingBody = z.object({ score: z.number().int().min(1).max(5), comment: text(2000).optional() });
+
+export const extensionParams = z.object({ id: idSchema, rid: idSchema });
+
+export const extensionSchema = z
+  .object({
+    id: z.string(),
+    caseId: z.string(),
+    status: z.enum(['pending', 'approved', 'refused']),
+    extendBy: z.string(),
+    reason: z.string(),
+    createdAt: z.iso.datetime(),
+    decidedAt: z.iso.datetime().nullable(),
+    decisionNote: z.string().nullable(),
+  })
+  .meta({ id: 'ExtensionRequest' });
+
+export const ifMatchHeaders = z.object({
+  'if-match': z.string().max(100).optional(),
+});
