@@ -23,6 +23,8 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     REDIS_PREFIX: `test-${uid()}`,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     DATABASE_POOL_SIZE: '10',
+    // Test setup signs in many users; tests of the login limit set their own.
+    RATE_LIMIT_LOGIN_PER_MINUTE: '1000',
     ...env,
   });
   const container = await createContainer(config, { role: 'api' });
