@@ -194,7 +194,10 @@ export const cases: SeedCase[] = [
       'được thu gom, bốc mùi hôi, ruồi nhặng nhiều. Đề nghị đơn vị vệ sinh môi trường thu gom và nhắc nhở ' +
       'việc đổ rác không đúng giờ.',
     reporter: { name: 'Nguyễn Thị Hoa', phone: '0900000102' },
-    location: { address: 'Đầu ngõ 25, tổ dân phố số 5, phường Việt Hoà', residentialGroup: 'Tổ dân phố số 5' },
+    location: {
+      address: 'Đầu ngõ 25, tổ dân phố số 5, phường Việt Hoà',
+      residentialGroup: 'Tổ dân phố số 5',
+    },
   },
   {
     externalId: 'seed-0003',
@@ -262,7 +265,10 @@ export const cases: SeedCase[] = [
       'Người gọi đề nghị giữ bí mật danh tính: tối nào cũng có nhóm người lạ tụ tập trong một ngôi nhà ' +
       'cuối ngõ, ra vào đến khuya, nghi đánh bạc. Đề nghị công an phường kiểm tra.',
     reporter: { name: 'Hoàng Văn Sơn', phone: '0900000107', confidential: true },
-    location: { address: 'Cuối ngõ 40, tổ dân phố số 9, phường Việt Hoà', residentialGroup: 'Tổ dân phố số 9' },
+    location: {
+      address: 'Cuối ngõ 40, tổ dân phố số 9, phường Việt Hoà',
+      residentialGroup: 'Tổ dân phố số 9',
+    },
   },
   {
     externalId: 'seed-0008',
