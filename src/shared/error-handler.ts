@@ -22,6 +22,7 @@ const titles: Record<number, string> = {
   409: 'Xung đột trạng thái',
   412: 'Phiên bản đã cũ',
   413: 'Dữ liệu gửi lên quá lớn',
+  414: 'Đường dẫn quá dài',
   415: 'Kiểu nội dung không được hỗ trợ',
   429: 'Quá nhiều yêu cầu',
 };
@@ -33,6 +34,8 @@ const fastifyDetails: Record<string, string> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'Dữ liệu gửi lên vượt quá giới hạn cho phép.',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'Kiểu nội dung (Content-Type) không được hỗ trợ; hãy gửi application/json.',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'Content-Length không khớp với nội dung.',
+  FST_ERR_BAD_URL: 'Đường dẫn có mã hoá (percent-encoding) không hợp lệ.',
+  FST_ERR_MAX_PARAM_LENGTH: 'Tham số trên đường dẫn quá dài.',
 };
 
 const slugFor = (status: number) =>
@@ -44,7 +47,7 @@ const slugFor = (status: number) =>
     429: 'rate-limited',
   })[status] ?? `http-${status}`;
 
-function toProblem(error: FastifyError | AppError | Error, request: FastifyRequest): Problem {
+export function toProblem(error: FastifyError | AppError | Error, request: FastifyRequest): Problem {
   const requestId = request.id;
   if (error instanceof AppError) {
     return {
@@ -101,6 +104,12 @@ export function sendProblem(reply: FastifyReply, problem: Problem, headers?: Rec
 }
 
 /** One error handler: problem+json for everything; 5xx details are logged, never sent. */
+/** For Fastify's `frameworkErrors`: errors raised before routing (bad URL encoding, over-long params). */
+export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  reply.header('x-request-id', request.id);
+  return sendProblem(reply, toProblem(error, request));
+}
+
 export function installErrorHandler(app: FastifyInstance) {
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     const problem = toProblem(error, request);

@@ -2,12 +2,27 @@ import type { FastifyRequest } from 'fastify';
 import type { LoggerOptions } from 'pino';
 
 /** Vietnamese mobile and landline numbers, bare or +84, with optional separators. */
-const phonePattern = /(\+?84|0)(?:[\s.-]?\d){8,10}/g;
+const phonePattern = /(\+?84|0)(?:[\s.+-]?\d){8,10}/g;
 const secretParams = /([?&](?:api_key|apiKey|token|access_token|password)=)[^&#]*/gi;
 
-/** Masks phone numbers and secrets that could sit in a URL (search terms, Open311 api_key). */
+/** The URL with its percent-escapes decoded (a `+` stays: the phone pattern takes it as a separator). */
+function decoded(url: string): string {
+  try {
+    return decodeURIComponent(url);
+  } catch {
+    return url.replace(/%(2[0BDEbde]|20)/g, ' ');
+  }
+}
+
+/**
+ * Masks phone numbers and secrets that could sit in a URL (search terms, Open311 api_key), however
+ * they were encoded: secrets are cut from the raw URL, phone numbers are looked for in its decoded form.
+ */
 export function redactUrl(url: string): string {
-  return url.replace(secretParams, '$1[redacted]').replace(phonePattern, '[phone]');
+  const withoutSecrets = url.replace(secretParams, '$1[redacted]');
+  const plain = decoded(withoutSecrets);
+  const masked = plain.replace(phonePattern, '[phone]');
+  return masked === plain ? withoutSecrets : masked;
 }
 
 export const redactPaths = [

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.ts';
+
+function errorOf(env: Record<string, string | undefined>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return err as ConfigError;
+  }
+  throw new Error('loadConfig accepted a bad environment');
+}
+
+describe('loadConfig', () => {
+  it('has defaults for everything', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({
+      NODE_ENV: 'development',
+      HOST: '127.0.0.1',
+      PORT: 3000,
+      DATABASE_POOL_SIZE: 20,
+      REDIS_PREFIX: 'pakn',
+      LOG_LEVEL: 'info',
+      ACCESS_TOKEN_TTL_SECONDS: 3600,
+      ADMIN_USERNAME: 'admin',
+      BODY_LIMIT_BYTES: 1_048_576,
+      RATE_LIMIT_LOGIN_PER_MINUTE: 10,
+      TRUST_PROXY: false,
+    });
+    expect(c.DATABASE_URL).toMatch(/^postgres:\/\//);
+    expect(c.REDIS_URL).toMatch(/^redis:\/\//);
+    expect(c.JWT_SECRET).toBeUndefined();
+    expect(c.ADMIN_PASSWORD).toBeUndefined();
+  });
+
+  it('coerces numbers and booleans from strings', () => {
+    const c = loadConfig({
+      PORT: '8080',
+      TRUST_PROXY: 'true',
+      BODY_LIMIT_BYTES: '2048',
+      DATABASE_POOL_SIZE: '3',
+    });
+    expect(c.PORT).toBe(8080);
+    expect(c.TRUST_PROXY).toBe(true);
+    expect(c.BODY_LIMIT_BYTES).toBe(2048);
+    expect(c.DATABASE_POOL_SIZE).toBe(3);
+    for (const v of ['1', 'yes']) expect(loadConfig({ TRUST_PROXY: v }).TRUST_PROXY).toBe(true);
+    for (const v of ['0', 'no', 'false']) expect(loadConfig({ TRUST_PROXY: v }).TRUST_PROXY).toBe(false);
+  });
+
+  it('treats empty strings as unset and ignores unrelated variables', () => {
+    const c = loadConfig({ PORT: '', JWT_SECRET: '', HOME: '/root', PATH: '/bin' });
+    expect(c.PORT).toBe(3000);
+    expect(c.JWT_SECRET).toBeUndefined();
+    expect(c).not.toHaveProperty('HOME');
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['DATABASE_URL', 'mysql://localhost/pakn'],
+    ['DATABASE_URL', 'not a url'],
+    ['REDIS_URL', 'http://localhost:6379'],
+    ['REDIS_PREFIX', 'bad prefix!'],
+    ['LOG_LEVEL', 'verbose'],
+    ['JWT_SECRET', 'too-short'],
+    ['ACCESS_TOKEN_TTL_SECONDS', '5'],
+    ['ADMIN_USERNAME', 'Admin User'],
+    ['ADMIN_PASSWORD', 'short'],
+    ['BODY_LIMIT_BYTES', '10'],
+    ['TRUST_PROXY', 'maybe'],
+    ['NODE_ENV', 'staging'],
+    ['DATABASE_POOL_SIZE', '0'],
+  ])('names the bad variable %s=%j', (name, value) => {
+    const err = errorOf({ [name]: value });
+    expect(err.message).toMatch(new RegExp(`^\\s*${name}: `, 'm'));
+  });
+
+  it('reports every bad variable at once', () => {
+    const err = errorOf({ PORT: 'x', LOG_LEVEL: 'loud', JWT_SECRET: 'short' });
+    for (const name of ['PORT', 'LOG_LEVEL', 'JWT_SECRET']) expect(err.message).toContain(`${name}:`);
+  });
+
+  it('does not echo a secret value in the error', () => {
+    const err = errorOf({ JWT_SECRET: 'tiny-secret-value' });
+    expect(err.message).not.toContain('tiny-secret-value');
+    const err2 = errorOf({ ADMIN_PASSWORD: 'abc12' });
+    expect(err2.message).not.toContain('abc12');
+  });
+});
