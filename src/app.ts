@@ -17,9 +17,15 @@ import { authRoutes } from './modules/auth/auth-routes.ts';
 import { actionRoutes } from './modules/cases/action-routes.ts';
 import { caseRoutes } from './modules/cases/case-routes.ts';
 import { directoryRoutes } from './modules/directory/directory-routes.ts';
+import { notificationRoutes } from './modules/notifications/notification-routes.ts';
+import { webhookRoutes } from './modules/notifications/webhook-routes.ts';
 import { metricsPlugin, newMetricsRegistry } from './modules/ops/metrics.ts';
 import { opsRoutes } from './modules/ops/ops-routes.ts';
-import { installErrorHandler } from './shared/error-handler.ts';
+import { queueBoard } from './modules/ops/queue-board.ts';
+import { workerStatus } from './modules/ops/worker-heartbeat.ts';
+import { escalationRoutes } from './modules/sla/escalation-routes.ts';
+import { slaSettingsRoutes } from './modules/sla/sla-settings-routes.ts';
+import { frameworkErrorHandler, installErrorHandler } from './shared/error-handler.ts';
 import { AppError, problemType } from './shared/errors.ts';
 import { loggerOptions } from './shared/logger.ts';
 
@@ -41,7 +47,10 @@ export async function buildApp(
     requestIdHeader: 'x-request-id',
     genReqId: () => crypto.randomUUID(),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    frameworkErrors: frameworkErrorHandler,
   }).withTypeProvider<ZodTypeProvider>();
+  // JSON only: a text/plain body is refused with 415 rather than read as a string.
+  app.removeContentTypeParser('text/plain');
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -53,6 +62,16 @@ export async function buildApp(
   await app.register(helmet, {
     // Swagger UI at /docs needs inline scripts and styles; the API itself serves JSON only.
     contentSecurityPolicy: false,
+  });
+  // Routes open to anyone (no `config.access`) get the public limit unless they set their own; the
+  // liveness and readiness probes stay unlimited.
+  app.addHook('onRoute', (route) => {
+    if (route.config?.access || route.config?.rateLimit !== undefined) return;
+    if (route.url === '/health' || route.url === '/ready') return;
+    route.config = {
+      ...route.config,
+      rateLimit: { max: config.RATE_LIMIT_PUBLIC_PER_MINUTE, timeWindow: '1 minute' },
+    };
   });
   await app.register(rateLimit, {
     global: false,
@@ -93,6 +112,9 @@ export async function buildApp(
         { name: 'directory', description: 'Wards, departments, categories, users, API clients' },
         { name: 'cases', description: 'Case intake and queries' },
         { name: 'workflow', description: 'Actions that move a case through its lifecycle' },
+        { name: 'deadlines', description: 'Working calendars, deadlines and escalation ladders' },
+        { name: 'notifications', description: 'In-app inbox: escalations of overdue cases' },
+        { name: 'webhooks', description: 'Outgoing webhooks: signed case events with retries' },
         { name: 'operations', description: 'Health and readiness' },
       ],
     },
@@ -102,8 +124,18 @@ export async function buildApp(
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   const registry = newMetricsRegistry();
-  await app.register(metricsPlugin, { queues: container.queues, registry });
-  await app.register(opsRoutes, { db: container.db, redis: container.redis, registry });
+  await app.register(metricsPlugin, { queues: container.queues, registry, db: container.db });
+  await app.register(opsRoutes, {
+    db: container.db,
+    redis: container.redis,
+    registry,
+    workerStatus: () => workerStatus(container.redis, config.REDIS_PREFIX),
+  });
+  await app.register(queueBoard, {
+    queues: container.queues,
+    db: container.db,
+    checksPerMinute: config.RATE_LIMIT_LOGIN_PER_MINUTE,
+  });
   await app.register(authRoutes, {
     auth: container.auth,
     loginPerMinute: config.RATE_LIMIT_LOGIN_PER_MINUTE,
@@ -111,6 +143,10 @@ export async function buildApp(
   await app.register(directoryRoutes, { directory: container.directory });
   await app.register(caseRoutes, { cases: container.cases });
   await app.register(actionRoutes, { actions: container.actions });
+  await app.register(slaSettingsRoutes, { settings: container.slaSettings });
+  await app.register(notificationRoutes, { notifications: container.notifications });
+  await app.register(escalationRoutes, { escalations: container.escalations });
+  await app.register(webhookRoutes, { webhooks: container.webhooks });
 
   return app;
 }

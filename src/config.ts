@@ -44,6 +44,14 @@ export const configSchema = z.object({
   ESCALATION_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(8),
   /** A worker refreshes its heartbeat key this often; the key lives three times as long. */
   WORKER_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  // Outgoing webhooks: how long one POST may take, how often a delivery is tried in all, the first
+  // retry delay (doubled after each failed try), parallel deliveries per worker, and how often the
+  // worker re-enqueues pending deliveries whose job is missing from Redis.
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(30).default(10),
+  WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(10).max(3_600_000).default(10_000),
+  WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(10),
+  WEBHOOK_SWEEP_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -8,6 +8,10 @@ import { createCaseActions } from './modules/cases/case-actions.ts';
 import { createCaseService } from './modules/cases/case-service.ts';
 import { createIntakeContextLoader } from './modules/cases/intake-context.ts';
 import { createDirectoryService } from './modules/directory/directory-service.ts';
+import { createNotificationService } from './modules/notifications/notification-service.ts';
+import { createWebhookService } from './modules/notifications/webhook-service.ts';
+import { createEscalationQueries } from './modules/sla/escalation-routes.ts';
+import { createSlaSettingsService } from './modules/sla/sla-settings-service.ts';
 import { closeQueues, createQueues, type Queues } from './shared/queues.ts';
 import { createRedis } from './shared/redis.ts';
 
@@ -21,6 +25,10 @@ export type Container = {
   directory: ReturnType<typeof createDirectoryService>;
   cases: ReturnType<typeof createCaseService>;
   actions: ReturnType<typeof createCaseActions>;
+  slaSettings: ReturnType<typeof createSlaSettingsService>;
+  notifications: ReturnType<typeof createNotificationService>;
+  escalations: ReturnType<typeof createEscalationQueries>;
+  webhooks: ReturnType<typeof createWebhookService>;
   close: () => Promise<void>;
 };
 
@@ -47,6 +55,10 @@ export async function createContainer(
     intakeContext,
     reopenWindowDays: config.REOPEN_WINDOW_DAYS,
   });
+  const slaSettings = createSlaSettingsService({ db, onChange: () => intakeContext.clear() });
+  const notifications = createNotificationService({ db });
+  const escalations = createEscalationQueries({ db });
+  const webhooks = createWebhookService({ db });
 
   return {
     config,
@@ -57,6 +69,10 @@ export async function createContainer(
     directory,
     cases,
     actions,
+    slaSettings,
+    notifications,
+    escalations,
+    webhooks,
     async close() {
       await closeQueues(queues).catch(() => {});
       redis.disconnect();

@@ -206,7 +206,11 @@ export interface WebhookDeliveriesTable {
   event: string;
   event_key: string;
   payload: Json<Record<string, unknown>>;
-  status: ColumnType<'pending' | 'delivered' | 'failed', 'pending' | undefined, 'pending' | 'delivered' | 'failed'>;
+  status: ColumnType<
+    'pending' | 'delivered' | 'failed',
+    'pending' | undefined,
+    'pending' | 'delivered' | 'failed'
+  >;
   attempts: ColumnType<number, number | undefined, number>;
   last_status_code: number | null;
   last_error: string | null;

@@ -9,6 +9,8 @@ import { z } from 'zod';
 export const queueRegistry = {
   escalations: z.object({ timerId: z.string() }),
   deliveries: z.object({ deliveryId: z.string() }),
+  /** The escalation scheduler's tick (a BullMQ job scheduler entry); it carries no data. */
+  sweeps: z.object({}),
 } as const;
 
 export type QueueName = keyof typeof queueRegistry;
@@ -16,8 +18,14 @@ export type QueuePayload<N extends QueueName> = z.infer<(typeof queueRegistry)[N
 export type Queues = { [N in QueueName]: Queue<QueuePayload<N>> };
 
 export function createQueues(connection: Redis, prefix: string): Queues {
-  const make = <N extends QueueName>(name: N) => new Queue<QueuePayload<N>>(name, { connection, prefix });
-  return { escalations: make('escalations'), deliveries: make('deliveries') };
+  const make = <N extends QueueName>(name: N) => {
+    const queue = new Queue<QueuePayload<N>>(name, { connection, prefix });
+    // Connection failures are retried by ioredis and reported by /ready; unheard, they would be
+    // printed as raw stack traces outside the logger.
+    queue.on('error', () => {});
+    return queue;
+  };
+  return { escalations: make('escalations'), deliveries: make('deliveries'), sweeps: make('sweeps') };
 }
 
 export const closeQueues = (queues: Queues) => Promise.all(Object.values(queues).map((q) => q.close()));

@@ -16,14 +16,22 @@ const checkSchema = z.enum(['ok', 'down', 'behind']);
 const readySchema = z
   .object({
     status: z.enum(['ok', 'unavailable']),
-    checks: z.object({ database: checkSchema, redis: checkSchema, migrations: checkSchema }),
+    checks: z.object({
+      database: checkSchema,
+      redis: checkSchema,
+      migrations: checkSchema,
+      /** Informational: a worker heartbeat is alive. The API serves while a worker restarts. */
+      worker: z.enum(['ok', 'down']).optional(),
+    }),
   })
   .meta({ id: 'Readiness' });
 
-export const opsRoutes: FastifyPluginAsyncZod<{ db: Db; redis: Redis; registry: Registry }> = async (
-  app,
-  { db, redis, registry },
-) => {
+export const opsRoutes: FastifyPluginAsyncZod<{
+  db: Db;
+  redis: Redis;
+  registry: Registry;
+  workerStatus?: () => Promise<'ok' | 'down'>;
+}> = async (app, { db, redis, registry, workerStatus }) => {
   const tags = ['operations'];
 
   app.get(
@@ -50,6 +58,9 @@ export const opsRoutes: FastifyPluginAsyncZod<{ db: Db; redis: Redis; registry: 
       },
     },
     async (_req, reply) => {
+      const workerCheck = workerStatus
+        ? withTimeout(workerStatus(), 1_000).catch(() => 'down' as const)
+        : Promise.resolve(undefined);
       const [database, migrations, cache] = await Promise.all([
         withTimeout(sql`SELECT 1`.execute(db), 2_000).then(
           () => 'ok' as const,
@@ -66,7 +77,10 @@ export const opsRoutes: FastifyPluginAsyncZod<{ db: Db; redis: Redis; registry: 
       ]);
       const checks = { database, redis: cache, migrations };
       const ok = Object.values(checks).every((c) => c === 'ok');
-      return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', checks });
+      const worker = await workerCheck;
+      return reply
+        .code(ok ? 200 : 503)
+        .send({ status: ok ? 'ok' : 'unavailable', checks: { ...checks, ...(worker ? { worker } : {}) } });
     },
   );
 

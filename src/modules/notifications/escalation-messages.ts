@@ -1,0 +1,60 @@
+import { tz } from '@date-fns/tz';
+import { format } from 'date-fns/format';
+import { isZeroDuration, parseDuration } from '../sla/duration.ts';
+import type { EscalationStep } from '../sla/escalation-policy.ts';
+
+export type EscalationMessageInput = {
+  step: Pick<EscalationStep, 'key' | 'anchor' | 'offset'>;
+  caseCode: string;
+  departmentName: string | null;
+  /** The deadline the step is anchored to (the case's acceptDueAt or dueAt), not the step's own time. */
+  deadline: Date | null;
+  timezone: string;
+};
+
+export type Message = { title: string; body: string };
+
+/** "17:00 23/11/2026": how a ward office writes a deadline, in the ward's local time. */
+export const formatDeadline = (at: Date, timezone: string) =>
+  format(at, 'HH:mm dd/MM/yyyy', { in: tz(timezone) });
+
+/**
+ * The Vietnamese title and body of an in-app escalation notice. The wording follows the step's place
+ * on the ladder: before the deadline a reminder, at it an overdue notice, after it a report upward.
+ */
+export function escalationMessage(input: EscalationMessageInput): Message {
+  const { caseCode: code, step } = input;
+  const dept = input.departmentName ?? 'Đơn vị xử lý';
+  const deadline = input.deadline ? formatDeadline(input.deadline, input.timezone) : 'chưa xác định';
+  const offset = parseDuration(step.offset);
+  const when = isZeroDuration(offset) ? 'at' : offset.sign < 0 ? 'before' : 'after';
+
+  if (step.anchor === 'acceptDueAt') {
+    if (when === 'before')
+      return {
+        title: `Phản ánh ${code} sắp hết hạn phân loại`,
+        body: `Phản ánh ${code} chưa được phân loại, chuyển xử lý; hạn ${deadline}.`,
+      };
+    return {
+      title: `Phản ánh ${code} quá hạn phân loại`,
+      body: `Phản ánh ${code} chưa được phân loại, chuyển xử lý hoặc từ chối, hạn ${deadline}.`,
+    };
+  }
+  if (when === 'before')
+    return {
+      title: `Phản ánh ${code} sắp đến hạn trả lời`,
+      body: `${dept} cần trả lời phản ánh ${code} trước ${deadline}.`,
+    };
+  if (when === 'at')
+    return {
+      title: `Phản ánh ${code} quá hạn trả lời`,
+      body: `Phản ánh ${code}: ${dept} chưa trả lời, hạn ${deadline}.`,
+    };
+  return {
+    title:
+      step.key === 'chairman'
+        ? `Báo cáo Chủ tịch: phản ánh ${code} quá hạn trả lời`
+        : `Phản ánh ${code} vẫn quá hạn trả lời`,
+    body: `Phản ánh ${code}: ${dept} vẫn chưa trả lời, đã quá hạn ${deadline}.`,
+  };
+}

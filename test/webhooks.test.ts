@@ -1,0 +1,432 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Container, createContainer } from '../src/container.ts';
+import { recordWebhookEvent } from '../src/modules/notifications/webhook-outbox.ts';
+import { startWebhookDelivery, type WebhookDelivery } from '../src/modules/notifications/webhook-worker.ts';
+import {
+  bearer,
+  call,
+  caseBody,
+  createApiClient,
+  createCategory,
+  createTestApp,
+  createWard,
+  type TestApp,
+  uid,
+  type Ward,
+} from './helpers.ts';
+
+/**
+ * Outgoing webhooks end to end: the API records deliveries, a real deliveries consumer and sweep run
+ * in this process (a container of role 'worker' on the test's Redis prefix), and a real HTTP receiver
+ * on 127.0.0.1 answers according to the path of the URL it was registered with.
+ */
+
+type Received = { path: string; headers: http.IncomingHttpHeaders; body: string; at: number };
+
+const SECRET = 'a-very-secret-webhook-key-0123';
+let t: TestApp;
+let worker: Container;
+let delivery: WebhookDelivery;
+let ward: Ward;
+let apiKey: string;
+let category: { code: string };
+let server: http.Server;
+let base: string;
+const received: Received[] = [];
+const created: string[] = [];
+
+beforeAll(async () => {
+  const env = {
+    WEBHOOK_BACKOFF_MS: '100',
+    WEBHOOK_MAX_ATTEMPTS: '4',
+    WEBHOOK_SWEEP_MS: '300',
+    WEBHOOK_TIMEOUT_MS: '2000',
+  };
+  t = await createTestApp(env);
+  worker = await createContainer(t.config, { role: 'worker' });
+  delivery = startWebhookDelivery(worker);
+  ward = await createWard(t);
+  apiKey = await createApiClient(t);
+  category = await createCategory(t);
+
+  const tries = new Map<string, number>();
+  server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const path = req.url ?? '';
+      received.push({
+        path,
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+        at: Date.now(),
+      });
+      const id = String(req.headers['x-pakn-delivery']);
+      const n = (tries.get(id) ?? 0) + 1;
+      tries.set(id, n);
+      let status = 200;
+      if (path.startsWith('/down/')) status = 503;
+      else if (path.startsWith('/flaky/') && n <= 2) status = 500;
+      res.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'ok' : 'nope');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  // Deactivate what this file registered: other files' cases must not keep producing deliveries for it.
+  for (const id of created)
+    await t.app.inject({ method: 'DELETE', url: `/api/v1/webhooks/${id}`, headers: bearer(t.adminToken) });
+  await delivery?.close();
+  await worker?.close();
+  await t?.close();
+  server?.closeAllConnections();
+  await new Promise((resolve) => server?.close(resolve));
+});
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 8_000) {
+  const until = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function createHook(scenario: string, events = ['case.status_changed']) {
+  const res = await call(
+    t.app,
+    {
+      method: 'POST',
+      url: '/api/v1/webhooks',
+      headers: bearer(t.adminToken),
+      payload: { url: `${base}/${scenario}/${uid()}`, events, secret: SECRET },
+    },
+    201,
+  );
+  const hook = res.json() as { id: string; url: string; events: string[]; active: boolean };
+  created.push(hook.id);
+  return { ...hook, path: new URL(hook.url).pathname };
+}
+
+async function assignedCase(app = t.app) {
+  const c = (
+    await call(
+      app,
+      {
+        method: 'POST',
+        url: '/api/v1/cases',
+        headers: { 'x-api-key': apiKey },
+        payload: caseBody(ward.code, { categoryCode: category.code }),
+      },
+      201,
+    )
+  ).json() as { id: string };
+  await call(
+    app,
+    {
+      method: 'POST',
+      url: `/api/v1/cases/${c.id}/assign`,
+      headers: bearer(ward.tokens.intake),
+      payload: { departmentId: ward.departments.infra.id },
+    },
+    200,
+  );
+  return c.id;
+}
+
+type LogItem = {
+  id: string;
+  event: string;
+  status: string;
+  attempts: number;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  deliveredAt: string | null;
+};
+
+async function log(hookId: string, query = '') {
+  const res = await call(
+    t.app,
+    { method: 'GET', url: `/api/v1/webhooks/${hookId}/deliveries${query}`, headers: bearer(t.adminToken) },
+    200,
+  );
+  return res.json() as { items: LogItem[]; nextCursor: string | null };
+}
+
+/** The delivery (row) of `hookId` for the case, once the producer committed it. */
+const deliveryOf = (hookId: string, caseId: string) =>
+  waitFor(`a delivery for case ${caseId}`, () =>
+    worker.db
+      .selectFrom('webhook_deliveries')
+      .selectAll()
+      .where('webhook_id', '=', hookId)
+      .where(sql<string>`payload->>'caseId'`, '=', caseId)
+      .executeTakeFirst(),
+  );
+
+const settled = (hookId: string, deliveryId: string, status: string) =>
+  waitFor(`delivery ${deliveryId} ${status}`, async () =>
+    (await log(hookId)).items.find((d) => d.id === deliveryId && d.status === status),
+  );
+
+const requestsFor = (path: string, deliveryId: string) =>
+  received.filter((r) => r.path === path && r.headers['x-pakn-delivery'] === deliveryId);
+
+function verifies(r: Received, secret: string): boolean {
+  const expected = Buffer.from(`sha256=${createHmac('sha256', secret).update(r.body).digest('hex')}`);
+  const got = Buffer.from(String(r.headers['x-pakn-signature']));
+  return got.length === expected.length && timingSafeEqual(got, expected);
+}
+
+describe('webhook administration', () => {
+  it('is for admins only', async () => {
+    const intake = bearer(ward.tokens.intake);
+    const body = { url: `${base}/ok/x`, events: ['case.escalated'], secret: SECRET };
+    expect(
+      (await t.app.inject({ method: 'POST', url: '/api/v1/webhooks', headers: intake, payload: body }))
+        .statusCode,
+    ).toBe(403);
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/webhooks', headers: intake })).statusCode).toBe(
+      403,
+    );
+    expect(
+      (await t.app.inject({ method: 'DELETE', url: '/api/v1/webhooks/1', headers: intake })).statusCode,
+    ).toBe(403);
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/api/v1/webhooks/1/deliveries', headers: intake }))
+        .statusCode,
+    ).toBe(403);
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/webhooks' })).statusCode).toBe(401);
+  });
+
+  it('validates the subscription and never shows the secret', async () => {
+    const post = (payload: object) =>
+      t.app.inject({ method: 'POST', url: '/api/v1/webhooks', headers: bearer(t.adminToken), payload });
+    const ok = { url: `${base}/ok/v`, events: ['case.created'], secret: SECRET };
+    for (const bad of [
+      { ...ok, url: 'ftp://127.0.0.1/x' },
+      { ...ok, url: 'file:///etc/passwd' },
+      { ...ok, url: `https://example.org/${'a'.repeat(2000)}` },
+      { ...ok, events: [] },
+      { ...ok, events: ['case.deleted'] },
+      { ...ok, secret: 'too-short' },
+      { ...ok, secret: 'x'.repeat(201) },
+    ])
+      expect((await post(bad)).statusCode, JSON.stringify(bad).slice(0, 80)).toBe(400);
+
+    const res = await post({ ...ok, events: ['case.created', 'case.created', 'case.escalated'] });
+    expect(res.statusCode).toBe(201);
+    const hook = res.json();
+    created.push(hook.id);
+    expect(hook).toEqual({
+      id: expect.any(String),
+      url: ok.url,
+      events: ['case.created', 'case.escalated'],
+      active: true,
+      createdAt: expect.any(String),
+    });
+    expect(res.body).not.toContain(SECRET);
+
+    const list = await call(
+      t.app,
+      { method: 'GET', url: '/api/v1/webhooks?limit=200', headers: bearer(t.adminToken) },
+      200,
+    );
+    expect(list.body).not.toContain(SECRET);
+    expect(list.json().items.find((w: { id: string }) => w.id === hook.id)).toMatchObject({ active: true });
+
+    const del = () =>
+      t.app.inject({ method: 'DELETE', url: `/api/v1/webhooks/${hook.id}`, headers: bearer(t.adminToken) });
+    expect((await del()).statusCode).toBe(204);
+    expect((await del()).statusCode).toBe(204);
+    const after = await call(
+      t.app,
+      { method: 'GET', url: '/api/v1/webhooks?limit=200', headers: bearer(t.adminToken) },
+      200,
+    );
+    expect(after.json().items.find((w: { id: string }) => w.id === hook.id)).toMatchObject({ active: false });
+    expect(
+      (
+        await t.app.inject({
+          method: 'DELETE',
+          url: '/api/v1/webhooks/999999999',
+          headers: bearer(t.adminToken),
+        })
+      ).statusCode,
+    ).toBe(404);
+    expect((await log(hook.id)).items).toEqual([]);
+  });
+});
+
+describe('webhook delivery', () => {
+  it('sends one signed case.status_changed delivery for a status change', async () => {
+    const hook = await createHook('ok');
+    const caseId = await assignedCase();
+    const row = await deliveryOf(hook.id, caseId);
+    const entry = await settled(hook.id, row.id, 'delivered');
+    expect(entry).toMatchObject({
+      event: 'case.status_changed',
+      attempts: 1,
+      lastStatusCode: 200,
+      lastError: null,
+    });
+    expect(entry.deliveredAt).not.toBeNull();
+
+    // Longer than a sweep interval: nothing sends it again.
+    await new Promise((r) => setTimeout(r, 700));
+    const forCase = received.filter((r) => r.path === hook.path && JSON.parse(r.body).caseId === caseId);
+    expect(forCase).toHaveLength(1);
+    const [req] = forCase;
+    if (!req) throw new Error('unreachable');
+    expect(req.headers['content-type']).toBe('application/json');
+    expect(req.headers['user-agent']).toBe('pakn-webhooks/1');
+    expect(req.headers['x-pakn-event']).toBe('case.status_changed');
+    expect(req.headers['x-pakn-delivery']).toBe(row.id);
+    expect(req.headers['x-pakn-signature']).toMatch(/^sha256=[0-9a-f]{64}$/);
+    expect(verifies(req, SECRET)).toBe(true);
+    expect(verifies(req, `${SECRET}-wrong`)).toBe(false);
+    expect(JSON.parse(req.body)).toMatchObject({
+      event: 'case.status_changed',
+      caseId,
+      fromStatus: 'received',
+      toStatus: 'assigned',
+    });
+    expect(
+      await worker.db
+        .selectFrom('webhook_deliveries')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('webhook_id', '=', hook.id)
+        .where('event', '=', 'case.status_changed')
+        .where(sql<string>`payload->>'caseId'`, '=', caseId)
+        .executeTakeFirstOrThrow(),
+    ).toEqual({ n: '1' });
+  });
+
+  it('retries with backoff under the same delivery id until the receiver answers 2xx', async () => {
+    const hook = await createHook('flaky');
+    const caseId = await assignedCase();
+    const row = await deliveryOf(hook.id, caseId);
+    const entry = await settled(hook.id, row.id, 'delivered');
+    expect(entry).toMatchObject({ attempts: 3, lastStatusCode: 200, lastError: null });
+
+    const tries = requestsFor(hook.path, row.id);
+    expect(tries).toHaveLength(3);
+    expect(new Set(tries.map((r) => r.body)).size).toBe(1);
+    expect(new Set(tries.map((r) => r.headers['x-pakn-signature'])).size).toBe(1);
+    for (const r of tries) expect(verifies(r, SECRET)).toBe(true);
+    // Exponential backoff: 100 ms after the first failure, 200 ms after the second.
+    const [a, b, c] = tries.map((r) => r.at);
+    expect((b ?? 0) - (a ?? 0)).toBeGreaterThanOrEqual(90);
+    expect((c ?? 0) - (b ?? 0)).toBeGreaterThanOrEqual(190);
+  });
+
+  it('gives up after the last attempt and marks the delivery failed', async () => {
+    const hook = await createHook('down');
+    const caseId = await assignedCase();
+    const row = await deliveryOf(hook.id, caseId);
+    const entry = await settled(hook.id, row.id, 'failed');
+    expect(entry).toMatchObject({ attempts: 4, lastStatusCode: 503, deliveredAt: null });
+    expect(entry.lastError).toMatch(/^HTTP 503/);
+    expect(requestsFor(hook.path, row.id)).toHaveLength(4);
+
+    expect((await log(hook.id, '?status=failed')).items.map((d) => d.id)).toContain(row.id);
+    expect((await log(hook.id, '?status=delivered')).items.map((d) => d.id)).not.toContain(row.id);
+    expect(
+      (
+        await t.app.inject({
+          method: 'GET',
+          url: `/api/v1/webhooks/${hook.id}/deliveries?status=lost`,
+          headers: bearer(t.adminToken),
+        })
+      ).statusCode,
+    ).toBe(400);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(requestsFor(hook.path, row.id)).toHaveLength(4);
+  });
+
+  it('sweeps up pending deliveries whose job never reached (or was lost from) Redis', async () => {
+    const hook = await createHook('ok', ['case.created']);
+    // As if the producer committed but could not enqueue (or Redis lost the job): rows, no jobs.
+    const ids = [
+      ...(await recordWebhookEvent(worker.db, 'case.created', `test:${uid()}`, { caseId: 'lost-1' })),
+      ...(await recordWebhookEvent(worker.db, 'case.created', `test:${uid()}`, { caseId: 'lost-2' })),
+    ];
+    const mine = (
+      await worker.db
+        .selectFrom('webhook_deliveries')
+        .select('id')
+        .where('id', 'in', ids)
+        .where('webhook_id', '=', hook.id)
+        .execute()
+    ).map((r) => r.id);
+    expect(mine).toHaveLength(2);
+    for (const id of mine) expect(await worker.queues.deliveries.getJobState(`d-${id}`)).toBe('unknown');
+
+    for (const id of mine) await settled(hook.id, id, 'delivered');
+    for (const id of mine) {
+      const tries = requestsFor(hook.path, id);
+      expect(tries).toHaveLength(1);
+      expect(tries[0]?.headers['x-pakn-event']).toBe('case.created');
+      expect(verifies(tries[0] as Received, SECRET)).toBe(true);
+    }
+
+    // The log pages newest first.
+    const first = await log(hook.id, '?limit=1');
+    expect(first.items).toHaveLength(1);
+    expect(first.nextCursor).not.toBeNull();
+    const second = await log(hook.id, `?limit=1&cursor=${first.nextCursor}`);
+    expect(second.items).toHaveLength(1);
+    expect(second.nextCursor).toBeNull();
+    expect([first.items[0]?.id, second.items[0]?.id]).toEqual([mine[1], mine[0]]);
+  });
+
+  it('delivers a status change whose job went to a Redis that lost it', async () => {
+    const hook = await createHook('ok');
+    // An API on another Redis prefix stands for a Redis that restarted empty: its job never reaches
+    // this worker, only the row in Postgres does.
+    const other = await createTestApp({ REDIS_PREFIX: `test-lost-${uid()}` });
+    try {
+      const caseId = await assignedCase(other.app);
+      const row = await deliveryOf(hook.id, caseId);
+      await settled(hook.id, row.id, 'delivered');
+      expect(requestsFor(hook.path, row.id)).toHaveLength(1);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('stops delivering to a deactivated webhook', async () => {
+    const hook = await createHook('down');
+    const caseId = await assignedCase();
+    const row = await deliveryOf(hook.id, caseId);
+    await waitFor('a first try', () => (requestsFor(hook.path, row.id).length > 0 ? true : undefined));
+    await call(
+      t.app,
+      { method: 'DELETE', url: `/api/v1/webhooks/${hook.id}`, headers: bearer(t.adminToken) },
+      204,
+    );
+    const entry = await settled(hook.id, row.id, 'failed');
+    expect(entry.attempts).toBeLessThan(4);
+    const count = requestsFor(hook.path, row.id).length;
+    await new Promise((r) => setTimeout(r, 600));
+    expect(requestsFor(hook.path, row.id)).toHaveLength(count);
+
+    const later = await assignedCase();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(
+      await worker.db
+        .selectFrom('webhook_deliveries')
+        .select('id')
+        .where('webhook_id', '=', hook.id)
+        .where(sql<string>`payload->>'caseId'`, '=', later)
+        .execute(),
+    ).toEqual([]);
+  });
+});
