@@ -33,6 +33,8 @@ export const configSchema = z.object({
   RATE_LIMIT_LOGIN_PER_MINUTE: z.coerce.number().int().min(1).default(10),
   RATE_LIMIT_PUBLIC_PER_MINUTE: z.coerce.number().int().min(1).default(120),
   TRUST_PROXY: bool.default(false),
+  /** npm start runs a worker beside the API unless workers run as a service of their own. */
+  START_WORKER: bool.default(true),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   REOPEN_WINDOW_DAYS: z.coerce.number().int().min(0).max(365).default(30),
   REFERENCE_CACHE_TTL_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),

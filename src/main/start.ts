@@ -1,11 +1,9 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import closeWithGrace from 'close-with-grace';
 import { type Logger, pino } from 'pino';
-import { buildApp } from '../app.ts';
 import { ConfigError, loadConfig } from '../config.ts';
-import { createContainer } from '../container.ts';
 import { loggerOptions } from '../shared/logger.ts';
+import { startApi } from './api.ts';
 import { bootstrap } from './bootstrap.ts';
 
 const workerScript = fileURLToPath(new URL('./worker.ts', import.meta.url));
@@ -55,28 +53,15 @@ function superviseWorker(log: Logger, stopTimeoutMs: number) {
 }
 
 // npm start: prepare the database (create, migrate, first admin), then run the worker as a child
-// process and serve the API in this one. The API produces jobs; only the worker consumes them.
+// process (unless START_WORKER=false, e.g. where workers run as their own service) and serve the API
+// in this one. The API produces jobs; only the worker consumes them.
 try {
   const config = loadConfig();
   const log = pino({ ...loggerOptions(config.LOG_LEVEL), name: 'start' });
   await bootstrap(config, pino({ ...loggerOptions(config.LOG_LEVEL), name: 'bootstrap' }));
-  const worker = superviseWorker(log, config.SHUTDOWN_TIMEOUT_MS);
-
-  const container = await createContainer(config, { role: 'api' });
-  const app = await buildApp(container);
+  const worker = config.START_WORKER ? superviseWorker(log, config.SHUTDOWN_TIMEOUT_MS) : undefined;
   // The worker gets its own grace period inside ours.
-  closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS + 2_000 }, async ({ signal, err }) => {
-    if (err) app.log.error({ err }, 'shutting down after an error');
-    else app.log.info({ signal }, 'shutting down');
-    const workerStopped = worker.stop(signal === 'SIGINT' ? 'SIGINT' : 'SIGTERM');
-    // Stops accepting connections and lets in-flight requests finish while the worker drains.
-    await app.close();
-    await workerStopped;
-    await container.close();
-  });
-  await app.listen({ port: config.PORT, host: config.HOST });
-  const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
-  app.log.info({ docs: `http://${host}:${config.PORT}/docs` }, 'API docs');
+  await startApi(config, worker ? { alongside: { stop: worker.stop, graceMs: 2_000 } } : {});
 } catch (err) {
   if (err instanceof ConfigError) {
     process.stderr.write(`${err.message}\n`);
