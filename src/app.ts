@@ -6,7 +6,6 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import {
   jsonSchemaTransform,
   jsonSchemaTransformObject,
-  serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
@@ -28,6 +27,7 @@ import { slaSettingsRoutes } from './modules/sla/sla-settings-routes.ts';
 import { frameworkErrorHandler, installErrorHandler } from './shared/error-handler.ts';
 import { AppError, problemType } from './shared/errors.ts';
 import { loggerOptions } from './shared/logger.ts';
+import { serializerCompiler } from './shared/serializer.ts';
 
 // Validation messages people read are Vietnamese.
 z.config(z.locales.vi());

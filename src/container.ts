@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Config } from './config.ts';
-import { createDb, type Db } from './db/database.ts';
+import { createPool, type Db, dbOnPool } from './db/database.ts';
 import { loadOrCreateSecret } from './db/secrets.ts';
 import { createAuthService } from './modules/auth/auth-service.ts';
 import { createTokenService } from './modules/auth/tokens.ts';
@@ -36,11 +36,12 @@ export async function createContainer(
   config: Config,
   options: { role: 'api' | 'worker'; jwtSecret?: string; lazyRedis?: boolean },
 ): Promise<Container> {
-  const db = createDb({
+  const pool = createPool({
     url: config.DATABASE_URL,
     poolSize: config.DATABASE_POOL_SIZE,
     applicationName: `pakn-${options.role}`,
   });
+  const db = dbOnPool(pool);
   const jwtSecret = options.jwtSecret ?? config.JWT_SECRET ?? (await loadOrCreateSecret(db, 'jwt'));
   const redis = createRedis(config.REDIS_URL, options.role, { lazyConnect: options.lazyRedis ?? false });
   const queues = createQueues(redis, config.REDIS_PREFIX);
@@ -48,7 +49,7 @@ export async function createContainer(
   const auth = createAuthService({ db, tokens, cacheTtlMs: config.REFERENCE_CACHE_TTL_MS });
   const directory = createDirectoryService({ db });
   const intakeContext = createIntakeContextLoader({ db, ttlMs: config.REFERENCE_CACHE_TTL_MS });
-  const cases = createCaseService({ db, intakeContext });
+  const cases = createCaseService({ db, pool, intakeContext });
   const actions = createCaseActions({
     db,
     queues,

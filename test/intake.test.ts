@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   bearer,
@@ -116,5 +117,32 @@ describe('POST /api/v1/cases', () => {
       .where('case_id', '=', rows[0]?.id as string)
       .execute();
     expect(events).toHaveLength(2);
+  });
+
+  it('keeps case codes unique past 9 999 (the number is padded, never cut)', async () => {
+    // Only ever forward: other test files draw from the same sequence.
+    await sql`SELECT setval('case_code_seq', greatest(9998, (SELECT last_value FROM case_code_seq)))`.execute(
+      t.container.db,
+    );
+    const codes: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await call(
+        t.app,
+        {
+          method: 'POST',
+          url: '/api/v1/cases',
+          headers: { 'x-api-key': apiKey },
+          payload: caseBody(ward.code),
+        },
+        201,
+      );
+      codes.push(res.json().code);
+    }
+    expect(new Set(codes).size).toBe(3);
+    for (const code of codes) {
+      const n = Number(code.split('-').at(-1));
+      expect(n).toBeGreaterThanOrEqual(9999);
+      expect(code.endsWith(`-${n}`)).toBe(true);
+    }
   });
 });

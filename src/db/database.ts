@@ -6,8 +6,11 @@ import type { Database } from './types.ts';
 pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
 
 export type Db = Kysely<Database>;
+export type Pool = pg.Pool;
 
-export function createDb(options: { url: string; poolSize: number; applicationName?: string }): Db {
+type PoolOptions = { url: string; poolSize: number; applicationName?: string };
+
+export function createPool(options: PoolOptions): Pool {
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolSize,
@@ -19,5 +22,10 @@ export function createDb(options: { url: string; poolSize: number; applicationNa
   // An idle client that loses its connection emits 'error'; the pool replaces it. Without a listener
   // the process would crash on a Postgres restart.
   pool.on('error', () => {});
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return pool;
 }
+
+/** Kysely over a pool; the pool is shared with the few hot statements run as named prepared statements. */
+export const dbOnPool = (pool: Pool): Db => new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+
+export const createDb = (options: PoolOptions): Db => dbOnPool(createPool(options));

@@ -1,4 +1,5 @@
 import { type Kysely, type SelectQueryBuilder, sql, type Transaction } from 'kysely';
+import type { Pool } from '../../db/database.ts';
 import type { CaseRow, CaseStatus, Channel, Database } from '../../db/types.ts';
 import type { Timer } from '../sla/deadlines.ts';
 import type { CaseScope } from './case-scope.ts';
@@ -43,56 +44,103 @@ export type IntakeRow = {
   due_at: Date | null;
 };
 
+const intakeColumns = [
+  'ward_id',
+  'channel',
+  'external_id',
+  'api_client_id',
+  'created_by_user_id',
+  'status',
+  'urgency',
+  'category_id',
+  'department_id',
+  'title',
+  'description',
+  'reporter_name',
+  'reporter_phone',
+  'reporter_confidential',
+  'location_address',
+  'location_residential_group',
+  'location_lat',
+  'location_lng',
+  'attachments',
+  'received_at',
+  'accept_due_at',
+  'assigned_at',
+  'due_at',
+] as const;
+
+/** What intake hands back: every column a case view needs (not the search text). */
+const returnedColumns = [
+  'id',
+  'code',
+  ...intakeColumns,
+  'paused_at',
+  'answered_at',
+  'closed_at',
+  'answer_text',
+  'answer_attachments',
+  'rating_score',
+  'rating_comment',
+  'reject_reason',
+  'duplicate_of',
+  'version',
+  'sla_generation',
+  'sla_remaining_seconds',
+  'updated_at',
+].join(', ');
+
+const n = intakeColumns.length;
+const intakeSql = `
+  WITH c AS (
+    INSERT INTO cases (code, ${intakeColumns.join(', ')})
+    SELECT $${n + 1}::text || CASE WHEN s.n < 10000 THEN lpad(s.n::text, 4, '0') ELSE s.n::text END,
+           ${intakeColumns.map((col, i) => (col === 'attachments' ? `$${i + 1}::jsonb` : `$${i + 1}`)).join(', ')}
+    FROM nextval('case_code_seq') AS s(n)
+    ON CONFLICT (channel, external_id) WHERE external_id IS NOT NULL DO NOTHING
+    RETURNING ${returnedColumns}
+  ), e AS (
+    INSERT INTO case_events (
+      case_id, type, at, actor_type, actor_user_id, actor_api_client_id, from_status, to_status, data
+    )
+    SELECT c.id, x.type, c.received_at, x.actor_type, x.actor_user_id, x.actor_api_client_id,
+           x.from_status, x.to_status, x.data
+    FROM c, ROWS FROM (
+      jsonb_to_recordset($${n + 2}::jsonb) AS (
+        type text, actor_type text, actor_user_id bigint, actor_api_client_id bigint,
+        from_status text, to_status text, data jsonb
+      )
+    ) WITH ORDINALITY AS x(type, actor_type, actor_user_id, actor_api_client_id, from_status, to_status, data, n)
+    ORDER BY x.n
+  ), t AS (
+    INSERT INTO case_timers (case_id, step, generation, due_at)
+    SELECT c.id, x.step, c.sla_generation, x.due_at
+    FROM c, jsonb_to_recordset($${n + 3}::jsonb) AS x(step text, due_at timestamptz)
+  )
+  SELECT * FROM c`;
+
 /**
  * Inserts the case, its events and its timers in ONE statement (data-modifying CTEs are atomic), so
- * intake costs one round trip. Returns undefined when (channel, externalId) already exists: the
- * conflicting insert does nothing and neither do the event and timer inserts that read from it.
+ * intake costs one round trip; as a named prepared statement, Postgres parses and plans it once per
+ * connection. Returns undefined when (channel, externalId) already exists: the conflicting insert
+ * does nothing and neither do the event and timer inserts that read from it. Codes take their
+ * number from a sequence, padded to at least four digits (never cut: lpad truncates longer text).
  */
 export async function insertIntake(
-  db: Conn,
+  pool: Pool,
   c: IntakeRow,
   events: NewEvent[],
   timers: Timer[],
 ): Promise<CaseRow | undefined> {
-  const result = await sql<CaseRow>`
-    WITH c AS (
-      INSERT INTO cases (
-        code, ward_id, channel, external_id, api_client_id, created_by_user_id, status, urgency,
-        category_id, department_id, title, description, reporter_name, reporter_phone,
-        reporter_confidential, location_address, location_residential_group, location_lat, location_lng,
-        attachments, received_at, accept_due_at, assigned_at, due_at
-      ) VALUES (
-        ${c.codePrefix} || lpad(nextval('case_code_seq')::text, 4, '0'), ${c.ward_id}, ${c.channel},
-        ${c.external_id}, ${c.api_client_id}, ${c.created_by_user_id}, ${c.status}, ${c.urgency},
-        ${c.category_id}, ${c.department_id}, ${c.title}, ${c.description}, ${c.reporter_name},
-        ${c.reporter_phone}, ${c.reporter_confidential}, ${c.location_address},
-        ${c.location_residential_group}, ${c.location_lat}, ${c.location_lng},
-        ${JSON.stringify(c.attachments)}::jsonb, ${c.received_at}, ${c.accept_due_at}, ${c.assigned_at},
-        ${c.due_at}
-      )
-      ON CONFLICT (channel, external_id) WHERE external_id IS NOT NULL DO NOTHING
-      RETURNING *
-    ), e AS (
-      INSERT INTO case_events (
-        case_id, type, at, actor_type, actor_user_id, actor_api_client_id, from_status, to_status, data
-      )
-      SELECT c.id, x.type, c.received_at, x.actor_type, x.actor_user_id, x.actor_api_client_id,
-             x.from_status, x.to_status, x.data
-      FROM c, ROWS FROM (
-        jsonb_to_recordset(${JSON.stringify(events)}::jsonb) AS (
-          type text, actor_type text, actor_user_id bigint, actor_api_client_id bigint,
-          from_status text, to_status text, data jsonb
-        )
-      ) WITH ORDINALITY AS x(type, actor_type, actor_user_id, actor_api_client_id, from_status, to_status, data, n)
-      ORDER BY x.n
-    ), t AS (
-      INSERT INTO case_timers (case_id, step, generation, due_at)
-      SELECT c.id, x.step, c.sla_generation, x.due_at
-      FROM c, jsonb_to_recordset(${JSON.stringify(timers.map((x) => ({ step: x.step, due_at: x.dueAt })))}::jsonb)
-        AS x(step text, due_at timestamptz)
-    )
-    SELECT * FROM c
-  `.execute(db);
+  const values: unknown[] = intakeColumns.map((col) =>
+    col === 'attachments' ? JSON.stringify(c.attachments) : c[col],
+  );
+  values.push(
+    c.codePrefix,
+    JSON.stringify(events),
+    JSON.stringify(timers.map((x) => ({ step: x.step, due_at: x.dueAt }))),
+  );
+  const result = await pool.query<CaseRow>({ name: 'pakn_intake', text: intakeSql, values });
   return result.rows[0];
 }
 

@@ -1,7 +1,7 @@
 import { tz } from '@date-fns/tz';
 import { format } from 'date-fns/format';
 import { sql } from 'kysely';
-import type { Db } from '../../db/database.ts';
+import type { Db, Pool } from '../../db/database.ts';
 import { badRequest, conflict, forbidden, notFound } from '../../shared/errors.ts';
 import { decodeCursor, page } from '../../shared/http.ts';
 import type { Principal } from '../auth/principal.ts';
@@ -32,8 +32,22 @@ const dayStart = (v: string, nextDay = false) => {
 
 export type CaseService = ReturnType<typeof createCaseService>;
 
-export function createCaseService(deps: { db: Db; intakeContext: IntakeContextLoader }) {
-  const { db, intakeContext } = deps;
+/** The ward-local `yyMMdd` of case codes, worked out once a minute per time zone (intake is hot). */
+function codeDayOf() {
+  const last = new Map<string, { minute: number; day: string }>();
+  return (now: Date, timeZone: string): string => {
+    const minute = Math.floor(now.getTime() / 60_000);
+    const hit = last.get(timeZone);
+    if (hit?.minute === minute) return hit.day;
+    const day = format(now, 'yyMMdd', { in: tz(timeZone) });
+    last.set(timeZone, { minute, day });
+    return day;
+  };
+}
+
+export function createCaseService(deps: { db: Db; pool: Pool; intakeContext: IntakeContextLoader }) {
+  const { db, pool, intakeContext } = deps;
+  const codeDay = codeDayOf();
 
   function actorOf(p: Principal): Pick<NewEvent, 'actor_type' | 'actor_user_id' | 'actor_api_client_id'> {
     return p.kind === 'user'
@@ -91,9 +105,9 @@ export function createCaseService(deps: { db: Db; intakeContext: IntakeContextLo
           data: { departmentId, auto: true, dueAt: dueAt?.toISOString() ?? null },
         });
 
-      const day = format(now, 'yyMMdd', { in: tz(ctx.calendar.timezone) });
+      const day = codeDay(now, ctx.calendar.timezone);
       const row = await insertIntake(
-        db,
+        pool,
         {
           codePrefix: `${ctx.ward.code}-${day}-`,
           ward_id: ctx.ward.id,

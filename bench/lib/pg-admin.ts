@@ -1,0 +1,49 @@
+import pg from 'pg';
+
+/** The URL of database `name` on the server of `baseUrl` (whose own database part is ignored). */
+export function databaseUrl(baseUrl: string, name: string): string {
+  const url = new URL(baseUrl);
+  url.pathname = `/${encodeURIComponent(name)}`;
+  return url.toString();
+}
+
+const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+async function withAdmin<T>(baseUrl: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: databaseUrl(baseUrl, 'postgres') });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Creates an empty UTF-8 database; fails if it already exists (benchmarks never reuse one). */
+export const createDatabase = (baseUrl: string, name: string) =>
+  withAdmin(baseUrl, async (c) => {
+    await c.query(`CREATE DATABASE ${quoteIdent(name)} ENCODING 'UTF8' TEMPLATE template0`);
+  });
+
+/** Drops the database, disconnecting anyone still in it. */
+export const dropDatabase = (baseUrl: string, name: string) =>
+  withAdmin(baseUrl, async (c) => {
+    await c.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
+  });
+
+export const serverVersion = (baseUrl: string) =>
+  withAdmin(baseUrl, async (c) => {
+    const r = await c.query<{ v: string }>('SELECT version() AS v');
+    return r.rows[0]?.v ?? 'unknown';
+  });
+
+/** Settings that shape write throughput, for the record. */
+export const serverSettings = (baseUrl: string) =>
+  withAdmin(baseUrl, async (c) => {
+    const names = ['max_connections', 'shared_buffers', 'synchronous_commit', 'fsync', 'wal_level'];
+    const r = await c.query<{ name: string; setting: string; unit: string | null }>(
+      'SELECT name, setting, unit FROM pg_settings WHERE name = ANY($1) ORDER BY name',
+      [names],
+    );
+    return Object.fromEntries(r.rows.map((x) => [x.name, x.unit ? `${x.setting} ${x.unit}` : x.setting]));
+  });
