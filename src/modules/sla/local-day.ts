@@ -32,9 +32,19 @@ export function isoWeekdayOf(dayNumber: number): number {
   return ((((dayNumber + 3) % 7) + 7) % 7) + 1;
 }
 
+// UTC offsets change only on quarter-hour boundaries, so one lookup serves a whole quarter hour.
+// Intake computes several deadlines per case; the cache keeps Intl out of that hot path.
+const QUARTER_HOUR = 15 * MS_PER_MINUTE;
+const offsets = new Map<string, number>();
+
 function offsetMs(timeZone: string, instantMs: number): number {
+  const key = `${timeZone}|${Math.floor(instantMs / QUARTER_HOUR)}`;
+  const hit = offsets.get(key);
+  if (hit !== undefined) return hit;
   const minutes = tzOffset(timeZone, new Date(instantMs));
   if (Number.isNaN(minutes)) throw new RangeError(`Unknown time zone: ${timeZone}`);
+  if (offsets.size >= 100_000) offsets.clear();
+  offsets.set(key, minutes * MS_PER_MINUTE);
   return minutes * MS_PER_MINUTE;
 }
 
