@@ -71,6 +71,51 @@ const inbox = async (token: string): Promise<InboxItem[]> =>
   ).json().items;
 
 describe('escalation engine with a worker process', () => {
+  it('holds a paused case’s escalations until the clock resumes, then fires them from the time that was left', async () => {
+    const db = t.container.db;
+    const paused = await postCaseAs(t, ward, category.code);
+    const before = await call(
+      t.app,
+      {
+        method: 'POST',
+        url: `/api/v1/cases/${paused.id}/request-info`,
+        headers: bearer(ward.tokens.infraHead),
+        payload: { note: 'Đề nghị gửi thêm ảnh hiện trường' },
+      },
+      200,
+    );
+    expect(before.json().status).toBe('awaiting_info');
+    const left = new Date(paused.dueAt as string).getTime() - Date.now();
+
+    // Past the original deadline and the chairman's step: while paused, nothing fires.
+    await new Promise((r) => setTimeout(r, new Date(paused.dueAt as string).getTime() + 2_600 - Date.now()));
+    expect(await escalationsOf(db, [paused.id])).toEqual([]);
+
+    const resumed = (
+      await call(
+        t.app,
+        { method: 'POST', url: `/api/v1/cases/${paused.id}/resume`, headers: bearer(ward.tokens.infraHead) },
+        200,
+      )
+    ).json();
+    const newDue = new Date(resumed.dueAt).getTime();
+    // The time that was left when the clock stopped is the time left now (within the request's own time).
+    expect(Math.abs(newDue - Date.now() - left)).toBeLessThan(500);
+
+    await waitFor(
+      async () => (await escalationsOf(db, [paused.id])).length >= 3,
+      8_000,
+      () => `escalations after resume missing\n${worker.output().slice(-2000)}`,
+    );
+    const rows = await escalationsOf(db, [paused.id]);
+    expect(rows.map((e) => [e.step, e.due_at.getTime() - newDue, e.generation])).toEqual([
+      ['reminder', -1_000, 3],
+      ['overdue', 0, 3],
+      ['chairman', 2_000, 3],
+    ]);
+    expectOnTime(rows, 1_000);
+  });
+
   it('fires every step once, on time and in order, and tells exactly the right people', async () => {
     const db = t.container.db;
 
@@ -152,7 +197,7 @@ describe('escalation engine with a worker process', () => {
     );
 
     // The inboxes, through the API, in Vietnamese.
-    const chairmanInbox = await inbox(ward.tokens.chairman);
+    const chairmanInbox = (await inbox(ward.tokens.chairman)).filter((n) => ids.includes(n.caseId));
     expect(chairmanInbox.map((n) => [n.caseId, n.step, n.type])).toEqual([
       [late.id, 'chairman', 'escalation'],
     ]);
