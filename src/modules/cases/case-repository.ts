@@ -17,32 +17,6 @@ export type NewEvent = {
   data: Record<string, unknown>;
 };
 
-export type IntakeRow = {
-  codePrefix: string;
-  ward_id: string;
-  channel: Channel;
-  external_id: string | null;
-  api_client_id: string | null;
-  created_by_user_id: string | null;
-  status: CaseStatus;
-  urgency: 'normal' | 'urgent';
-  category_id: string | null;
-  department_id: string | null;
-  title: string | null;
-  description: string;
-  reporter_name: string | null;
-  reporter_phone: string;
-  reporter_confidential: boolean;
-  location_address: string | null;
-  location_residential_group: string | null;
-  location_lat: number | null;
-  location_lng: number | null;
-  attachments: unknown[];
-  received_at: Date;
-  accept_due_at: Date | null;
-  assigned_at: Date | null;
-  due_at: Date | null;
-};
 
 const intakeColumns = [
   'ward_id',
@@ -69,6 +43,12 @@ const intakeColumns = [
   'assigned_at',
   'due_at',
 ] as const;
+
+/** A new case as intake writes it: the columns above, and the ward-and-day prefix of its code. */
+export type IntakeRow = Pick<CaseRow, Exclude<(typeof intakeColumns)[number], 'attachments'>> & {
+  attachments: unknown[];
+  codePrefix: string;
+};
 
 /** What intake hands back: every column a case view needs (not the search text). */
 const returnedColumns = [
