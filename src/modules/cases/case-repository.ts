@@ -17,7 +17,6 @@ export type NewEvent = {
   data: Record<string, unknown>;
 };
 
-
 const intakeColumns = [
   'ward_id',
   'channel',
