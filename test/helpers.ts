@@ -15,9 +15,9 @@ export type TestApp = {
   close: () => Promise<void>;
 };
 
-/** A full application on the run's database and a Redis prefix of its own, with an admin signed in. */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const config = loadConfig({
+/** The run's database, a Redis prefix of its own, quiet logs; `env` overrides any of it. */
+export function testConfig(env: Record<string, string> = {}): Config {
+  return loadConfig({
     DATABASE_URL: inject('databaseUrl'),
     REDIS_URL: inject('redisUrl'),
     REDIS_PREFIX: `test-${uid()}`,
@@ -27,6 +27,11 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     RATE_LIMIT_LOGIN_PER_MINUTE: '1000',
     ...env,
   });
+}
+
+/** A full application on the run's database and a Redis prefix of its own, with an admin signed in. */
+export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const config = testConfig(env);
   const container = await createContainer(config, { role: 'api' });
   const app = await buildApp(container);
   await app.ready();

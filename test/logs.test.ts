@@ -5,8 +5,8 @@ import { buildApp } from '../src/app.ts';
 import { type Container, createContainer } from '../src/container.ts';
 import { hashPassword } from '../src/modules/auth/passwords.ts';
 import { loggerOptions } from '../src/shared/logger.ts';
-import { bearer, call, caseBody, login, uid } from './helpers.ts';
-import { postCase, testConfig } from './support-pakn.ts';
+import { bearer, call, caseBody, login, testConfig, uid } from './helpers.ts';
+import { postCase } from './support-pakn.ts';
 
 const lines: string[] = [];
 const stream = new Writable({

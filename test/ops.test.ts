@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
 import { type Container, createContainer } from '../src/container.ts';
 import { dropDatabase, ensureDatabase } from '../src/db/migrate.ts';
-import { bearer, call, createTestApp, type TestApp, uid } from './helpers.ts';
-import { expectProblem, signJwt, testConfig } from './support-pakn.ts';
+import { bearer, call, createTestApp, type TestApp, testConfig, uid } from './helpers.ts';
+import { expectProblem, signJwt } from './support-pakn.ts';
 
 const JWT_SECRET = `ops-test-secret-${'z'.repeat(40)}`;
 

@@ -1,20 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { expect, inject } from 'vitest';
-import { type Config, loadConfig } from '../src/config.ts';
+import { expect } from 'vitest';
 import { bearer, call, login, type TestApp, uid } from './helpers.ts';
-
-/** The configuration createTestApp would use, for tests that build a container or app themselves. */
-export function testConfig(env: Record<string, string> = {}): Config {
-  return loadConfig({
-    DATABASE_URL: inject('databaseUrl'),
-    REDIS_URL: inject('redisUrl'),
-    REDIS_PREFIX: `test-${uid()}`,
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    DATABASE_POOL_SIZE: '5',
-    ...env,
-  });
-}
 
 /** A staff user created through the API; returns the credentials and a fresh token. */
 export async function createStaff(
@@ -59,6 +46,8 @@ export type CaseJson = {
   reporter: { name: string | null; phone: string; confidential: boolean } | null;
   overdue: boolean;
   receivedAt: string;
+  acceptDueAt: string | null;
+  dueAt: string | null;
 };
 
 export async function countCases(t: TestApp, wardId: string): Promise<number> {

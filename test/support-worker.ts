@@ -6,6 +6,7 @@ import type { Config } from '../src/config.ts';
 import { createDb, type Db } from '../src/db/database.ts';
 import { dropDatabase, ensureDatabase, migrateToLatest } from '../src/db/migrate.ts';
 import { bearer, call, type TestApp, uid, type Ward } from './helpers.ts';
+import { postCase } from './support-pakn.ts';
 
 /** A Redis key prefix of its own, for a test that starts workers before its app. */
 export const testPrefix = () => `test-${uid()}`;
@@ -201,30 +202,14 @@ export async function wardUsers(db: Db, ward: Ward): Promise<WardUsers> {
 
 /** Posts a case as the ward's intake; `categoryCode` absent leaves it waiting in received. */
 export async function postCaseAs(t: TestApp, ward: Ward, categoryCode?: string) {
-  const res = await call(
-    t.app,
-    {
-      method: 'POST',
-      url: '/api/v1/cases',
-      headers: bearer(ward.tokens.intake),
-      payload: {
-        wardCode: ward.code,
-        channel: 'walk_in',
-        externalId: `esc-${uid()}`,
-        description: 'Rác thải tập kết sai nơi quy định ở đầu ngõ 12.',
-        reporter: { name: 'Lê Thị B', phone: '0912000111' },
-        ...(categoryCode ? { categoryCode } : {}),
-      },
-    },
-    201,
-  );
-  return res.json() as {
-    id: string;
-    code: string;
-    status: string;
-    dueAt: string | null;
-    acceptDueAt: string;
-  };
+  return postCase(t.app, bearer(ward.tokens.intake), {
+    wardCode: ward.code,
+    channel: 'walk_in',
+    externalId: `esc-${uid()}`,
+    description: 'Rác thải tập kết sai nơi quy định ở đầu ngõ 12.',
+    reporter: { name: 'Lê Thị B', phone: '0912000111' },
+    ...(categoryCode ? { categoryCode } : {}),
+  });
 }
 
 /**

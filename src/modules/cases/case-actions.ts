@@ -43,6 +43,8 @@ type Change = {
   patch: Patch;
   event: string;
   data: Record<string, unknown>;
+  /** The category the action classified the case into, when it did (assign may). */
+  categoryCode?: string;
   /** New deadlines: the case's timers are replaced under a new SLA generation. */
   deadlines?: { acceptDueAt: Date | null; dueAt: Date | null };
 };
@@ -159,11 +161,9 @@ export function createCaseActions(deps: {
         to_status: to,
         data: c.data,
       });
+      const categoryCode = c.categoryCode ?? row.category_code;
       if (c.deadlines) {
-        const ctx = await contextOf(
-          row,
-          (c.data.categoryCode as string | undefined) ?? row.category_code ?? undefined,
-        );
+        const ctx = await contextOf(row, categoryCode ?? undefined);
         await replaceTimers(trx, row.id, generation, escalationTimers(ctx.calendar, ctx.policy, c.deadlines));
       }
       if (to !== row.status) {
@@ -180,7 +180,6 @@ export function createCaseActions(deps: {
           })),
         );
       }
-      const categoryCode = (c.data.categoryCode as string | undefined) ?? row.category_code;
       return { ...updated, category_code: categoryCode };
     });
     // After commit; the worker's sweep delivers whatever could not be enqueued here (Redis away).
@@ -231,6 +230,7 @@ export function createCaseActions(deps: {
             note: body.note ?? null,
             ...(body.categoryCode ? { categoryCode: body.categoryCode } : {}),
           },
+          ...(body.categoryCode ? { categoryCode: body.categoryCode } : {}),
           deadlines: running(dueAt),
         };
       }),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { idSchema, text } from '../../shared/http.ts';
-import { isValidDuration } from '../sla/duration.ts';
+import { isValidDuration, mixesDaysAndTime } from '../sla/duration.ts';
 
 export const roleSchema = z.enum(['admin', 'intake', 'department_head', 'department_officer', 'chairman']);
 export const channelSchema = z.enum(['hotline_1022', 'smart_haiphong', 'walk_in', 'web', 'email']);
@@ -23,7 +23,7 @@ export const durationSchema = z
 
 export const slaPolicySchema = z
   .object({ duration: durationSchema, clock: clockSchema })
-  .refine((p) => p.clock !== 'working' || !/^-?P(\d+[WD])+T/.test(p.duration), {
+  .refine((p) => p.clock !== 'working' || !mixesDaysAndTime(p.duration), {
     message: 'Đồng hồ giờ hành chính không nhận thời hạn trộn ngày và giờ (ví dụ P1DT2H)',
     path: ['duration'],
   })

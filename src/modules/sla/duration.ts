@@ -64,3 +64,13 @@ export function durationToSeconds(d: Duration): number {
 export function isZeroDuration(d: Duration): boolean {
   return d.days === 0 && d.seconds === 0;
 }
+
+/** A duration with both a day part and a time part (`P1DT2H`), which the working clock refuses. */
+export function mixesDaysAndTime(text: string): boolean {
+  try {
+    const d = parseDuration(text);
+    return d.days > 0 && d.seconds > 0;
+  } catch {
+    return false;
+  }
+}

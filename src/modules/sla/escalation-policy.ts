@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isValidDuration } from './duration.ts';
+import { isValidDuration, mixesDaysAndTime } from './duration.ts';
 
 const roles = z.enum(['intake', 'department_head', 'department_officer', 'chairman']);
 const clock = z.enum(['working', 'continuous']);
@@ -24,6 +24,15 @@ export const escalationPolicySchema = z
   .refine((p) => new Set(p.steps.map((s) => s.key)).size === p.steps.length, {
     message: 'Mỗi bước phải có khoá riêng',
     path: ['steps'],
+  })
+  .superRefine((p, ctx) => {
+    const mixed = 'Đồng hồ giờ hành chính không nhận thời hạn trộn ngày và giờ';
+    if (p.acceptWithin.clock === 'working' && mixesDaysAndTime(p.acceptWithin.duration))
+      ctx.addIssue({ code: 'custom', message: mixed, path: ['acceptWithin', 'duration'] });
+    p.steps.forEach((s, i) => {
+      if (s.clock === 'working' && mixesDaysAndTime(s.offset))
+        ctx.addIssue({ code: 'custom', message: mixed, path: ['steps', i, 'offset'] });
+    });
   })
   .meta({ id: 'EscalationPolicy' });
 

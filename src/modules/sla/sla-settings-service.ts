@@ -77,27 +77,6 @@ export function createSlaSettingsService(deps: { db: Db; onChange: () => void })
 
     async putPolicy(caller: UserPrincipal, wardId: string, policy: EscalationPolicy) {
       const id = await wardFor(caller, wardId);
-      const mixed = [
-        ...(policy.acceptWithin.clock === 'working' && /^-?P(\d+[WD])+T/.test(policy.acceptWithin.duration)
-          ? [
-              {
-                path: 'acceptWithin.duration',
-                message: 'Đồng hồ giờ hành chính không nhận thời hạn trộn ngày và giờ',
-              },
-            ]
-          : []),
-        ...policy.steps.flatMap((s, i) =>
-          s.clock === 'working' && /^-?P(\d+[WD])+T/.test(s.offset)
-            ? [
-                {
-                  path: `steps[${i}].offset`,
-                  message: 'Đồng hồ giờ hành chính không nhận thời hạn trộn ngày và giờ',
-                },
-              ]
-            : [],
-        ),
-      ];
-      if (mixed.length) throw badRequest('Chính sách nhắc hạn không hợp lệ.', mixed);
       await db
         .insertInto('escalation_policies')
         .values({ ward_id: id, policy: JSON.stringify(policy) })
