@@ -1,4 +1,3 @@
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -27,6 +26,8 @@ import { slaSettingsRoutes } from './modules/sla/sla-settings-routes.ts';
 import { frameworkErrorHandler, installErrorHandler } from './shared/error-handler.ts';
 import { AppError, problemType } from './shared/errors.ts';
 import { loggerOptions } from './shared/logger.ts';
+import { RequestLogController } from './shared/request-log.ts';
+import { responseHeaders } from './shared/response-headers.ts';
 import { serializerCompiler } from './shared/serializer.ts';
 
 // Validation messages people read are Vietnamese.
@@ -40,6 +41,7 @@ export async function buildApp(
   options: { logger?: boolean | object } = {},
 ): Promise<FastifyInstance> {
   const { config } = container;
+  const logController = new RequestLogController();
   const app = Fastify({
     logger: options.logger ?? loggerOptions(config.LOG_LEVEL),
     bodyLimit: config.BODY_LIMIT_BYTES,
@@ -48,6 +50,7 @@ export async function buildApp(
     genReqId: () => crypto.randomUUID(),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     frameworkErrors: frameworkErrorHandler,
+    logController,
   }).withTypeProvider<ZodTypeProvider>();
   // JSON only: a text/plain body is refused with 415 rather than read as a string.
   app.removeContentTypeParser('text/plain');
@@ -55,14 +58,8 @@ export async function buildApp(
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
-  app.addHook('onSend', async (request, reply) => {
-    reply.header('x-request-id', request.id);
-  });
-
-  await app.register(helmet, {
-    // Swagger UI at /docs needs inline scripts and styles; the API itself serves JSON only.
-    contentSecurityPolicy: false,
-  });
+  logController.attach(app.log);
+  await app.register(responseHeaders);
   // Routes open to anyone (no `config.access`) get the public limit unless they set their own; the
   // liveness and readiness probes stay unlimited.
   app.addHook('onRoute', (route) => {

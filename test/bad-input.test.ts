@@ -286,6 +286,7 @@ describe('list and path parameters', () => {
       expect(res.statusCode, url).toBe(400);
       expect(res.headers['content-type'], `${url}: ${res.body}`).toMatch(/^application\/problem\+json/);
       expect(res.headers['x-request-id'], url).toBeDefined();
+      expect(res.headers['x-content-type-options'], url).toBe('nosniff');
     }
   });
 

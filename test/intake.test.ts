@@ -65,6 +65,28 @@ describe('POST /api/v1/cases', () => {
     expect(timers.find((x) => x.step === 'overdue')?.due_at.toISOString()).toBe(c.dueAt);
   });
 
+  it('answers intake with the case exactly as it was stored (the same view GET returns)', async () => {
+    const body = caseBody(ward.code, {
+      categoryCode: lighting.code,
+      urgency: 'urgent',
+      reporter: { name: 'Trần Thị Bình', phone: '+84987654321', confidential: true },
+      location: { address: 'Ngõ 5 Lạch Tray', residentialGroup: 'Tổ 3', lat: 20.8561234, lng: 106.6812345 },
+      attachments: [{ url: 'https://cdn.example.vn/anh/1.jpg', mediaType: 'image/jpeg', name: 'ảnh 1.jpg' }],
+    });
+    const created = await call(
+      t.app,
+      { method: 'POST', url: '/api/v1/cases', headers: { 'x-api-key': apiKey }, payload: body },
+      201,
+    );
+    const stored = await call(
+      t.app,
+      { method: 'GET', url: `/api/v1/cases/${created.json().id}`, headers: bearer(ward.tokens.intake) },
+      200,
+    );
+    expect(created.json()).toEqual(stored.json());
+    expect(created.headers.etag).toBe(stored.headers.etag);
+  });
+
   it('leaves a case without a category waiting in received with an acceptance deadline', async () => {
     const res = await call(
       t.app,

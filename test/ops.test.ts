@@ -175,7 +175,7 @@ describe('API documentation', () => {
 });
 
 describe('request ids', () => {
-  it('every response carries x-request-id, including errors and 404s', async () => {
+  it('every response carries x-request-id and the security headers, including errors and 404s', async () => {
     const responses = await Promise.all([
       t.app.inject({ method: 'GET', url: '/health' }),
       t.app.inject({ method: 'GET', url: '/api/v1/cases' }), // 401
@@ -191,6 +191,11 @@ describe('request ids', () => {
     ]);
     const seen = new Set<string>();
     for (const res of responses) {
+      // helmet's security headers, on successes and errors alike
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+      expect(res.headers['strict-transport-security']).toMatch(/^max-age=\d+/);
+      expect(res.headers['content-security-policy']).toBeUndefined();
       const id = res.headers['x-request-id'];
       expect(typeof id, `${res.statusCode} ${res.body.slice(0, 80)}`).toBe('string');
       expect((id as string).length).toBeGreaterThan(0);

@@ -279,6 +279,9 @@ async function startFloor(setup: Setup): Promise<{ child: NodeChild; base: strin
     name: 'floor',
     script: 'bench/intake/floor.ts',
     cwd: root,
+    nodeArgs: opts.cpuProf
+      ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--cpu-prof-name=floor.cpuprofile']
+      : [],
     env: childEnv({
       HOST: '127.0.0.1',
       PORT: String(port),

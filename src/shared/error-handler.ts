@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { AppError, type FieldProblem, problemType, serviceUnavailable } from './errors.ts';
 import { isDatabaseUnavailable } from './pg-errors.ts';
+import { apiSecurityHeaders } from './response-headers.ts';
 
 type Problem = {
   type: string;
@@ -106,7 +107,7 @@ export function sendProblem(reply: FastifyReply, problem: Problem, headers?: Rec
 /** One error handler: problem+json for everything; 5xx details are logged, never sent. */
 /** For Fastify's `frameworkErrors`: errors raised before routing (bad URL encoding, over-long params). */
 export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
-  reply.header('x-request-id', request.id);
+  reply.headers(apiSecurityHeaders).header('x-request-id', request.id);
   return sendProblem(reply, toProblem(error, request));
 }
 

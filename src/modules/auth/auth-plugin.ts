@@ -14,7 +14,11 @@ declare module 'fastify' {
   }
 }
 
-async function authenticate(auth: AuthService, request: FastifyRequest): Promise<Principal> {
+/**
+ * Who is calling. Synchronous for bearer tokens and for API keys already in the cache (nearly every
+ * channel request); a promise only when a key must be looked up.
+ */
+function authenticate(auth: AuthService, request: FastifyRequest): Principal | Promise<Principal> {
   const header = request.headers.authorization;
   if (header !== undefined) {
     const m = /^Bearer\s+(\S+)$/i.exec(header);
@@ -24,9 +28,12 @@ async function authenticate(auth: AuthService, request: FastifyRequest): Promise
   }
   const key = request.headers['x-api-key'];
   if (typeof key === 'string' && key.length > 0 && key.length <= 200) {
-    const principal = await auth.resolveApiKey(key);
-    if (!principal) throw unauthorized('API key không hợp lệ.');
-    return principal;
+    const known = (principal: Principal | null) => {
+      if (!principal) throw unauthorized('API key không hợp lệ.');
+      return principal;
+    };
+    const cached = auth.cachedApiKey(key);
+    return cached === undefined ? auth.resolveApiKey(key).then(known) : known(cached);
   }
   throw unauthorized();
 }
@@ -43,12 +50,23 @@ export const authPlugin = fp(
         ...(route.config.access.apiClient ? [{ apiKey: [] }] : []),
       ];
     });
-    app.addHook('onRequest', async (request) => {
+    // A callback hook, not an async one: it runs on every request and is synchronous on the hot path.
+    app.addHook('onRequest', (request, _reply, done) => {
       const access = request.routeOptions.config.access;
-      if (!access) return;
-      const principal = await authenticate(opts.auth, request);
-      if (!allows(access, principal)) throw forbidden();
-      request.principal = principal;
+      if (!access) return done();
+      const admit = (principal: Principal) => {
+        if (!allows(access, principal)) return done(forbidden());
+        request.principal = principal;
+        done();
+      };
+      let who: Principal | Promise<Principal>;
+      try {
+        who = authenticate(opts.auth, request);
+      } catch (error) {
+        return done(error as Error);
+      }
+      if (who instanceof Promise) who.then(admit, done);
+      else admit(who);
     });
   },
   { name: 'pakn-auth' },

@@ -43,6 +43,10 @@ export function createAuthService(deps: { db: Db; tokens: TokenService; cacheTtl
 
     readToken: (token: string) => tokens.read(token),
 
+    /** The key's principal from the cache: null for a key known to be invalid, undefined when not cached. */
+    cachedApiKey: (key: string): ClientPrincipal | null | undefined =>
+      clients.get(hashApiKey(key))?.principal,
+
     async resolveApiKey(key: string): Promise<ClientPrincipal | null> {
       const hash = hashApiKey(key);
       const cached = clients.get(hash);

@@ -83,7 +83,7 @@ export function createCaseActions(deps: {
 }) {
   const { db, intakeContext } = deps;
 
-  const actorOf = (p: Principal, row: CaseRow): Actor =>
+  const actorOf = (p: Principal, row: Pick<CaseRow, 'api_client_id'>): Actor =>
     p.kind === 'user'
       ? { kind: 'user', role: p.role }
       : { kind: 'api_client', owns: row.api_client_id === p.clientId };

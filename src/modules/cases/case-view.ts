@@ -1,5 +1,6 @@
 import type { CaseRow } from '../../db/types.ts';
 import { isDepartmentRole, type Principal } from '../auth/principal.ts';
+import type { CaseWithCategory } from './case-repository.ts';
 import type { CaseView } from './case-schemas.ts';
 import { answerClockRunning, statusLabels } from './status-labels.ts';
 
@@ -15,11 +16,7 @@ export function isOverdue(row: Pick<CaseRow, 'status' | 'accept_due_at' | 'due_a
 export const hidesReporter = (viewer: Principal, confidential: boolean) =>
   confidential && viewer.kind === 'user' && isDepartmentRole(viewer.role);
 
-export function toCaseView(
-  row: CaseRow & { category_code: string | null },
-  viewer: Principal,
-  now: Date = new Date(),
-): CaseView {
+export function toCaseView(row: CaseWithCategory, viewer: Principal, now: Date = new Date()): CaseView {
   const hasLocation =
     row.location_address !== null ||
     row.location_residential_group !== null ||
