@@ -132,6 +132,7 @@ export async function buildApp(
     queues: container.queues,
     db: container.db,
     checksPerMinute: config.RATE_LIMIT_LOGIN_PER_MINUTE,
+    lockout: container.auth.lockout,
   });
   await app.register(authRoutes, {
     auth: container.auth,

@@ -25,6 +25,9 @@ describe('loadConfig', () => {
       ADMIN_USERNAME: 'admin',
       BODY_LIMIT_BYTES: 1_048_576,
       RATE_LIMIT_LOGIN_PER_MINUTE: 10,
+      LOGIN_LOCKOUT_THRESHOLD: 5,
+      LOGIN_LOCKOUT_SECONDS: 60,
+      LOGIN_LOCKOUT_MAX_SECONDS: 900,
       TRUST_PROXY: false,
     });
     expect(c.DATABASE_URL).toMatch(/^postgres:\/\//);

@@ -32,6 +32,11 @@ export const configSchema = z.object({
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50_000_000).default(1_048_576),
   RATE_LIMIT_LOGIN_PER_MINUTE: z.coerce.number().int().min(1).default(10),
   RATE_LIMIT_PUBLIC_PER_MINUTE: z.coerce.number().int().min(1).default(120),
+  // Per-username sign-in lockout (src/modules/auth/login-lockout.ts): failures in a row before a
+  // username is locked, the first lock, and the cap of the doubling locks after it.
+  LOGIN_LOCKOUT_THRESHOLD: z.coerce.number().int().min(1).max(1_000).default(5),
+  LOGIN_LOCKOUT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  LOGIN_LOCKOUT_MAX_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
   TRUST_PROXY: bool.default(false),
   /** npm start runs a worker beside the API unless workers run as a service of their own. */
   START_WORKER: bool.default(true),

@@ -3,6 +3,7 @@ import type { Config } from './config.ts';
 import { createPool, type Db, dbOnPool } from './db/database.ts';
 import { loadOrCreateSecret } from './db/secrets.ts';
 import { createAuthService } from './modules/auth/auth-service.ts';
+import { createLoginLockout } from './modules/auth/login-lockout.ts';
 import { createTokenService } from './modules/auth/tokens.ts';
 import { createCaseActions } from './modules/cases/case-actions.ts';
 import { createCaseService } from './modules/cases/case-service.ts';
@@ -46,7 +47,14 @@ export async function createContainer(
   const redis = createRedis(config.REDIS_URL, options.role, { lazyConnect: options.lazyRedis ?? false });
   const queues = createQueues(redis, config.REDIS_PREFIX);
   const tokens = createTokenService({ secret: jwtSecret, ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS });
-  const auth = createAuthService({ db, tokens, cacheTtlMs: config.REFERENCE_CACHE_TTL_MS });
+  const lockout = createLoginLockout({
+    redis,
+    prefix: config.REDIS_PREFIX,
+    threshold: config.LOGIN_LOCKOUT_THRESHOLD,
+    lockSeconds: config.LOGIN_LOCKOUT_SECONDS,
+    maxLockSeconds: config.LOGIN_LOCKOUT_MAX_SECONDS,
+  });
+  const auth = createAuthService({ db, tokens, cacheTtlMs: config.REFERENCE_CACHE_TTL_MS, lockout });
   const directory = createDirectoryService({ db });
   const intakeContext = createIntakeContextLoader({ db, ttlMs: config.REFERENCE_CACHE_TTL_MS });
   const cases = createCaseService({ db, pool, intakeContext });

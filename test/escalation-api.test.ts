@@ -232,7 +232,7 @@ describe('escalation job', () => {
     // A stale generation: the deadline moved in a transaction that did not (yet) cancel this timer.
     await t.container.db
       .updateTable('cases')
-      .set({ sla_generation: sql`sla_generation + 1` })
+      .set({ sla_generation: sql`sla_generation + 1`, version: sql`version + 1` })
       .where('id', '=', c.id)
       .execute();
     await dueIn(reminder.id, -100);
@@ -244,7 +244,7 @@ describe('escalation job', () => {
     const accept = await timer(waiting.id, 'accept_overdue');
     await t.container.db
       .updateTable('cases')
-      .set({ status: 'assigned', department_id: ward.departments.infra.id })
+      .set({ status: 'assigned', department_id: ward.departments.infra.id, version: sql`version + 1` })
       .where('id', '=', waiting.id)
       .execute();
     await dueIn(accept.id, -100);

@@ -29,11 +29,17 @@ export function testConfig(env: Record<string, string> = {}): Config {
   });
 }
 
-/** A full application on the run's database and a Redis prefix of its own, with an admin signed in. */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+/**
+ * A full application on the run's database and a Redis prefix of its own, with an admin signed in.
+ * `options.logger` replaces the configured logger (tests that read the logs pass a stream).
+ */
+export async function createTestApp(
+  env: Record<string, string> = {},
+  options: { logger?: object } = {},
+): Promise<TestApp> {
   const config = testConfig(env);
   const container = await createContainer(config, { role: 'api' });
-  const app = await buildApp(container);
+  const app = await buildApp(container, options.logger ? { logger: options.logger } : {});
   await app.ready();
   const username = `admin-${uid().toLowerCase()}`;
   await container.db

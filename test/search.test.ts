@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   bearer,
@@ -95,13 +96,23 @@ beforeAll(async () => {
   };
 
   // Test setup straight in the database: past deadlines, a refused case and known receipt times.
+  // Every update of a case bumps its version (the schema insists).
   const db = t.container.db;
+  const bump = { version: sql<number>`version + 1` };
   const past = new Date(Date.now() - 3_600_000);
-  await db.updateTable('cases').set({ due_at: past }).where('id', '=', c.flood.id).execute();
-  await db.updateTable('cases').set({ accept_due_at: past }).where('id', '=', c.noise.id).execute();
   await db
     .updateTable('cases')
-    .set({ status: 'rejected', reject_reason: 'unclear', accept_due_at: past })
+    .set({ due_at: past, ...bump })
+    .where('id', '=', c.flood.id)
+    .execute();
+  await db
+    .updateTable('cases')
+    .set({ accept_due_at: past, ...bump })
+    .where('id', '=', c.noise.id)
+    .execute();
+  await db
+    .updateTable('cases')
+    .set({ status: 'rejected', reject_reason: 'unclear', closed_at: past, accept_due_at: past, ...bump })
     .where('id', '=', c.refused.id)
     .execute();
   // 2020-01-10 10:00, 2020-01-11 23:30 and 2020-01-12 00:30 in Vietnam (UTC+7).
@@ -113,7 +124,7 @@ beforeAll(async () => {
   for (const [k, at] of received)
     await db
       .updateTable('cases')
-      .set({ received_at: new Date(at) })
+      .set({ received_at: new Date(at), ...bump })
       .where('id', '=', c[k].id)
       .execute();
 });

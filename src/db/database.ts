@@ -22,6 +22,11 @@ export function createPool(options: PoolOptions): Pool {
   // An idle client that loses its connection emits 'error'; the pool replaces it. Without a listener
   // the process would crash on a Postgres restart.
   pool.on('error', () => {});
+  // A checked-out client emits 'error' too when its connection drops (Postgres restarting terminates
+  // it, or a reset), and the pool listens on idle clients only: unheard, that error crashed the API and
+  // the worker on a Postgres restart. The query in progress still fails with it (a 503), and the pool
+  // discards the broken client when it is released.
+  pool.on('connect', (client) => client.on('error', () => {}));
   return pool;
 }
 

@@ -1,7 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AppError } from './errors.ts';
-import { decodeCursor, encodeCursor, idSchema, listQuery, page, text } from './http.ts';
+import {
+  decodeCursor,
+  encodeCursor,
+  idSchema,
+  isStorable,
+  listQuery,
+  page,
+  storableString,
+  text,
+} from './http.ts';
 
 function rejects(cursor: string) {
   try {
@@ -81,5 +90,23 @@ describe('schemas', () => {
     expect(s.safeParse('Đường'.normalize('NFD')).success).toBe(true);
     expect(s.safeParse('   ').success).toBe(false);
     expect(s.safeParse('Đườngx').success).toBe(false);
+  });
+});
+
+describe('text Postgres can store as given', () => {
+  it('refuses U+0000 and lone surrogates, in text() and storableString()', () => {
+    for (const bad of ['\u0000', 'a\u0000b', '\uD800', 'x\uDFFFy', '\uDBFF\uDBFF']) {
+      expect(isStorable(bad), JSON.stringify(bad)).toBe(false);
+      expect(text(100).safeParse(bad).success, JSON.stringify(bad)).toBe(false);
+      expect(storableString().safeParse(bad).success, JSON.stringify(bad)).toBe(false);
+    }
+  });
+
+  it('keeps everything else, surrogate pairs and control characters included', () => {
+    for (const good of ['Đèn đường', '👩‍👩‍👧🇻🇳', '\t\r\n tab', '\u202E', 'e\u0301', '\uFFFF']) {
+      expect(isStorable(good), JSON.stringify(good)).toBe(true);
+      expect(storableString().parse(good)).toBe(good);
+    }
+    fc.assert(fc.property(fc.string({ unit: 'grapheme' }), (s) => isStorable(s) === !s.includes('\u0000')));
   });
 });

@@ -1,10 +1,19 @@
 import { z } from 'zod';
 import { badRequest } from './errors.ts';
 
+/**
+ * Whether Postgres can store the string exactly as given: text and jsonb refuse U+0000 (a 500 if it got
+ * that far), and a lone UTF-16 surrogate has no UTF-8 form (it would come back as U+FFFD).
+ */
+export const isStorable = (s: string) => !s.includes('\u0000') && s.isWellFormed();
+
+/** A string the database can keep as given; anything else is a 400 naming the field. */
+export const storableString = () =>
+  z.string().refine(isStorable, 'Chuỗi chứa ký tự không hợp lệ (ký tự NUL hoặc mã Unicode hỏng)');
+
 /** Text as given, in NFC, trimmed. */
 export const text = (max: number, min = 1) =>
-  z
-    .string()
+  storableString()
     .transform((s) => s.normalize('NFC').trim())
     .pipe(z.string().min(min).max(max));
 

@@ -15,5 +15,8 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   if (e.code === 'ECONNREFUSED' || e.code === 'ECONNRESET' || e.code === 'ETIMEDOUT' || e.code === 'EPIPE')
     return true;
   const msg = e.message ?? '';
-  return /timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED/i.test(msg);
+  // "… is not queryable": a query on a checked-out client whose connection has just dropped.
+  return /timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED|is not queryable/i.test(
+    msg,
+  );
 }

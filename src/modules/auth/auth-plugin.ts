@@ -45,10 +45,15 @@ export const authPlugin = fp(
     app.addHook('onRoute', (route) => {
       if (!route.config?.access) return;
       route.schema ??= {};
-      (route.schema as { security?: unknown }).security = [
-        ...(route.config.access.roles?.length ? [{ bearerAuth: [] }] : []),
-        ...(route.config.access.apiClient ? [{ apiKey: [] }] : []),
+      const { roles = [], apiClient = false } = route.config.access;
+      const schema = route.schema as { security?: unknown; 'x-access'?: unknown };
+      schema.security = [
+        ...(roles.length ? [{ bearerAuth: [] }] : []),
+        ...(apiClient ? [{ apiKey: [] }] : []),
       ];
+      // Who may call the operation, in the OpenAPI document: the staff roles and whether channel
+      // API clients may. Anyone else gets 403.
+      schema['x-access'] = { roles: [...roles], apiClient };
     });
     // A callback hook, not an async one: it runs on every request and is synchronous on the hot path.
     app.addHook('onRequest', (request, _reply, done) => {

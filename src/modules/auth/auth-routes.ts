@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { problems } from '../../shared/http.ts';
+import { problems, storableString } from '../../shared/http.ts';
 import type { AuthService } from './auth-service.ts';
 
 const tokenBody = z.object({
-  username: z.string().trim().min(1).max(64),
+  username: storableString().trim().min(1).max(64),
   password: z.string().min(1).max(200),
 });
 const tokenSchema = z
@@ -29,11 +29,15 @@ export const authRoutes: FastifyPluginAsyncZod<{ auth: AuthService; loginPerMinu
       schema: {
         operationId: 'issueToken',
         summary: 'Exchange a username and password for a short-lived bearer token',
+        description:
+          'Limited per client address (429), and per username: after LOGIN_LOCKOUT_THRESHOLD failures in a row ' +
+          'the username is locked for a while (429 with Retry-After, doubling on each further failure, up to ' +
+          'LOGIN_LOCKOUT_MAX_SECONDS), the same for usernames that do not exist. A correct password resets it.',
         tags: ['auth'],
         body: tokenBody,
         response: { 200: tokenSchema, ...problems(400, 401, 429) },
       },
     },
-    async (req) => auth.login(req.body.username, req.body.password),
+    async (req) => auth.login(req.body.username, req.body.password, req.log),
   );
 };

@@ -1,15 +1,35 @@
 import { LRUCache } from 'lru-cache';
 import type { Db } from '../../db/database.ts';
-import { unauthorized } from '../../shared/errors.ts';
+import { AppError, problemType, unauthorized } from '../../shared/errors.ts';
 import { hashApiKey } from './api-keys.ts';
+import type { LoginLockout } from './login-lockout.ts';
 import { verifyPassword } from './passwords.ts';
 import type { ClientPrincipal, UserPrincipal } from './principal.ts';
 import type { TokenService } from './tokens.ts';
 
 export type AuthService = ReturnType<typeof createAuthService>;
 
-export function createAuthService(deps: { db: Db; tokens: TokenService; cacheTtlMs: number }) {
-  const { db, tokens } = deps;
+/** 429 while a username is locked out; the same for every username, known or not. */
+export function lockedOut(waitMs: number): AppError {
+  const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+  return new AppError(
+    429,
+    problemType('rate-limited'),
+    'Quá nhiều yêu cầu',
+    `Đăng nhập sai quá nhiều lần với tên đăng nhập này; vui lòng thử lại sau ${seconds} giây.`,
+    { headers: { 'retry-after': String(seconds) } },
+  );
+}
+
+type Log = { warn: (obj: object, msg: string) => void };
+
+export function createAuthService(deps: {
+  db: Db;
+  tokens: TokenService;
+  cacheTtlMs: number;
+  lockout: LoginLockout;
+}) {
+  const { db, tokens, lockout } = deps;
   // Keys are looked up by hash on every channel request; a short cache spares a query per intake.
   // Unknown keys are cached too (as null), so guessing keys does not load the database.
   const clients = new LRUCache<string, { principal: ClientPrincipal | null }>({
@@ -18,7 +38,16 @@ export function createAuthService(deps: { db: Db; tokens: TokenService; cacheTtl
   });
 
   return {
-    async login(username: string, password: string) {
+    /** Per-username protection against password guessing, shared with the queue dashboard's sign-in. */
+    lockout,
+
+    /**
+     * A bearer token for a correct username and password; 401 otherwise, and 429 (with Retry-After)
+     * after too many failures in a row for the username, whether or not it exists.
+     */
+    async login(username: string, password: string, log?: Log) {
+      const wait = await lockout.attempt(username, log);
+      if (wait > 0) throw lockedOut(wait);
       const user = await db
         .selectFrom('users')
         .select(['id', 'username', 'password_hash', 'role', 'ward_id', 'department_id', 'active'])
@@ -26,6 +55,7 @@ export function createAuthService(deps: { db: Db; tokens: TokenService; cacheTtl
         .executeTakeFirst();
       const ok = await verifyPassword(user?.active ? user.password_hash : undefined, password);
       if (!user || !ok) throw unauthorized('Tên đăng nhập hoặc mật khẩu không đúng.');
+      await lockout.succeeded(username, log);
       const principal: UserPrincipal = {
         kind: 'user',
         userId: user.id,

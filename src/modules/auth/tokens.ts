@@ -12,10 +12,19 @@ const claims = z.object({
 
 export type TokenService = ReturnType<typeof createTokenService>;
 
-/** Short-lived HS256 access tokens. Verification accepts HS256 only, so `alg: none` never passes. */
+/**
+ * Short-lived HS256 access tokens. Verification accepts HS256 only, so `alg: none` never passes, nor
+ * does an RS256/ES256 header hoping the secret is used as a public key; a token must carry `exp`
+ * (every token issued here does), so a token without one never lives forever.
+ */
 export function createTokenService(deps: { secret: string; ttlSeconds: number }) {
   const sign = createSigner({ key: deps.secret, algorithm: 'HS256', expiresIn: deps.ttlSeconds * 1000 });
-  const verify = createVerifier({ key: deps.secret, algorithms: ['HS256'], cache: 1000 });
+  const verify = createVerifier({
+    key: deps.secret,
+    algorithms: ['HS256'],
+    requiredClaims: ['exp'],
+    cache: 1000,
+  });
   return {
     ttlSeconds: deps.ttlSeconds,
     issue(user: UserPrincipal): string {

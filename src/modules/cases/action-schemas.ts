@@ -1,13 +1,16 @@
 import { z } from 'zod';
-import { idSchema, text } from '../../shared/http.ts';
+import { idSchema, isStorable, storableString, text } from '../../shared/http.ts';
 import { durationSchema } from '../directory/directory-schemas.ts';
 
 const note = text(2000);
 const attachments = z
   .array(
     z.object({
-      url: z.url({ protocol: /^https?$/, error: 'Đường dẫn tệp phải là URL http(s)' }).max(2000),
-      mediaType: z.string().max(100).optional(),
+      url: z
+        .url({ protocol: /^https?$/, error: 'Đường dẫn tệp phải là URL http(s)' })
+        .max(2000)
+        .refine(isStorable, 'Đường dẫn chứa ký tự không hợp lệ'),
+      mediaType: storableString().max(100).optional(),
       name: text(255).optional(),
     }),
   )

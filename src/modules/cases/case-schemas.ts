@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { idSchema, isoDateTime, listQuery, text } from '../../shared/http.ts';
+import { idSchema, isoDateTime, isStorable, listQuery, storableString, text } from '../../shared/http.ts';
 import { channelSchema, wardCode } from '../directory/directory-schemas.ts';
 
 export const statusSchema = z.enum([
@@ -22,7 +22,10 @@ export const phoneSchema = z
 const optionalText = (max: number) => text(max).optional();
 
 const attachmentSchema = z.object({
-  url: z.url({ protocol: /^https?$/, error: 'Đường dẫn tệp phải là URL http(s)' }).max(2000),
+  url: z
+    .url({ protocol: /^https?$/, error: 'Đường dẫn tệp phải là URL http(s)' })
+    .max(2000)
+    .refine(isStorable, 'Đường dẫn chứa ký tự không hợp lệ'),
   mediaType: z
     .string()
     .regex(/^[a-z]+\/[a-z0-9.+-]+$/i, 'Kiểu tệp dạng type/subtype, ví dụ image/jpeg')
@@ -123,14 +126,13 @@ const dayOrInstant = z.union([isoDateTime, z.iso.date()]);
 export const listCasesQuery = listQuery.extend({
   status: csv(statusSchema).optional(),
   departmentId: idSchema.optional(),
-  categoryCode: z.string().max(50).optional(),
+  categoryCode: storableString().max(50).optional(),
   channel: channelSchema.optional(),
   overdue: z
     .enum(['true', 'false'])
     .transform((v) => v === 'true')
     .optional(),
-  q: z
-    .string()
+  q: storableString()
     .trim()
     .max(200)
     .transform((s) => s.normalize('NFC'))

@@ -23,6 +23,9 @@ import type { IntakeContextLoader } from './intake-context.ts';
 
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
+/** How many of a ward's newest cases a search reads before it turns to the trigram index (see list). */
+const searchWindow = 2_000;
+
 /** A calendar day given without a time means that day in Vietnam. */
 const dayStart = (v: string, nextDay = false) => {
   if (v.length > 10) return new Date(v);
@@ -159,9 +162,8 @@ export function createCaseService(deps: { db: Db; pool: Pool; intakeContext: Int
 
     async list(caller: Principal, query: ListCasesQuery) {
       const after = decodeCursor(query.cursor);
-      let q = scoped(selectCases(db), caseScope(caller))
-        .orderBy('cases.id', 'desc')
-        .limit(query.limit + 1);
+      const scope = caseScope(caller);
+      let q = scoped(selectCases(db), scope).orderBy('cases.id', 'desc');
       if (after) q = q.where('cases.id', '<', after);
       if (query.status) q = q.where('cases.status', 'in', query.status);
       if (query.departmentId) q = q.where('cases.department_id', '=', query.departmentId);
@@ -174,19 +176,44 @@ export function createCaseService(deps: { db: Db; pool: Pool; intakeContext: Int
             ? q.where('cases.received_at', '<=', new Date(query.receivedTo))
             : q.where('cases.received_at', '<', dayStart(query.receivedTo, true));
       if (query.overdue !== undefined) {
-        const overdue = sql<boolean>`coalesce(
-          (cases.status IN ('assigned', 'in_progress') AND cases.due_at < now())
-          OR (cases.status = 'received' AND cases.accept_due_at < now()), false)`;
-        q = q.where(query.overdue ? overdue : sql<boolean>`NOT ${overdue}`);
+        // Open and past the deadline that is running (isOverdue in case-view.ts). Written as one status
+        // list and one comparison, so that the planner can walk cases_ward_open_idx; the former
+        // coalesce((…) OR (…)) hid the status from it and it walked the ward's whole history.
+        const overdue = sql<boolean>`(cases.status IN ('received', 'assigned', 'in_progress')
+          AND (CASE WHEN cases.status = 'received' THEN cases.accept_due_at ELSE cases.due_at END) < now())`;
+        q = q.where(query.overdue ? overdue : sql<boolean>`NOT coalesce(${overdue}, false)`);
       }
-      for (const term of (query.q ?? '').split(/\s+/).filter(Boolean).slice(0, 8)) {
+      const now = new Date();
+      const toPage = (rows: CaseWithCategory[]) => page(rows, query.limit, (r) => toCaseView(r, caller, now));
+      const terms = (query.q ?? '').split(/\s+/).filter(Boolean).slice(0, 8);
+
+      // Words staff type in a ward (a street, "den duong") usually fill a page from its newest cases.
+      // So, in a ward's or a department's list, first look for them in the newest `searchWindow` cases
+      // (strpos: no index, an index walk newest first that stops at a full page). Only when that does
+      // not fill the page do the words go to the trigram index (LIKE, below), which is the better plan
+      // for rare words but, at a million cases, slow for common ones: the planner multiplies the words'
+      // frequencies as if they were unrelated, expects a handful of matches, and reads long posting
+      // lists. Words with digits (case codes) go to the index at once.
+      if (
+        terms.length > 0 &&
+        (scope.kind === 'ward' || scope.kind === 'department') &&
+        !terms.some((t) => /\d/.test(t))
+      ) {
+        let recent = db.selectFrom(q.limit(searchWindow).as('cases')).selectAll();
+        for (const term of terms)
+          recent = recent.where(sql<boolean>`strpos(cases.search_text, pakn_search_normalize(${term})) > 0`);
+        const rows = await recent
+          .orderBy('cases.id', 'desc')
+          .limit(query.limit + 1)
+          .execute();
+        if (rows.length > query.limit) return toPage(rows);
+      }
+      for (const term of terms) {
         q = q.where(
           sql<boolean>`cases.search_text LIKE '%' || pakn_search_normalize(${likeEscape(term)}) || '%'`,
         );
       }
-      const rows: CaseWithCategory[] = await q.execute();
-      const now = new Date();
-      return page(rows, query.limit, (r) => toCaseView(r, caller, now));
+      return toPage(await q.limit(query.limit + 1).execute());
     },
 
     async events(caller: Principal, id: string, query: { limit: number; cursor?: string | undefined }) {

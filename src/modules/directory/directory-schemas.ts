@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { idSchema, text } from '../../shared/http.ts';
-import { isValidDuration, mixesDaysAndTime } from '../sla/duration.ts';
+import {
+  isValidDuration,
+  isWithinDurationLimit,
+  MAX_DURATION_DAYS,
+  mixesDaysAndTime,
+} from '../sla/duration.ts';
 
 export const roleSchema = z.enum(['admin', 'intake', 'department_head', 'department_officer', 'chairman']);
 export const channelSchema = z.enum(['hotline_1022', 'smart_haiphong', 'walk_in', 'web', 'email']);
@@ -19,7 +24,11 @@ export const unitCode = z
 export const durationSchema = z
   .string()
   .max(40)
-  .refine(isValidDuration, 'Thời hạn phải là chuỗi ISO 8601, ví dụ P5D, PT4H, PT30S');
+  .refine(isValidDuration, 'Thời hạn phải là chuỗi ISO 8601, ví dụ P5D, PT4H, PT30S')
+  .refine(
+    (d) => !isValidDuration(d) || isWithinDurationLimit(d),
+    `Thời hạn dài tối đa ${MAX_DURATION_DAYS} ngày`,
+  );
 
 export const slaPolicySchema = z
   .object({ duration: durationSchema, clock: clockSchema })

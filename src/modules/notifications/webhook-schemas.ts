@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { listQuery } from '../../shared/http.ts';
+import { listQuery, storableString } from '../../shared/http.ts';
 import { webhookEvents } from './webhook-outbox.ts';
 
 export const webhookEventSchema = z.enum(webhookEvents).meta({ id: 'WebhookEvent' });
@@ -22,7 +22,7 @@ export const webhookBody = z.object({
     .min(1)
     .max(20)
     .transform((events) => [...new Set(events)]),
-  secret: z.string().min(16).max(200).meta({
+  secret: storableString().min(16).max(200).meta({
     description:
       'HMAC-SHA256 key: each delivery carries `X-Pakn-Signature: sha256=<hex HMAC of the raw body>`. Never shown again.',
   }),

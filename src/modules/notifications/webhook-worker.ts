@@ -75,9 +75,12 @@ export function startWebhookDelivery(
       prefix: config.REDIS_PREFIX,
       ...(options.workerId ? { name: options.workerId } : {}),
       concurrency: config.WEBHOOK_CONCURRENCY,
-      // The lock is renewed while a request runs; a worker killed mid-request loses it and the stalled
-      // check runs the job again (the receiver sees the same X-Pakn-Delivery id).
-      lockDuration: Math.max(30_000, config.WEBHOOK_TIMEOUT_MS * 2),
+      // The lock is renewed (every lockDuration / 2) while a request runs, so it need not outlast one.
+      // Short, like the escalations' locks: a worker killed mid-request loses it within seconds and the
+      // stalled check runs the job again (the receiver sees the same X-Pakn-Delivery id). A 30 s lock
+      // with BullMQ's 30 s stalled check left such a delivery untried for up to a minute.
+      lockDuration: 10_000,
+      stalledInterval: 5_000,
       // Postgres keeps the delivery log. A kept finished job would make the sweep's re-add a no-op.
       removeOnComplete: { count: 0 },
       removeOnFail: { count: 0 },

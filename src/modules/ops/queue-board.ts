@@ -6,7 +6,9 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { LRUCache } from 'lru-cache';
 import type { Db } from '../../db/database.ts';
 import { problemType } from '../../shared/errors.ts';
+import { isStorable } from '../../shared/http.ts';
 import type { Queues } from '../../shared/queues.ts';
+import type { LoginLockout } from '../auth/login-lockout.ts';
 import { verifyPassword } from '../auth/passwords.ts';
 
 export const QUEUE_BOARD_PATH = '/admin/queues';
@@ -26,12 +28,15 @@ function parseBasic(header: string | undefined): { username: string; password: s
 /**
  * The queue dashboard (Bull Board) at /admin/queues, for admins only. Browsers cannot send the API's
  * bearer tokens to a page, so it asks for HTTP Basic credentials, checked against an active admin's
- * password. Each credential check (not each dashboard call) counts against a per-address limit.
+ * password. Each credential check (not each dashboard call) counts against a per-address limit and
+ * the same per-username lockout as POST /api/v1/auth/token.
  */
-export const queueBoard: FastifyPluginAsync<{ queues: Queues; db: Db; checksPerMinute: number }> = async (
-  app,
-  opts,
-) => {
+export const queueBoard: FastifyPluginAsync<{
+  queues: Queues;
+  db: Db;
+  checksPerMinute: number;
+  lockout: LoginLockout;
+}> = async (app, opts) => {
   const serverAdapter = new FastifyAdapter();
   serverAdapter.setBasePath(QUEUE_BOARD_PATH);
   createBullBoard({
@@ -69,7 +74,8 @@ export const queueBoard: FastifyPluginAsync<{ queues: Queues; db: Db; checksPerM
     const challenge = { 'www-authenticate': 'Basic realm="pakn queues", charset="UTF-8"' };
     const header = req.headers.authorization;
     const credentials = parseBasic(header);
-    if (!credentials || !header) return refuse(reply, 401, 'Cần đăng nhập tài khoản quản trị.', challenge);
+    if (!credentials || !header || !isStorable(credentials.username))
+      return refuse(reply, 401, 'Cần đăng nhập tài khoản quản trị.', challenge);
     const key = createHash('sha256').update(header).digest('hex');
     if (verified.has(key)) return;
 
@@ -78,6 +84,18 @@ export const queueBoard: FastifyPluginAsync<{ queues: Queues; db: Db; checksPerM
       return refuse(reply, 429, 'Quá nhiều lần đăng nhập; thử lại sau.', {
         'retry-after': String(limit.ttlInSeconds),
       });
+    const wait = await opts.lockout.attempt(credentials.username, req.log);
+    if (wait > 0) {
+      const seconds = Math.max(1, Math.ceil(wait / 1000));
+      return refuse(
+        reply,
+        429,
+        `Đăng nhập sai quá nhiều lần với tên đăng nhập này; thử lại sau ${seconds} giây.`,
+        {
+          'retry-after': String(seconds),
+        },
+      );
+    }
     const admin = await opts.db
       .selectFrom('users')
       .select('password_hash')
@@ -92,6 +110,7 @@ export const queueBoard: FastifyPluginAsync<{ queues: Queues; db: Db; checksPerM
         'Tên đăng nhập hoặc mật khẩu không đúng, hoặc không phải quản trị.',
         challenge,
       );
+    await opts.lockout.succeeded(credentials.username, req.log);
     verified.set(key, true);
   });
 

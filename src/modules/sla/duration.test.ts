@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { DurationError, durationToSeconds, isValidDuration, parseDuration } from './duration.ts';
+import {
+  DurationError,
+  durationToSeconds,
+  isValidDuration,
+  isWithinDurationLimit,
+  MAX_DURATION_DAYS,
+  parseDuration,
+} from './duration.ts';
 
 describe('parseDuration', () => {
   it.each([
@@ -63,5 +70,15 @@ describe('durationToSeconds', () => {
     expect(durationToSeconds(parseDuration('P1DT1S'))).toBe(86_401);
     expect(durationToSeconds(parseDuration('-PT2H'))).toBe(-7_200);
     expect(durationToSeconds(parseDuration('P1W'))).toBe(604_800);
+  });
+});
+
+describe('isWithinDurationLimit', () => {
+  it('accepts up to a year either way and refuses longer or invalid durations', () => {
+    expect(MAX_DURATION_DAYS).toBe(366);
+    for (const d of ['P5D', 'PT4H', '-P1D', 'P366D', '-P366D', 'PT8784H', 'P52W', 'P0D'])
+      expect(isWithinDurationLimit(d), d).toBe(true);
+    for (const d of ['P367D', '-P367D', 'PT8785H', 'P53W', 'P365DT24H1S', 'P999999999D', 'nonsense'])
+      expect(isWithinDurationLimit(d), d).toBe(false);
   });
 });

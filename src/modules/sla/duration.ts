@@ -65,6 +65,24 @@ export function isZeroDuration(d: Duration): boolean {
   return d.days === 0 && d.seconds === 0;
 }
 
+/**
+ * The longest duration the API accepts anywhere (SLAs, escalation offsets, extensions, the deadline
+ * calculator), either sign: a year, where real ones are days or weeks. Longer ones are typing
+ * mistakes that fall off the end of the representable dates (P999999999D) or keep the working-time
+ * arithmetic, which walks the calendar day by day, busy for minutes.
+ */
+export const MAX_DURATION_DAYS = 366;
+
+/** A valid duration no longer than MAX_DURATION_DAYS (a day counted as 86 400 s). */
+export function isWithinDurationLimit(text: string): boolean {
+  try {
+    const d = parseDuration(text);
+    return d.days * SECONDS_PER_DAY + d.seconds <= MAX_DURATION_DAYS * SECONDS_PER_DAY;
+  } catch {
+    return false;
+  }
+}
+
 /** A duration with both a day part and a time part (`P1DT2H`), which the working clock refuses. */
 export function mixesDaysAndTime(text: string): boolean {
   try {

@@ -1,12 +1,16 @@
 import { z } from 'zod';
-import { isValidDuration, mixesDaysAndTime } from './duration.ts';
+import { isValidDuration, isWithinDurationLimit, MAX_DURATION_DAYS, mixesDaysAndTime } from './duration.ts';
 
 const roles = z.enum(['intake', 'department_head', 'department_officer', 'chairman']);
 const clock = z.enum(['working', 'continuous']);
 const duration = z
   .string()
   .max(40)
-  .refine(isValidDuration, 'Thời hạn phải là chuỗi ISO 8601, ví dụ P1D, -P1D, PT4H');
+  .refine(isValidDuration, 'Thời hạn phải là chuỗi ISO 8601, ví dụ P1D, -P1D, PT4H')
+  .refine(
+    (d) => !isValidDuration(d) || isWithinDurationLimit(d),
+    `Thời hạn dài tối đa ${MAX_DURATION_DAYS} ngày`,
+  );
 
 export const escalationStepSchema = z.object({
   key: z.string().regex(/^[a-z][a-z0-9_]{1,39}$/, 'Khoá bước gồm chữ thường không dấu, chữ số, _'),

@@ -8,6 +8,7 @@ import {
   businessSecondsBetween,
   isBusinessTime,
   isWorkingDay,
+  MAX_WALK_DAYS,
 } from './working-time.ts';
 
 const cal = defaultCalendar();
@@ -256,5 +257,35 @@ describe('businessSecondsBetween / addBusinessSeconds', () => {
     const remaining = businessSecondsBetween(cal, pausedAt, dueAt);
     expect(remaining).toBe(4 * 3600);
     expect(addBusinessSeconds(cal, vn('2026-02-24T10:00'), remaining)).toEqual(vn('2026-02-24T16:00'));
+  });
+});
+
+describe('a calendar with almost no business time', () => {
+  // One minute a week: a year of business hours would end ~500 000 years later, after a walk of minutes.
+  const sparse: WardCalendar = {
+    timezone: 'Asia/Ho_Chi_Minh',
+    businessHours: [{ weekday: 3, start: '10:00', end: '10:01' }],
+    daysOff: [],
+    workingDays: [],
+  };
+
+  it('still computes deadlines within the walk bound', () => {
+    expect(addDuration(sparse, vn('2026-06-15T09:00'), 'PT3M', 'working')).toEqual(vn('2026-07-01T10:01'));
+    expect(addDuration(sparse, vn('2026-06-15T09:00'), 'P2D', 'working')).toEqual(vn('2026-06-24T10:01'));
+    // A year of working days is 366 weeks here: within the bound.
+    expect(addDuration(sparse, vn('2026-06-15T09:00'), 'P366D', 'working').getFullYear()).toBe(2033);
+  });
+
+  it('refuses, quickly, a deadline further than MAX_WALK_DAYS away', () => {
+    const started = performance.now();
+    for (const [duration, error] of [
+      ['PT8784H', DurationError],
+      ['-PT8784H', DurationError],
+      ['PT122H', DurationError],
+    ] as const)
+      expect(() => addDuration(sparse, vn('2026-06-15T09:00'), duration, 'working'), duration).toThrow(error);
+    expect(() => addBusinessSeconds(sparse, vn('2026-06-15T09:00'), 8784 * 3600)).toThrow(DurationError);
+    expect(MAX_WALK_DAYS).toBeGreaterThan(366 * 7 * 2);
+    expect(performance.now() - started).toBeLessThan(20_000);
   });
 });

@@ -23,12 +23,28 @@ function result(ms: number): Date {
   return d;
 }
 
+/**
+ * How far (in calendar days) the working clock may walk for one deadline: twenty years. Durations
+ * are at most MAX_DURATION_DAYS, so only a calendar with almost no business time (a minute a week)
+ * gets here; without the bound it would hold the event loop for minutes.
+ */
+export const MAX_WALK_DAYS = 7_305;
+
+function assertWithinWalk(first: number, day: number): void {
+  if (Math.abs(day - first) > MAX_WALK_DAYS)
+    throw new DurationError(
+      `Thời hạn kết thúc quá ${MAX_WALK_DAYS} ngày sau (hoặc trước) thời điểm bắt đầu theo lịch làm việc của phường; hãy kiểm tra giờ làm việc`,
+    );
+}
+
 /** Moves `amountMs` (> 0) of business time forward from `fromMs`; an end exactly at closing stays there. */
 function forward(c: CompiledCalendar, fromMs: number, amountMs: number): number {
   let remaining = amountMs;
   let day = localDayOf(c.timezone, fromMs);
+  const first = day;
   let empty = 0;
   for (;;) {
+    assertWithinWalk(first, day);
     const intervals = intervalsOf(c, day);
     if (intervals.length === 0) assertWorkingTimeAhead(c, day, 1, ++empty);
     else empty = 0;
@@ -47,8 +63,10 @@ function forward(c: CompiledCalendar, fromMs: number, amountMs: number): number 
 function backward(c: CompiledCalendar, fromMs: number, amountMs: number): number {
   let remaining = amountMs;
   let day = localDayOf(c.timezone, fromMs);
+  const first = day;
   let empty = 0;
   for (;;) {
+    assertWithinWalk(first, day);
     const intervals = intervalsOf(c, day);
     if (intervals.length === 0) assertWorkingTimeAhead(c, day, -1, ++empty);
     else empty = 0;
@@ -69,6 +87,7 @@ function nthWorkingDayClose(c: CompiledCalendar, day: number, n: number, directi
   let count = 0;
   let empty = 0;
   for (let d = day + direction; ; d += direction) {
+    assertWithinWalk(day, d);
     const intervals = intervalsOf(c, d);
     const last = intervals[intervals.length - 1];
     if (!last) {

@@ -1,0 +1,455 @@
+/**
+ * bench/queries: the hot reads of GET /api/v1/cases and a case's page, timed through the real app on
+ * the city that bench/seed builds.
+ *
+ *   npm run bench:queries -- [--db pakn_scale] [--reps 200] [--warmup 20] [--pages 60] [--ward CODE]
+ *                            [--quiet-wait 30] [--budget 20] [--check]
+ *
+ * The app is built in-process exactly as src/main/api.ts builds it (createContainer + buildApp, its own
+ * pool of DATABASE_POOL_SIZE connections, Redis for the rate limiter under a prefix of its own) and
+ * called with app.inject(): routing, the auth hook, zod validation, the service, Kysely, pg and the
+ * response serializer all run, but no socket or HTTP client does, so on a shared 2-core machine the
+ * figures are the app's and the database's, not a load generator's. Each request is timed end to end
+ * (inject) and by the SQL it sent (pg round trips, captured by instrumenting pg.Client; see capture.ts).
+ *
+ * Queries, as the users who make them, in the busiest ward (or `--ward`): the head of the ward's
+ * infrastructure department listing their open cases (status=assigned,in_progress,awaiting_info);
+ * intake listing the ward's overdue cases (overdue=true); intake searching "den duong" and the ward's
+ * least frequent street (accent-free, as typed); intake opening a case and its timeline (a different
+ * case each time); and intake paging the ward's list `--pages` pages deep through nextCursor. Two more
+ * searches are reported outside the budget, to show the other side of the search plan: a case code,
+ * and a street of other wards that no case of this ward mentions. The queries run round robin
+ * (`--warmup` rounds, then `--reps` rounds; paging advances one page per round and goes on alone until
+ * it has reps / 4 pages ≥ 50), so a burst of other work on the shared machine hits all of them alike;
+ * p50/p95/max in ms. Then every statement each query sent (its last call) is run again under
+ * EXPLAIN (ANALYZE, BUFFERS) with the same parameters and printed.
+ *
+ * Pending migrations are applied first (as `npm start` would), timed, then ANALYZE. Results: printed,
+ * and bench/results/queries-<tag>.json (git-ignored). `--check` exits 1 when a p95 exceeds `--budget`.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { buildApp } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import { createContainer } from '../../src/container.ts';
+import { createDb } from '../../src/db/database.ts';
+import { migrateToLatest, pendingMigrations } from '../../src/db/migrate.ts';
+import { startCpuMeter, waitForQuiet } from '../lib/cpu-meter.ts';
+import { machineInfo } from '../lib/machine.ts';
+import { databaseUrl, serverSettings, serverVersion } from '../lib/pg-admin.ts';
+import { installCapture, record, type Statement } from './capture.ts';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const resultsDir = path.join(root, 'bench/results');
+
+const { values: args } = parseArgs({
+  options: {
+    db: { type: 'string', default: 'pakn_scale' },
+    reps: { type: 'string', default: '200' },
+    warmup: { type: 'string', default: '20' },
+    pages: { type: 'string', default: '60' },
+    ward: { type: 'string', default: '' },
+    'quiet-wait': { type: 'string', default: '30' },
+    budget: { type: 'string', default: '20' },
+    check: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+  strict: true,
+});
+if (args.help) {
+  process.stdout.write(`${readFileSync(fileURLToPath(import.meta.url), 'utf8').split('*/')[0]}*/\n`);
+  process.exit(0);
+}
+function intArg(name: string, raw: string, min: number, max: number): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    process.stderr.write(`--${name} must be an integer from ${min} to ${max} (got ${raw})\n`);
+    process.exit(2);
+  }
+  return n;
+}
+const reps = intArg('reps', args.reps, 1, 100_000);
+const warmup = intArg('warmup', args.warmup, 0, 10_000);
+const pages = intArg('pages', args.pages, 2, 10_000);
+const quietWaitMs = intArg('quiet-wait', args['quiet-wait'], 0, 600) * 1000;
+const budgetMs = intArg('budget', args.budget, 1, 10_000);
+const tag = `${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}${randomBytes(2).toString('hex')}`;
+const log = (msg: string) => process.stdout.write(`${msg}\n`);
+
+const baseUrl = loadConfig().DATABASE_URL;
+const url = databaseUrl(baseUrl, args.db);
+
+// ---- the database: seeded, migrated, analysed -------------------------------------------------------
+
+const admin = createDb({ url, poolSize: 1, applicationName: 'pakn-bench-queries' });
+const comment = await sql<{ c: string | null }>`
+  SELECT shobj_description(oid, 'pg_database') AS c FROM pg_database WHERE datname = ${args.db}`
+  .execute(admin)
+  .catch(() => ({ rows: [] as { c: string | null }[] }));
+const seedNote = comment.rows[0]?.c ?? '';
+if (!seedNote.startsWith('pakn bench seed: complete')) {
+  process.stderr.write(
+    `database ${args.db} has no complete seed (${seedNote || 'no seed note'}); run npm run bench:seed first\n`,
+  );
+  await admin.destroy();
+  process.exit(1);
+}
+const password = /password (\S+)/.exec(seedNote)?.[1] ?? 'pakn-scale-2026';
+const pending = await pendingMigrations(admin);
+let migration: { names: string[]; seconds: number } | null = null;
+if (pending.length) {
+  const t = performance.now();
+  const names = await migrateToLatest(admin);
+  await sql`ANALYZE`.execute(admin);
+  migration = { names, seconds: Math.round((performance.now() - t) / 100) / 10 };
+  log(`applied ${names.join(', ')} and ANALYZE in ${migration.seconds} s`);
+}
+
+const wardRow = await sql<{ id: string; code: string; name: string; n: number }>`
+  SELECT w.id, w.code, w.name, count(*)::int AS n FROM cases c JOIN wards w ON w.id = c.ward_id
+  ${args.ward ? sql`WHERE w.code = ${args.ward.toUpperCase()}` : sql``}
+  GROUP BY w.id ORDER BY n DESC LIMIT 1`.execute(admin);
+const ward = wardRow.rows[0];
+if (!ward) throw new Error(`no ward ${args.ward}`);
+const slug = ward.code.toLowerCase();
+/** The ward's street with the fewest cases: a name staff look up, with matches sparse in the ward's list. */
+const streetRow = await sql<{ street: string; n: number }>`
+  SELECT substring(location_address FROM '(?:đường|Đường) ([^,]+)') AS street, count(*)::int AS n
+  FROM cases WHERE ward_id = ${ward.id} AND location_address ~ '(đường|Đường) '
+  GROUP BY 1 HAVING count(*) >= 20 ORDER BY n ASC LIMIT 1`.execute(admin);
+const street = streetRow.rows[0]?.street ?? 'Lạch Tray';
+/** Two searches outside the budget, to show the other side of the search plan: a case code, and a street of another ward. */
+const codeRow = await sql<{ code: string }>`
+  SELECT code FROM cases WHERE ward_id = ${ward.id} AND received_at < now() - interval '90 days'
+  ORDER BY id DESC LIMIT 1`.execute(admin);
+const code = codeRow.rows[0]?.code ?? '';
+const otherStreets = await sql<{ street: string }>`
+  SELECT DISTINCT substring(location_address FROM 'đường ([^,]+)') AS street
+  FROM cases TABLESAMPLE SYSTEM (1) WHERE location_address LIKE '%đường %' AND ward_id <> ${ward.id}`.execute(
+  admin,
+);
+let absent = '';
+for (const { street: s } of otherStreets.rows) {
+  const here = await sql<{ n: number }>`
+    SELECT count(*)::int AS n FROM cases WHERE ward_id = ${ward.id} AND strpos(search_text, pakn_search_normalize(${s})) > 0`.execute(
+    admin,
+  );
+  if (s && here.rows[0]?.n === 0) {
+    absent = s;
+    break;
+  }
+}
+const plain = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').replace(/[đĐ]/g, 'd').toLowerCase();
+const caseIds = (
+  await sql<{ id: string }>`
+    SELECT id::text FROM cases TABLESAMPLE SYSTEM (5) WHERE ward_id = ${ward.id} LIMIT ${reps + warmup}`.execute(
+    admin,
+  )
+).rows.map((r) => r.id);
+const counts = (
+  await sql<{ total: number; overdue: number }>`
+    SELECT count(*)::int AS total,
+           count(*) FILTER (WHERE (status IN ('assigned', 'in_progress') AND due_at < now())
+                               OR (status = 'received' AND accept_due_at < now()))::int AS overdue
+    FROM cases WHERE ward_id = ${ward.id}`.execute(admin)
+).rows[0];
+const totalCases = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM cases`.execute(admin)).rows[0]?.n;
+await admin.destroy();
+
+// ---- the app, in-process ------------------------------------------------------------------------------
+
+installCapture();
+const config = loadConfig({
+  ...process.env,
+  DATABASE_URL: url,
+  LOG_LEVEL: 'silent',
+  REDIS_PREFIX: `pakn-bench-queries-${tag}`,
+  RATE_LIMIT_LOGIN_PER_MINUTE: '1000',
+});
+const container = await createContainer(config, { role: 'api' });
+const app: FastifyInstance = await buildApp(container, { logger: false });
+await app.ready();
+
+async function login(username: string): Promise<string> {
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/token',
+    payload: { username, password },
+  });
+  if (res.statusCode !== 200) throw new Error(`login ${username}: ${res.statusCode} ${res.body}`);
+  return res.json().accessToken;
+}
+const intake = { authorization: `Bearer ${await login(`${slug}.tiepnhan`)}` };
+const head = { authorization: `Bearer ${await login(`${slug}.ktht.truongphong`)}` };
+
+type Sample = { ms: number; sqlMs: number; statements: Statement[] };
+async function call(headers: Record<string, string>, target: string): Promise<Sample & { body: unknown }> {
+  const start = performance.now();
+  const { result: res, statements } = await record(() => app.inject({ method: 'GET', url: target, headers }));
+  const ms = performance.now() - start;
+  if (res.statusCode !== 200) throw new Error(`GET ${target}: ${res.statusCode} ${res.body}`);
+  return { ms, sqlMs: statements.reduce((a, s) => a + s.ms, 0), statements, body: res.json() };
+}
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] ?? Number.NaN;
+};
+const r1 = (x: number) => Math.round(x * 10) / 10;
+type Result = {
+  name: string;
+  who: string;
+  request: string;
+  n: number;
+  items: number;
+  p50: number;
+  p95: number;
+  max: number;
+  sqlP50: number;
+  sqlP95: number;
+  statements: number;
+  explain: { sql: string; params: unknown[]; plan: string[] }[];
+  cpu: ReturnType<ReturnType<typeof startCpuMeter>>;
+};
+const results: Result[] = [];
+
+function summarize(
+  name: string,
+  who: string,
+  request: string,
+  samples: Sample[],
+  items: number,
+  cpu: Result['cpu'],
+  explainOf: Statement[],
+) {
+  if (samples.length === 0) {
+    log(`  ${name.padEnd(22)} no samples`);
+    return;
+  }
+  const ms = samples.map((s) => s.ms);
+  const sqlMs = samples.map((s) => s.sqlMs);
+  const r: Result = {
+    name,
+    who,
+    request,
+    n: samples.length,
+    items,
+    p50: r1(pct(ms, 50)),
+    p95: r1(pct(ms, 95)),
+    max: r1(Math.max(...ms)),
+    sqlP50: r1(pct(sqlMs, 50)),
+    sqlP95: r1(pct(sqlMs, 95)),
+    statements: explainOf.length,
+    explain: explainOf.map((s) => ({ sql: s.text, params: s.values, plan: [] })),
+    cpu,
+  };
+  results.push(r);
+  log(
+    `  ${name.padEnd(22)} n=${String(r.n).padStart(4)}  p50 ${String(r.p50).padStart(6)}  p95 ${String(r.p95).padStart(6)}  ` +
+      `max ${String(r.max).padStart(6)} ms   (SQL p50 ${r.sqlP50}, p95 ${r.sqlP95}; ${r.statements} statements, ${items} items)`,
+  );
+}
+
+type Query = {
+  name: string;
+  who: string;
+  headers: Record<string, string>;
+  label: string;
+  /** The request of round `i`; paging keeps its own walk through nextCursor. */
+  next: (i: number) => string;
+  samples: Sample[];
+  /** Paging: the samples of pages ≥ 50. */
+  deep?: Sample[];
+  after?: (s: Sample & { body: unknown }) => void;
+  items: number;
+};
+
+log(`\n== bench/queries: ${args.db} (${totalCases?.toLocaleString('en')} cases) ==`);
+log(
+  `ward ${ward.code} "${ward.name}": ${counts?.total.toLocaleString('en')} cases, ${counts?.overdue} overdue now`,
+);
+log(`street: "${street}" searched as "${plain(street)}"; ${reps} rounds after ${warmup} warm-up rounds`);
+log(`outside the budget: code "${code}", a street of other wards only: "${absent}"\n`);
+
+const enc = encodeURIComponent;
+const simple = (
+  name: string,
+  who: string,
+  headers: Record<string, string>,
+  next: (i: number) => string,
+  label = next(0),
+): Query => ({
+  name,
+  who,
+  headers,
+  label,
+  next,
+  samples: [],
+  items: 0,
+});
+const queries: Query[] = [
+  simple(
+    'head open cases',
+    `${slug}.ktht.truongphong`,
+    head,
+    () => '/api/v1/cases?status=assigned,in_progress,awaiting_info',
+  ),
+  simple('ward overdue', `${slug}.tiepnhan`, intake, () => '/api/v1/cases?overdue=true'),
+  simple('search "den duong"', `${slug}.tiepnhan`, intake, () => `/api/v1/cases?q=${enc('den duong')}`),
+  simple('search street', `${slug}.tiepnhan`, intake, () => `/api/v1/cases?q=${enc(plain(street))}`),
+  simple('search code (extra)', `${slug}.tiepnhan`, intake, () => `/api/v1/cases?q=${enc(code)}`),
+  simple('search absent (extra)', `${slug}.tiepnhan`, intake, () => `/api/v1/cases?q=${enc(plain(absent))}`),
+  simple(
+    'case',
+    `${slug}.tiepnhan`,
+    intake,
+    (i) => `/api/v1/cases/${caseIds[i % caseIds.length]}`,
+    '/api/v1/cases/{id}',
+  ),
+  simple(
+    'case events',
+    `${slug}.tiepnhan`,
+    intake,
+    (i) => `/api/v1/cases/${caseIds[i % caseIds.length]}/events`,
+    '/api/v1/cases/{id}/events',
+  ),
+];
+// Deep paging: one page per round, walking nextCursor `--pages` pages deep and starting over.
+{
+  let cursor: string | null = null;
+  let pageNo = 1;
+  const paging: Query = {
+    ...simple(
+      `paging (${pages} pages)`,
+      `${slug}.tiepnhan`,
+      intake,
+      () => '',
+      '/api/v1/cases?limit=50&cursor=…',
+    ),
+    next: () => `/api/v1/cases?limit=50${cursor ? `&cursor=${cursor}` : ''}`,
+    deep: [],
+    after: (s) => {
+      if (pageNo >= 50) paging.deep?.push({ ms: s.ms, sqlMs: s.sqlMs, statements: s.statements });
+      cursor = (s.body as { nextCursor: string | null }).nextCursor;
+      pageNo++;
+      if (!cursor || pageNo > pages) {
+        cursor = null;
+        pageNo = 1;
+      }
+    },
+  };
+  queries.push(paging);
+}
+
+/**
+ * Round robin: every round calls each query once, so a burst of other people's work on the shared
+ * machine lands on all of them alike instead of on whichever happened to run then. Paging advances one
+ * page per round and goes on alone after the last round until it has `reps / 4` pages ≥ 50.
+ */
+await waitForQuiet(1.0, quietWaitMs);
+const deepWanted = Math.ceil(reps / 4);
+/** Our pool's Postgres backends, so that their CPU counts as ours, not as other people's. */
+const backends = async () =>
+  (
+    await sql<{ pid: number }>`
+      SELECT pid FROM pg_stat_activity WHERE datname = ${args.db} AND application_name = 'pakn-api'`.execute(
+      container.db,
+    )
+  ).rows.map((r) => r.pid);
+const cpuEnd = startCpuMeter([], await backends());
+for (let i = 0; i < warmup + reps || (queries.at(-1)?.deep?.length ?? 0) < deepWanted; i++) {
+  for (const q of queries) {
+    if (i >= warmup + reps && !q.deep) continue;
+    const s = await call(q.headers, q.next(i));
+    const warm = i < warmup;
+    if (!warm) {
+      q.samples.push({ ms: s.ms, sqlMs: s.sqlMs, statements: s.statements });
+      q.items = ((s.body as { items?: unknown[] }).items ?? [s.body]).length;
+    }
+    if (q.after) {
+      const deepBefore = q.deep?.length ?? 0;
+      q.after(s);
+      if (warm && q.deep && q.deep.length > deepBefore) q.deep.pop();
+    }
+  }
+}
+const cpu = cpuEnd(await backends());
+for (const q of queries) {
+  const last = q.samples.at(-1) as Sample;
+  summarize(q.name, q.who, q.label, q.samples, q.items, cpu, last.statements);
+  if (q.deep)
+    summarize(
+      'paging, pages ≥ 50',
+      q.who,
+      `${q.label} (page ≥ 50)`,
+      q.deep,
+      50,
+      cpu,
+      q.deep.at(-1)?.statements ?? [],
+    );
+}
+log(
+  `  (over the run: machine ${cpu.machineCores} cores busy; this process ${cpu.loadCores}, ` +
+    `its Postgres backends ${cpu.dbBackendCores}, everything else ${cpu.otherCores})`,
+);
+
+await app.close();
+await container.close();
+
+// ---- EXPLAIN (ANALYZE, BUFFERS) of what each query sent -----------------------------------------------
+
+const explainer = new pg.Client({ connectionString: url, application_name: 'pakn-bench-explain' });
+await explainer.connect();
+for (const r of results) {
+  if (r.name === 'paging, pages ≥ 50') continue;
+  log(`\n-- ${r.name}: GET ${r.request} as ${r.who}`);
+  for (const e of r.explain) {
+    const plan = await explainer.query<{ 'QUERY PLAN': string }>(
+      `EXPLAIN (ANALYZE, BUFFERS) ${e.sql}`,
+      e.params,
+    );
+    e.plan = plan.rows.map((x) => x['QUERY PLAN']);
+    log(`${e.sql.replace(/\s+/g, ' ').slice(0, 400)}\n   params ${JSON.stringify(e.params).slice(0, 200)}`);
+    for (const line of e.plan) log(`   ${line}`);
+  }
+}
+await explainer.end();
+
+// ---- verdict --------------------------------------------------------------------------------------------
+
+const over = results.filter((r) => r.p95 >= budgetMs && !r.name.includes('(extra)'));
+log(
+  `\nbudget: p95 < ${budgetMs} ms each (extras aside) — ${over.length ? `NOT met by ${over.map((r) => r.name).join(', ')}` : 'met by all'}`,
+);
+mkdirSync(resultsDir, { recursive: true });
+const file = path.join(resultsDir, `queries-${tag}.json`);
+writeFileSync(
+  file,
+  JSON.stringify(
+    {
+      tag,
+      db: args.db,
+      seed: seedNote,
+      migration,
+      machine: machineInfo(),
+      server: await serverVersion(baseUrl),
+      settings: await serverSettings(baseUrl),
+      ward: { ...ward, ...counts },
+      street,
+      reps,
+      warmup,
+      pages,
+      results,
+    },
+    null,
+    2,
+  ),
+);
+log(`results: ${path.relative(root, file)}`);
+if (args.check && over.length) process.exitCode = 1;
