@@ -352,7 +352,10 @@ const queries: Query[] = [
  * machine lands on all of them alike instead of on whichever happened to run then. Paging advances one
  * page per round and goes on alone after the last round until it has `reps / 4` pages ≥ 50.
  */
-await waitForQuiet(1.0, quietWaitMs);
+const quiet = await waitForQuiet(1.0, quietWaitMs);
+log(
+  `  (before the run: machine ${quiet.busyCores} cores busy${quiet.quiet ? '' : `, not quiet after ${quietWaitMs / 1000} s`})`,
+);
 const deepWanted = Math.ceil(reps / 4);
 /** Our pool's Postgres backends, so that their CPU counts as ours, not as other people's. */
 const backends = async () =>
@@ -442,6 +445,9 @@ writeFileSync(
       settings: await serverSettings(baseUrl),
       ward: { ...ward, ...counts },
       street,
+      code,
+      absent,
+      quiet,
       reps,
       warmup,
       pages,

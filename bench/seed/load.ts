@@ -1,8 +1,10 @@
 /**
  * Writing the city: the directory through Kysely (a few thousand rows), the cases and everything they
- * left behind through one server-side statement per batch — unnest() over column arrays feeding
- * data-modifying CTEs, so a batch of cases, their events, timers, escalations and notifications is
- * one round trip and one transaction, with every constraint, foreign key and trigger in force.
+ * left behind through one server-side statement per batch — json_to_recordset() over one JSON array
+ * per table feeding data-modifying CTEs, so a batch of cases, their events, timers, escalations and
+ * notifications is one round trip and one transaction, with check constraints, unique keys and
+ * triggers in force (run.ts takes the plain indexes and foreign keys off for the load and puts them
+ * back, checked, at the end).
  */
 import { sql } from 'kysely';
 import type pg from 'pg';

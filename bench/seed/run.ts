@@ -14,13 +14,16 @@
  * (bench/seed/generator.ts) and stopped at now, so statuses, events, versions, SLA generations,
  * timers (pending for open cases; fired or cancelled before), escalations and notifications agree
  * with each other as if the app had run for two years. Rows go in with one statement per batch
- * (unnest() into data-modifying CTEs; constraints, foreign keys and the append-only trigger in force),
- * in time order, so ids grow with time as they do in the app. The loaded tables' plain indexes are
- * dropped for the load and built again from their own definitions; then VACUUM ANALYZE.
+ * (json_to_recordset into data-modifying CTEs, bench/seed/load.ts), in time order, so ids grow with
+ * time as they do in the app; check constraints, unique keys and triggers are in force throughout.
+ * The loaded tables' plain indexes and foreign keys are dropped for the load and created again from
+ * their own definitions afterwards (adding a foreign key checks every row); then VACUUM (ANALYZE).
+ * Results: printed, and bench/results/seed-<time>.json (git-ignored).
  *
  * The database's comment says whether the seed completed (bench/queries checks it).
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
@@ -75,6 +78,8 @@ if (args.password.length < 10) {
   process.exit(2);
 }
 
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const resultsDir = path.join(root, 'bench/results');
 const H = 3_600_000;
 const D = 24 * H;
 const t0 = performance.now();
@@ -208,7 +213,6 @@ let escalationIdBase = escalationSeq.next;
 /** Rows waiting for their time: each batch writes those that happened before its last day ended. */
 let pending: Omit<Batch, 'cases'> = { events: [], timers: [], escalations: [], notifications: [] };
 const totals = { events: 0, timers: 0, escalations: 0, notifications: 0 };
-const statusCount = new Map<string, number>();
 
 function takeUntil<T>(rows: T[], until: number, time: (r: T) => number, keep: T[]): T[] {
   const due: T[] = [];
@@ -246,7 +250,6 @@ function nextBatch(state: { day: number; index: number }): { batch: Batch; first
     pending.timers.push(...c.timers);
     pending.escalations.push(...c.escalations);
     pending.notifications.push(...c.notifications);
-    statusCount.set(c.row.status, (statusCount.get(c.row.status) ?? 0) + 1);
   }
   const keep: Omit<Batch, 'cases'> = { events: [], timers: [], escalations: [], notifications: [] };
   const cut = state.day >= days ? Number.POSITIVE_INFINITY : until;
@@ -371,12 +374,12 @@ await mark(
 );
 await db.destroy();
 
-const pg15 = await serverVersion(baseUrl);
+const server = (await serverVersion(baseUrl)).split(',')[0];
 const lines = [
   '',
   `== bench/seed: ${args.db} ==`,
   `machine: ${JSON.stringify(machineInfo())}`,
-  `server: ${pg15.split(',')[0]}`,
+  `server: ${server}`,
   `cases by status (overdue among them):`,
   ...counts.rows.map(
     (r) =>
@@ -397,3 +400,34 @@ const lines = [
   '',
 ];
 process.stdout.write(lines.join('\n'));
+
+mkdirSync(resultsDir, { recursive: true });
+const file = path.join(resultsDir, `seed-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}.json`);
+writeFileSync(
+  file,
+  JSON.stringify(
+    {
+      db: args.db,
+      cases: N,
+      seed,
+      days,
+      batch: batchSize,
+      machine: machineInfo(),
+      server,
+      seconds: {
+        load: loadSeconds,
+        indexes: indexSeconds,
+        foreignKeys: keySeconds,
+        vacuumAnalyze: vacuumSeconds,
+        total: totalSeconds,
+      },
+      cpuSeconds: { load: loadCpuUsed, indexes: indexCpuUsed },
+      rows: { cases: N, ...totals },
+      statuses: counts.rows,
+      size,
+    },
+    null,
+    2,
+  ),
+);
+process.stdout.write(`results: ${path.relative(root, file)}\n`);
