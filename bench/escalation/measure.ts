@@ -83,19 +83,6 @@ export async function prefixUsage(redis: Redis, prefix: string, maxKeys = 2_000_
   return { keys: keys.length, bytes };
 }
 
-/** Removes every key under `prefix:` (bounded SCAN + UNLINK). Returns how many were removed. */
-export async function deletePrefix(redis: Redis, prefix: string): Promise<number> {
-  let removed = 0;
-  let cursor = '0';
-  for (let i = 0; i < 100_000; i++) {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 2000);
-    if (batch.length) removed += await redis.unlink(...batch);
-    cursor = next;
-    if (cursor === '0') break;
-  }
-  return removed;
-}
-
 /** Lag percentiles per second of due time (offset from the window's start), to see when lag builds. */
 export function lagBySecond(dueOffsetMs: ArrayLike<number>, lagMs: ArrayLike<number>) {
   const buckets = new Map<number, number[]>();

@@ -45,19 +45,13 @@ import { createDb, type Db } from '../../src/db/database.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import { escalationJobOptions } from '../../src/modules/sla/scheduler.ts';
 import { type NodeChild, startNode } from '../lib/child.ts';
+import { intArg, printUsage } from '../lib/cli.ts';
 import { type CpuReading, processTree, startCpuMeter, waitForQuiet } from '../lib/cpu-meter.ts';
 import { summarizeProfile } from '../lib/cpu-profile.ts';
 import { machineInfo } from '../lib/machine.ts';
 import { createDatabase, databaseUrl, dropDatabase, serverSettings, serverVersion } from '../lib/pg-admin.ts';
-import {
-  deletePrefix,
-  type LagStats,
-  lagBySecond,
-  lagHistogram,
-  lagStats,
-  prefixUsage,
-  usedMemory,
-} from './measure.ts';
+import { deletePrefix } from '../lib/redis-prefix.ts';
+import { type LagStats, lagBySecond, lagHistogram, lagStats, prefixUsage, usedMemory } from './measure.ts';
 import { type BenchWard, insertCases, NOTIFIED_PER_ESCALATION, seedWard } from './seed.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -87,18 +81,9 @@ const { values: args } = parseArgs({
   strict: true,
 });
 if (args.help) {
-  process.stdout.write(`${readFileSync(fileURLToPath(import.meta.url), 'utf8').split('*/')[0]}*/\n`);
-  process.exit(0);
+  printUsage(import.meta.url);
 }
 
-function intArg(name: string, raw: string, min: number, max: number): number {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    process.stderr.write(`--${name} must be an integer from ${min} to ${max} (got ${raw})\n`);
-    process.exit(2);
-  }
-  return n;
-}
 function enumArg<T extends string>(name: string, raw: string, allowed: readonly T[]): T {
   if (!(allowed as readonly string[]).includes(raw)) {
     process.stderr.write(`--${name} must be one of ${allowed.join(', ')} (got ${raw})\n`);

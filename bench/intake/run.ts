@@ -33,11 +33,13 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { configSchema } from '../../src/config.ts';
 import { freePort, type NodeChild, startNode, waitForOk } from '../lib/child.ts';
+import { intArg, printUsage } from '../lib/cli.ts';
 import { processTree, startCpuMeter, waitForQuiet } from '../lib/cpu-meter.ts';
 import { summarizeProfile } from '../lib/cpu-profile.ts';
 import { runLoad, type Summary, summarize } from '../lib/load.ts';
 import { machineInfo } from '../lib/machine.ts';
 import { createDatabase, databaseUrl, dropDatabase, serverSettings, serverVersion } from '../lib/pg-admin.ts';
+import { deletePrefix } from '../lib/redis-prefix.ts';
 import { bodyFactory, categories, departments } from './bodies.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -75,18 +77,9 @@ function parseOptions() {
 }
 const { values: args } = parseOptions();
 if (args.help) {
-  process.stdout.write(`${readFileSync(fileURLToPath(import.meta.url), 'utf8').split('*/')[0]}*/\n`);
-  process.exit(0);
+  printUsage(import.meta.url);
 }
 
-function intArg(name: string, raw: string, min: number, max: number): number {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    process.stderr.write(`--${name} must be an integer from ${min} to ${max} (got ${raw})\n`);
-    process.exit(2);
-  }
-  return n;
-}
 const opts = {
   durationS: intArg('duration', args.duration, 1, 600),
   warmupS: intArg('warmup', args.warmup, 0, 120),
@@ -149,13 +142,7 @@ async function deleteRedisKeys() {
   const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
   await redis.connect();
   try {
-    let cursor = '0';
-    for (let i = 0; i < 1_000; i++) {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${redisPrefix}:*`, 'COUNT', 500);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-      if (cursor === '0') break;
-    }
+    await deletePrefix(redis, redisPrefix);
   } finally {
     redis.disconnect();
   }

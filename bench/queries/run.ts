@@ -28,7 +28,7 @@
  * and bench/results/queries-<tag>.json (git-ignored). `--check` exits 1 when a p95 exceeds `--budget`.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -40,6 +40,7 @@ import { loadConfig } from '../../src/config.ts';
 import { createContainer } from '../../src/container.ts';
 import { createDb } from '../../src/db/database.ts';
 import { migrateToLatest, pendingMigrations } from '../../src/db/migrate.ts';
+import { intArg, printUsage } from '../lib/cli.ts';
 import { startCpuMeter, waitForQuiet } from '../lib/cpu-meter.ts';
 import { machineInfo } from '../lib/machine.ts';
 import { databaseUrl, serverSettings, serverVersion } from '../lib/pg-admin.ts';
@@ -63,16 +64,7 @@ const { values: args } = parseArgs({
   strict: true,
 });
 if (args.help) {
-  process.stdout.write(`${readFileSync(fileURLToPath(import.meta.url), 'utf8').split('*/')[0]}*/\n`);
-  process.exit(0);
-}
-function intArg(name: string, raw: string, min: number, max: number): number {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    process.stderr.write(`--${name} must be an integer from ${min} to ${max} (got ${raw})\n`);
-    process.exit(2);
-  }
-  return n;
+  printUsage(import.meta.url);
 }
 const reps = intArg('reps', args.reps, 1, 100_000);
 const warmup = intArg('warmup', args.warmup, 0, 10_000);

@@ -22,7 +22,7 @@
  *
  * The database's comment says whether the seed completed (bench/queries checks it).
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -32,6 +32,7 @@ import { loadConfig } from '../../src/config.ts';
 import { createDb } from '../../src/db/database.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import { hashPassword } from '../../src/modules/auth/passwords.ts';
+import { intArg, printUsage } from '../lib/cli.ts';
 import { startCpuMeter } from '../lib/cpu-meter.ts';
 import { machineInfo } from '../lib/machine.ts';
 import { createDatabase, databaseUrl, dropDatabase, serverVersion } from '../lib/pg-admin.ts';
@@ -54,16 +55,7 @@ const { values: args } = parseArgs({
   strict: true,
 });
 if (args.help) {
-  process.stdout.write(`${readFileSync(fileURLToPath(import.meta.url), 'utf8').split('*/')[0]}*/\n`);
-  process.exit(0);
-}
-function intArg(name: string, raw: string, min: number, max: number): number {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    process.stderr.write(`--${name} must be an integer from ${min} to ${max} (got ${raw})\n`);
-    process.exit(2);
-  }
-  return n;
+  printUsage(import.meta.url);
 }
 const N = intArg('cases', args.cases, 1, 20_000_000);
 const seed = intArg('seed', args.seed, 0, 2 ** 31);

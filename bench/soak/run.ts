@@ -59,9 +59,11 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { configSchema } from '../../src/config.ts';
 import { freePort, type NodeChild, startNode, waitForOk } from '../lib/child.ts';
+import { intArg, printUsage, usage } from '../lib/cli.ts';
 import { type CpuReading, processTree, startCpuMeter, waitForQuiet } from '../lib/cpu-meter.ts';
 import { machineInfo } from '../lib/machine.ts';
 import { createDatabase, databaseUrl, dropDatabase, serverSettings, serverVersion } from '../lib/pg-admin.ts';
+import { deletePrefix } from '../lib/redis-prefix.ts';
 import { createHttpClient, KindStats, type KindSummary, quantile } from './client.ts';
 import { tableCounts, tableReads, unsettled, verifyDeliveries, verifyEscalations } from './verify.ts';
 import { startWebhookReceiver } from './webhook-receiver.ts';
@@ -121,18 +123,7 @@ function parseOptions() {
 }
 const { values: args } = parseOptions();
 if (args.help) {
-  process.stdout.write(`${readFileSync(fileURLToPath(import.meta.url), 'utf8').split('*/')[0]}*/\n`);
-  process.exit(0);
-}
-function usage(message: string): never {
-  process.stderr.write(`${message}\n`);
-  process.exit(2);
-}
-function intArg(name: string, raw: string, min: number, max: number): number {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max)
-    usage(`--${name} must be an integer from ${min} to ${max} (got ${raw})`);
-  return n;
+  printUsage(import.meta.url);
 }
 
 /** 0.7 x the project's req/s in the latest intake benchmark here, if any. */
@@ -234,13 +225,7 @@ async function deleteRedisKeys() {
   const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
   await redis.connect();
   try {
-    let cursor = '0';
-    for (let i = 0; i < 10_000; i++) {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${redisPrefix}:*`, 'COUNT', 1_000);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-      if (cursor === '0') break;
-    }
+    await deletePrefix(redis, redisPrefix);
   } finally {
     redis.disconnect();
   }

@@ -1,0 +1,14 @@
+import type { Redis } from 'ioredis';
+
+/** Removes every key under `prefix:` (bounded SCAN + UNLINK). Returns how many were removed. */
+export async function deletePrefix(redis: Redis, prefix: string): Promise<number> {
+  let removed = 0;
+  let cursor = '0';
+  for (let i = 0; i < 100_000; i++) {
+    const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 2000);
+    if (batch.length) removed += await redis.unlink(...batch);
+    cursor = next;
+    if (cursor === '0') break;
+  }
+  return removed;
+}
