@@ -23,9 +23,11 @@ import { queueBoard } from './modules/ops/queue-board.ts';
 import { workerStatus } from './modules/ops/worker-heartbeat.ts';
 import { escalationRoutes } from './modules/sla/escalation-routes.ts';
 import { slaSettingsRoutes } from './modules/sla/sla-settings-routes.ts';
+import { drain } from './shared/drain.ts';
 import { frameworkErrorHandler, installErrorHandler } from './shared/error-handler.ts';
 import { AppError, problemType } from './shared/errors.ts';
 import { loggerOptions } from './shared/logger.ts';
+import { overload } from './shared/overload.ts';
 import { RequestLogController } from './shared/request-log.ts';
 import { responseHeaders } from './shared/response-headers.ts';
 import { serializerCompiler } from './shared/serializer.ts';
@@ -51,6 +53,8 @@ export async function buildApp(
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     frameworkErrors: frameworkErrorHandler,
     logController,
+    // shared/drain.ts answers requests that arrive while closing, with a problem+json.
+    return503OnClosing: false,
   }).withTypeProvider<ZodTypeProvider>();
   // JSON only: a text/plain body is refused with 415 rather than read as a string.
   app.removeContentTypeParser('text/plain');
@@ -60,6 +64,8 @@ export async function buildApp(
   installErrorHandler(app);
   logController.attach(app.log);
   await app.register(responseHeaders);
+  await app.register(drain);
+  await app.register(overload, { maxEventLoopDelayMs: config.OVERLOAD_EVENT_LOOP_DELAY_MS });
   // Routes open to anyone (no `config.access`) get the public limit unless they set their own; the
   // liveness and readiness probes stay unlimited.
   app.addHook('onRoute', (route) => {

@@ -40,9 +40,13 @@ export const configSchema = z.object({
   TRUST_PROXY: bool.default(false),
   /** npm start runs a worker beside the API unless workers run as a service of their own. */
   START_WORKER: bool.default(true),
+  /** Load shedding: refuse requests (503) while the event loop lags more than this on average; 0: never. */
+  OVERLOAD_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   REOPEN_WINDOW_DAYS: z.coerce.number().int().min(0).max(365).default(30),
   REFERENCE_CACHE_TTL_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
+  /** How many of a ward's newest cases a text search reads before it asks the trigram index (0: never). */
+  CASE_SEARCH_WINDOW: z.coerce.number().int().min(0).max(100_000).default(2_000),
   // Escalation engine (design.md §5): how often the scheduler/sweep runs, how far ahead it hands
   // timers to the queue, how many timers a batch moves, and how many escalation jobs a worker runs at once.
   ESCALATION_TICK_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),

@@ -57,7 +57,7 @@ export async function createContainer(
   const auth = createAuthService({ db, tokens, cacheTtlMs: config.REFERENCE_CACHE_TTL_MS, lockout });
   const directory = createDirectoryService({ db });
   const intakeContext = createIntakeContextLoader({ db, ttlMs: config.REFERENCE_CACHE_TTL_MS });
-  const cases = createCaseService({ db, pool, intakeContext });
+  const cases = createCaseService({ db, pool, intakeContext, searchWindow: config.CASE_SEARCH_WINDOW });
   const actions = createCaseActions({
     db,
     queues,

@@ -232,11 +232,12 @@ describe('graceful shutdown under load', () => {
       .execute();
     expect(new Set(stored.map((s) => s.external_id))).toEqual(new Set(acknowledged.map((r) => r.externalId)));
     // Anything else came after the SIGTERM and was refused, never cut off once accepted: the
-    // connection refused, a 503 on a connection kept alive, or a connection reset before the API read
-    // the request (the race every keep-alive client has with a closing server: the API never logged it).
+    // connection refused, a 503 problem+json saying `Connection: close` on a connection kept alive, or
+    // a connection reset before the API read the request (the race every keep-alive client has with a
+    // closing server: the API never logged it).
     const refusedOrUnread = (r: HttpResult) =>
       r.error === 'ECONNREFUSED' ||
-      r.status === 503 ||
+      (isProblem503(r) && r.headers.connection === 'close') ||
       (r.status === null && r.error !== 'TIMEOUT' && !api.logged.has(r.requestId));
     const bad = [...sent.filter((r) => r.status !== 201), ...reads.filter((r) => r.status !== 200)].filter(
       (r) => !refusedOrUnread(r),

@@ -40,10 +40,42 @@ export const serverVersion = (baseUrl: string) =>
 /** Settings that shape write throughput, for the record. */
 export const serverSettings = (baseUrl: string) =>
   withAdmin(baseUrl, async (c) => {
-    const names = ['max_connections', 'shared_buffers', 'synchronous_commit', 'fsync', 'wal_level'];
+    const names = [
+      'max_connections',
+      'shared_buffers',
+      'synchronous_commit',
+      'fsync',
+      'wal_level',
+      'autovacuum',
+    ];
     const r = await c.query<{ name: string; setting: string; unit: string | null }>(
       'SELECT name, setting, unit FROM pg_settings WHERE name = ANY($1) ORDER BY name',
       [names],
     );
     return Object.fromEntries(r.rows.map((x) => [x.name, x.unit ? `${x.setting} ${x.unit}` : x.setting]));
+  });
+
+/**
+ * Autovacuum on for the length of a benchmark, as every production server runs it. A CI server may
+ * turn it off (this machine's conf.d/90-ci.conf does): then a table that grows from nothing during a
+ * run is planned on an empty table's statistics and keeps every dead row version, and reads that
+ * walk an index degrade with the run (bench/soak found this). Returns how to put the setting back,
+ * or null when it was on already. `autovacuum` takes effect on a configuration reload.
+ */
+export const ensureAutovacuum = (baseUrl: string) =>
+  withAdmin(baseUrl, async (c) => {
+    const r = await c.query<{ setting: string; sourcefile: string | null }>(
+      `SELECT setting, sourcefile FROM pg_settings WHERE name = 'autovacuum'`,
+    );
+    if (r.rows[0]?.setting === 'on') return null;
+    const fromAlterSystem = r.rows[0]?.sourcefile?.endsWith('postgresql.auto.conf') ?? false;
+    await c.query('ALTER SYSTEM SET autovacuum = on');
+    await c.query('SELECT pg_reload_conf()');
+    return () =>
+      withAdmin(baseUrl, async (c2) => {
+        await c2.query(
+          fromAlterSystem ? 'ALTER SYSTEM SET autovacuum = off' : 'ALTER SYSTEM RESET autovacuum',
+        );
+        await c2.query('SELECT pg_reload_conf()');
+      });
   });

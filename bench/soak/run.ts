@@ -4,10 +4,12 @@
  *
  *   npm run bench:soak -- [--rate N] [--duration 300] [--window 60|15] [--warmup 60] [--connections 64]
  *                         [--grace 60] [--quiet-wait 15] [--log-level info] [--keep-logs] [--no-webhook]
- *                         [--no-trace-gc] [--seed 1] [--pool-size 20] [--keep-db] [--check]
+ *                         [--no-trace-gc] [--seed 1] [--pool-size 20] [--keep-db] [--server-autovacuum] [--check]
  *
  * 1. A fresh database pakn_soak_<timestamp> (dropped at the end unless --keep-db) and a Redis prefix
  *    of the same name (keys deleted at the end); a webhook receiver on 127.0.0.1 in this process.
+ *    Autovacuum is turned on for the run when the server has it off, as CI servers may (and put
+ *    back at the end); --server-autovacuum leaves the server's setting alone.
  * 2. The server as users start it (`node src/main/start.ts`: bootstrap, migrations, first admin, the
  *    worker child, the API), logging at LOG_LEVEL to a file, with `--trace-gc` (one line per GC, to
  *    tell a leak from V8 sizing its heap; --no-trace-gc leaves it out); waits for /ready.
@@ -62,7 +64,14 @@ import { freePort, type NodeChild, startNode, waitForOk } from '../lib/child.ts'
 import { intArg, printUsage, usage } from '../lib/cli.ts';
 import { type CpuReading, processTree, startCpuMeter, waitForQuiet } from '../lib/cpu-meter.ts';
 import { machineInfo } from '../lib/machine.ts';
-import { createDatabase, databaseUrl, dropDatabase, serverSettings, serverVersion } from '../lib/pg-admin.ts';
+import {
+  createDatabase,
+  databaseUrl,
+  dropDatabase,
+  ensureAutovacuum,
+  serverSettings,
+  serverVersion,
+} from '../lib/pg-admin.ts';
 import { deletePrefix } from '../lib/redis-prefix.ts';
 import { createHttpClient, KindStats, type KindSummary, quantile } from './client.ts';
 import { tableCounts, tableReads, unsettled, verifyDeliveries, verifyEscalations } from './verify.ts';
@@ -110,6 +119,7 @@ function parseOptions() {
         seed: { type: 'string', default: '1' },
         'pool-size': { type: 'string', default: '20' },
         'keep-db': { type: 'boolean', default: false },
+        'server-autovacuum': { type: 'boolean', default: false },
         check: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
@@ -177,6 +187,7 @@ const opts = {
   seed: intArg('seed', args.seed, 0, 2 ** 31),
   poolSize: intArg('pool-size', args['pool-size'], 1, 200),
   keepDb: args['keep-db'],
+  serverAutovacuum: args['server-autovacuum'],
   check: args.check,
   requestTimeoutMs: 10_000,
 };
@@ -479,6 +490,13 @@ async function scrapeMetrics(base: string): Promise<Record<string, number> | nul
 
 async function main() {
   const machine = machineInfo();
+  if (!opts.serverAutovacuum) {
+    const restore = await ensureAutovacuum(pgBase);
+    if (restore) {
+      closers.push(restore);
+      say('postgres: autovacuum was off on this server; on for this run (put back at the end)');
+    }
+  }
   const postgres = { version: await serverVersion(pgBase), settings: await serverSettings(pgBase) };
   say(`pakn bench/soak ${tag}`);
   say(`machine: ${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}`);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from './types.ts';
@@ -10,8 +11,42 @@ export type Pool = pg.Pool;
 
 type PoolOptions = { url: string; poolSize: number; applicationName?: string };
 
+/** Statements with more parameters than this (bulk inserts, long id lists) are parsed afresh each time. */
+const maxPreparedParameters = 32;
+const statementNames = new Map<string, string>();
+
+/** A stable name per statement text, so that each connection prepares a statement once. */
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = `k${createHash('sha1').update(text).digest('base64url')}`;
+    // The texts are the application's query shapes: a few hundred. The bound guards against a bug.
+    if (statementNames.size < 10_000) statementNames.set(text, name);
+  }
+  return name;
+}
+
+/**
+ * Every parameterised statement (what Kysely sends: its SQL text with `$n` placeholders) runs as a
+ * named prepared statement: Postgres parses it once per connection instead of on every call, and
+ * after five calls keeps a generic plan when that is as cheap as planning each time. A workflow
+ * action is five to eight such statements and parsing and planning them cost more than running them
+ * (bench/README.md, bench/soak). Texts without parameters (BEGIN, COMMIT, DDL) are sent as they are.
+ */
+class PreparingClient extends pg.Client {
+  // biome-ignore lint/suspicious/noExplicitAny: pg's query() has a dozen overloads; this only adds a name.
+  override query(config: any, values?: any, callback?: any): any {
+    if (typeof config === 'string' && Array.isArray(values) && values.length > 0) {
+      if (values.length <= maxPreparedParameters)
+        return super.query({ name: statementName(config), text: config, values }, callback);
+    }
+    return super.query(config, values, callback);
+  }
+}
+
 export function createPool(options: PoolOptions): Pool {
   const pool = new pg.Pool({
+    Client: PreparingClient,
     connectionString: options.url,
     max: options.poolSize,
     application_name: options.applicationName ?? 'pakn',

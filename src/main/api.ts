@@ -14,20 +14,6 @@ export async function startApi(
 ) {
   const container = await createContainer(config, { role: 'api' });
   const app = await buildApp(container);
-  // Node keeps a keep-alive connection open after the response to a request that was in flight when
-  // closing began (for keepAliveTimeout, 72 s in Fastify), so the close never finished within the
-  // grace period: the process was killed by the timeout (exit 1) without releasing Postgres and Redis.
-  // Such responses say `Connection: close`, as Fastify's 503s to requests arriving while closing do:
-  // the client opens a new connection for its next request, and Node closes this one once it is sent.
-  let closing = false;
-  app.addHook('preClose', (done) => {
-    closing = true;
-    done();
-  });
-  app.addHook('onSend', (_request, reply, payload, done) => {
-    if (closing) reply.header('connection', 'close');
-    done(null, payload);
-  });
   closeWithGrace(
     { delay: config.SHUTDOWN_TIMEOUT_MS + (options.alongside?.graceMs ?? 0) },
     async ({ signal, err }) => {

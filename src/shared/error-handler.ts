@@ -98,10 +98,19 @@ export function toProblem(error: FastifyError | AppError | Error, request: Fasti
   };
 }
 
+/**
+ * Sends a problem. Its body is built here with fixed fields (toProblem), so it is serialised as it is,
+ * whatever the route's response schema for that status says: /ready, say, describes its own 503 body,
+ * and a 503 from load shedding or shutdown reaches it before its handler runs.
+ */
 export function sendProblem(reply: FastifyReply, problem: Problem, headers?: Record<string, string>) {
   if (headers) reply.headers(headers);
   if (problem.status === 503) reply.header('retry-after', '5');
-  return reply.code(problem.status).type('application/problem+json; charset=utf-8').send(problem);
+  return reply
+    .code(problem.status)
+    .type('application/problem+json; charset=utf-8')
+    .serializer(JSON.stringify)
+    .send(problem);
 }
 
 /** One error handler: problem+json for everything; 5xx details are logged, never sent. */

@@ -47,6 +47,16 @@ export const conflict = (detail: string, slug = 'conflict') =>
 export const preconditionFailed = (detail: string) =>
   new AppError(412, problemType('stale-version'), 'Phiên bản đã cũ', detail);
 
+/** Load shedding (shared/overload.ts): the API is busier than it can serve in time. */
+export const overloaded = (retryAfterSeconds: number) =>
+  new AppError(
+    503,
+    problemType('overloaded'),
+    'Hệ thống quá tải',
+    `Hệ thống đang quá tải; vui lòng thử lại sau ${retryAfterSeconds} giây.`,
+    { headers: { 'retry-after': String(retryAfterSeconds) } },
+  );
+
 export const serviceUnavailable = (detail: string, cause?: unknown) =>
   new AppError(503, problemType('unavailable'), 'Dịch vụ tạm thời không sẵn sàng', detail, {
     headers: { 'retry-after': '5' },

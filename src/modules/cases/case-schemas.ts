@@ -136,7 +136,11 @@ export const listCasesQuery = listQuery.extend({
     .trim()
     .max(200)
     .transform((s) => s.normalize('NFC'))
-    .optional(),
+    .optional()
+    .meta({
+      description:
+        'Accent-insensitive text search: every word (up to 8) must occur in the code, title, description or address (`den duong` finds "Đèn đường"). A whole case code (`NGOQUYEN-260824-0042`, any letter case) finds that case.',
+    }),
   receivedFrom: dayOrInstant.optional(),
   receivedTo: dayOrInstant.optional(),
 });

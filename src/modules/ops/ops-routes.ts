@@ -5,6 +5,7 @@ import type { Registry } from 'prom-client';
 import { z } from 'zod';
 import type { Db } from '../../db/database.ts';
 import { pendingMigrations } from '../../db/migrate.ts';
+import { problemSchema } from '../../shared/http.ts';
 
 const withTimeout = <T>(p: Promise<T>, ms: number) =>
   Promise.race([
@@ -54,7 +55,12 @@ export const opsRoutes: FastifyPluginAsyncZod<{
         operationId: 'ready',
         summary: 'Postgres and Redis reachable and migrations current (503 otherwise)',
         tags,
-        response: { 200: readySchema, 503: readySchema },
+        response: {
+          200: readySchema,
+          503: z.union([readySchema, problemSchema]).meta({
+            description: 'Not ready (the checks say why), or overloaded or shutting down (a problem)',
+          }),
+        },
       },
     },
     async (_req, reply) => {
