@@ -3,7 +3,7 @@
  * window: latency, errors, memory of both processes, escalations falling due and firing meanwhile.
  *
  *   npm run bench:soak -- [--rate N] [--duration 300] [--window 60|15] [--warmup 60] [--connections 64]
- *                         [--grace 60] [--quiet-wait 15] [--log-level info] [--keep-logs] [--no-webhook]
+ *                         [--grace 60] [--quiet-wait 15] [--escalations 20] [--log-level info] [--keep-logs] [--no-webhook]
  *                         [--no-trace-gc] [--seed 1] [--pool-size 20] [--keep-db] [--server-autovacuum] [--check]
  *
  * 1. A fresh database pakn_soak_<timestamp> (dropped at the end unless --keep-db) and a Redis prefix
@@ -23,7 +23,8 @@
  *    close: each case's next action is sent 1-12 s after the previous one's answer, so no two
  *    requests on a case race), the other slots 20 % intake (app API key or intake staff) and 80 %
  *    reads (filtered lists, overdue lists, search q=, one case, its events, notification inboxes).
- *    40 % of cases are left alone: all their escalation steps due during the run must fire.
+ *    40 % of cases are left alone: all their escalation steps due during the run must fire. Enough
+ *    cases go to the fast categories for about `--escalations` steps to fall due each second.
  * 5. Per window (`--window`, default 60 s, 15 s for runs under 3 min): requests, errors, status codes,
  *    p50/p99 overall and per kind, API and worker RSS (/proc) and full GCs, CPU of the server,
  *    Postgres and the rest of the machine. Then (at most `--grace` s) until every timer due before
@@ -83,6 +84,7 @@ import {
   categories,
   categoryByCode,
   departments,
+  fastShareFor,
   fateOf,
   INTAKE_SHARE_OF_FREE_SLOTS,
   intakeBodies,
@@ -112,6 +114,7 @@ function parseOptions() {
         connections: { type: 'string', default: '64' },
         grace: { type: 'string', default: '60' },
         'quiet-wait': { type: 'string', default: '15' },
+        escalations: { type: 'string', default: '20' },
         'log-level': { type: 'string', default: 'info' },
         'keep-logs': { type: 'boolean', default: false },
         webhook: { type: 'boolean', default: true },
@@ -180,6 +183,8 @@ const opts = {
   connections: intArg('connections', args.connections, 1, 1_000),
   graceS: intArg('grace', args.grace, 5, 600),
   quietWaitS: intArg('quiet-wait', args['quiet-wait'], 0, 600),
+  /** Escalation steps falling due per second, about (sets the share of cases in fast categories). */
+  escalationsPerS: intArg('escalations', args.escalations, 1, 1_000),
   logLevel: configSchema.shape.LOG_LEVEL.parse(args['log-level']),
   keepLogs: args['keep-logs'],
   webhook: args.webhook,
@@ -191,6 +196,8 @@ const opts = {
   check: args.check,
   requestTimeoutMs: 10_000,
 };
+
+const fastShare = fastShareFor(opts.rate, opts.escalationsPerS);
 
 /** The verdict's bounds (bench/README.md, bench/soak, explains each). */
 const bounds = {
@@ -504,7 +511,8 @@ async function main() {
   say(
     `options: ${opts.rate} req/s (${opts.rateFrom}), ${opts.durationS} s in windows of ${opts.windowS} s ` +
       `(the first ${opts.warmupS} s are warm-up), ${opts.connections} connections, grace ${opts.graceS} s, ` +
-      `LOG_LEVEL=${opts.logLevel} to a file, webhook ${opts.webhook ? 'on' : 'off'}, seed ${opts.seed}`,
+      `LOG_LEVEL=${opts.logLevel} to a file, webhook ${opts.webhook ? 'on' : 'off'}, seed ${opts.seed}, ` +
+      `~${opts.escalationsPerS} escalation steps due/s (${r1(fastShare * 100)} % of cases in fast categories)`,
   );
 
   await createDatabase(pgBase, dbName);
@@ -557,7 +565,7 @@ async function main() {
   );
 
   const rnd = prng(opts.seed);
-  const bodies = intakeBodies(setup.wardCode);
+  const bodies = intakeBodies(setup.wardCode, fastShare);
   const http = createHttpClient({
     base: server.base,
     connections: opts.connections,

@@ -111,8 +111,21 @@ export const soakEscalationPolicy = {
 
 const fastCategories = categories.filter((c) => c.fast);
 
-/** Share of cases logged in a fast category (their escalation steps fall due during the run). */
+/** At most this share of cases is logged in a fast category (their escalation steps fall due during the run). */
 export const FAST_SHARE = 0.25;
+/** Intake's share of all requests, and escalation steps falling due per fast case (measured: 500 req/s, 67 steps/s). */
+const INTAKE_SHARE_OF_REQUESTS = 0.16;
+const STEPS_PER_FAST_CASE = 3.35;
+
+/**
+ * The fast share that makes about `stepsPerS` escalation steps fall due each second at `rate`
+ * requests/s (capped at FAST_SHARE). With a fixed share, steps would grow with the rate: at 1,200 req/s
+ * a quarter of cases in 20-50 s categories makes 160 steps due a second, most of what this machine's
+ * engine can fire (bench/escalation: 256-289 a second with both cores), where a city sees a few hundred
+ * a day.
+ */
+export const fastShareFor = (rate: number, stepsPerS: number) =>
+  Math.min(FAST_SHARE, stepsPerS / (rate * INTAKE_SHARE_OF_REQUESTS * STEPS_PER_FAST_CASE));
 /** Share of intake requests sent by intake staff (bearer token) rather than the app's API key. */
 export const STAFF_SHARE = 0.35;
 /** Share of staff-logged cases without a category: they wait in `received` for intake to assign them. */
@@ -121,16 +134,16 @@ export const UNCLASSIFIED_SHARE = 0.3;
 export type IntakeBody = Record<string, unknown> & { categoryCode?: string };
 
 /**
- * Intake bodies: bench/intake's 1,000 realistic reports, a quarter moved to a fast category (with a
- * description of that category), channel and externalId set per request.
+ * Intake bodies: bench/intake's 1,000 realistic reports, `fastShare` of them moved to a fast category
+ * (with a description of that category), channel and externalId set per request.
  */
-export function intakeBodies(wardCode: string, seed = 20261122) {
+export function intakeBodies(wardCode: string, fastShare: number, seed = 20261122) {
   const rnd = prng(seed);
   const source = bodyFactory(wardCode, 1_000, seed);
   const templates: IntakeBody[] = [];
   for (let i = 0; i < source.templates; i++) {
     const body = JSON.parse(source.next('x')) as IntakeBody & { description: string; title: string };
-    if (rnd() < FAST_SHARE) {
+    if (rnd() < fastShare) {
       const c = pick(rnd, fastCategories);
       const street = String(body.title).split(': ')[1] ?? 'Lạch Tray';
       const fill = (s: string) =>

@@ -28,10 +28,12 @@ function statementName(text: string): string {
 
 /**
  * Every parameterised statement (what Kysely sends: its SQL text with `$n` placeholders) runs as a
- * named prepared statement: Postgres parses it once per connection instead of on every call, and
- * after five calls keeps a generic plan when that is as cheap as planning each time. A workflow
- * action is five to eight such statements and parsing and planning them cost more than running them
- * (bench/README.md, bench/soak). Texts without parameters (BEGIN, COMMIT, DDL) are sent as they are.
+ * named prepared statement: Postgres parses and analyses it once per connection instead of on every
+ * call (a workflow action is five to eight statements, each cheaper to run than to parse; bench/README.md,
+ * bench/soak). It still plans each call with its values (`plan_cache_mode = force_custom_plan`, set
+ * on the connection): a generic plan cannot see a search word or a ward's size, and the one Postgres
+ * kept for the trigram search read a whole ward (21 → 160 ms at a million cases).
+ * Texts without parameters (BEGIN, COMMIT, DDL) are sent as they are.
  */
 class PreparingClient extends pg.Client {
   // biome-ignore lint/suspicious/noExplicitAny: pg's query() has a dozen overloads; this only adds a name.
@@ -47,6 +49,7 @@ class PreparingClient extends pg.Client {
 export function createPool(options: PoolOptions): Pool {
   const pool = new pg.Pool({
     Client: PreparingClient,
+    options: '-c plan_cache_mode=force_custom_plan',
     connectionString: options.url,
     max: options.poolSize,
     application_name: options.applicationName ?? 'pakn',

@@ -21,6 +21,7 @@ import type {
 } from './action-schemas.ts';
 import {
   type CaseWithCategory,
+  caseColumns,
   findCase,
   findCaseForUpdate,
   insertEvent,
@@ -152,7 +153,7 @@ export function createCaseActions(deps: {
           updated_at: now,
         } as never)
         .where('id', '=', row.id)
-        .returningAll()
+        .returning(caseColumns)
         .executeTakeFirstOrThrow();
       await insertEvent(trx, row.id, {
         type: c.event,

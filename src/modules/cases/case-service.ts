@@ -8,6 +8,7 @@ import type { Principal } from '../auth/principal.ts';
 import { acceptDeadline, answerDeadline, escalationTimers } from '../sla/deadlines.ts';
 import {
   type CaseWithCategory,
+  caseColumns,
   findByExternalId,
   findCase,
   insertIntake,
@@ -208,7 +209,10 @@ export function createCaseService(deps: {
         windowable(words) &&
         (scope.kind === 'ward' || scope.kind === 'department')
       ) {
-        let recent = db.selectFrom(q.limit(searchWindow).as('cases')).selectAll();
+        // The window carries search_text for the filter; the page does not.
+        let recent = db
+          .selectFrom(q.select('cases.search_text').limit(searchWindow).as('cases'))
+          .select([...caseColumns.map((c) => `cases.${c}` as const), 'cases.category_code']);
         for (const word of words)
           recent = recent.where(sql<boolean>`strpos(cases.search_text, pakn_search_normalize(${word})) > 0`);
         const rows = await recent
