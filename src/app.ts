@@ -14,6 +14,7 @@ import { authPlugin } from './modules/auth/auth-plugin.ts';
 import { authRoutes } from './modules/auth/auth-routes.ts';
 import { actionRoutes } from './modules/cases/action-routes.ts';
 import { caseRoutes } from './modules/cases/case-routes.ts';
+import { publicRoutes } from './modules/cases/public-routes.ts';
 import { directoryRoutes } from './modules/directory/directory-routes.ts';
 import { notificationRoutes } from './modules/notifications/notification-routes.ts';
 import { webhookRoutes } from './modules/notifications/webhook-routes.ts';
@@ -118,6 +119,7 @@ export async function buildApp(
         { name: 'deadlines', description: 'Working calendars, deadlines and escalation ladders' },
         { name: 'notifications', description: 'In-app inbox: escalations of overdue cases' },
         { name: 'webhooks', description: 'Outgoing webhooks: signed case events with retries' },
+        { name: 'public', description: 'For citizens: case tracking by code, without signing in' },
         { name: 'operations', description: 'Health and readiness' },
       ],
     },
@@ -146,6 +148,7 @@ export async function buildApp(
   });
   await app.register(directoryRoutes, { directory: container.directory });
   await app.register(caseRoutes, { cases: container.cases });
+  await app.register(publicRoutes, { cases: container.cases });
   await app.register(actionRoutes, { actions: container.actions });
   await app.register(slaSettingsRoutes, { settings: container.slaSettings });
   await app.register(notificationRoutes, { notifications: container.notifications });

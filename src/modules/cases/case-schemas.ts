@@ -146,6 +146,30 @@ export const listCasesQuery = listQuery.extend({
 });
 export type ListCasesQuery = z.output<typeof listCasesQuery>;
 
+/** GET /api/v1/public/cases/{code}: what a citizen holding the code may see (no personal data). */
+export const publicCaseSchema = z
+  .object({
+    code: z.string(),
+    status: statusSchema,
+    statusLabel: z.string(),
+    receivedAt: z.iso.datetime(),
+    dueAt: z.iso
+      .datetime()
+      .nullable()
+      .meta({ description: 'The answer deadline, once a department has the case' }),
+    answer: z.object({ text: z.string(), at: z.iso.datetime() }).nullable().meta({
+      description: "The published answer, with the reporter's name and any phone number replaced by ***",
+    }),
+  })
+  .meta({ id: 'PublicCase' });
+
+export const caseCodeParams = z.object({
+  code: z
+    .string()
+    .regex(/^[A-Za-z0-9_]{2,20}-\d{6}-\d{4,18}$/, 'Mã phản ánh có dạng PHUONG-yyMMdd-NNNN')
+    .transform((c) => c.toUpperCase()),
+});
+
 export const eventSchema = z
   .object({
     id: z.string(),

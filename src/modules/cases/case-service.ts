@@ -22,6 +22,7 @@ import { caseScope } from './case-scope.ts';
 import { parseSearch, windowable } from './case-search.ts';
 import { toCaseView } from './case-view.ts';
 import type { IntakeContextLoader } from './intake-context.ts';
+import { toPublicCase } from './public-view.ts';
 
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
@@ -157,6 +158,26 @@ export function createCaseService(deps: {
       if (!visible)
         throw conflict(`externalId ${input.externalId} đã được dùng cho kênh ${input.channel}.`, 'duplicate');
       return { created: false, case: toCaseView(visible, caller) };
+    },
+
+    /** A case as anyone holding its code may see it; 404 for a code that names no case. */
+    async publicStatus(code: string) {
+      const row = await db
+        .selectFrom('cases')
+        .select([
+          'code',
+          'status',
+          'received_at',
+          'due_at',
+          'answered_at',
+          'answer_text',
+          'reporter_name',
+          'reporter_phone',
+        ])
+        .where('code', '=', code)
+        .executeTakeFirst();
+      if (!row) throw notFound(`Không có phản ánh mã ${code}.`);
+      return toPublicCase(row);
     },
 
     async get(caller: Principal, id: string) {

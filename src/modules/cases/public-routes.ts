@@ -1,0 +1,25 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { problems } from '../../shared/http.ts';
+import { caseCodeParams, publicCaseSchema } from './case-schemas.ts';
+import type { CaseService } from './case-service.ts';
+
+/**
+ * Public tracking: a citizen follows a report by its code (from the receipt message or the app),
+ * without signing in. No personal data; the public rate limit applies (app.ts gives it to every
+ * route without `config.access`).
+ */
+export const publicRoutes: FastifyPluginAsyncZod<{ cases: CaseService }> = async (app, { cases }) => {
+  app.get(
+    '/api/v1/public/cases/:code',
+    {
+      schema: {
+        operationId: 'trackCase',
+        summary: 'Where a case stands, by its code (public: no sign-in, no personal data)',
+        tags: ['public'],
+        params: caseCodeParams,
+        response: { 200: publicCaseSchema, ...problems(400, 404, 429) },
+      },
+    },
+    async (req) => cases.publicStatus(req.params.code),
+  );
+};
