@@ -5,7 +5,7 @@
  * What it did becomes the case row, its events, its timers (pending, fired or cancelled), its
  * escalations and the notifications they sent. Times are epoch milliseconds.
  */
-import type { CaseStatus, Channel, Urgency } from '../../src/db/types.ts';
+import type { CaseStatus, Channel, CaseRow as DbCaseRow, Urgency } from '../../src/db/types.ts';
 import { rules } from '../../src/modules/cases/state-machine.ts';
 import { escalationMessage } from '../../src/modules/notifications/escalation-messages.ts';
 import type { WardCalendar } from '../../src/modules/sla/calendar.ts';
@@ -59,43 +59,23 @@ export type Directory = {
   policy: EscalationPolicy;
 };
 
+/** The columns the seed writes: all of the table's but those Postgres fills or the seed leaves empty. */
+type SeededColumns = Omit<
+  DbCaseRow,
+  'id' | 'search_text' | 'duplicate_of' | 'answer_attachments' | 'attachments'
+>;
+
+/**
+ * A case row as the seed sends it to json_to_recordset: the table's own columns (src/db/types.ts),
+ * instants as epoch milliseconds, attachments as JSON text.
+ */
 export type CaseRow = {
-  code: string;
-  ward_id: string;
-  channel: Channel;
-  external_id: string | null;
-  api_client_id: string | null;
-  created_by_user_id: string | null;
-  status: CaseStatus;
-  urgency: Urgency;
-  category_id: string | null;
-  department_id: string | null;
-  title: string | null;
-  description: string;
-  reporter_name: string | null;
-  reporter_phone: string;
-  reporter_confidential: boolean;
-  location_address: string | null;
-  location_residential_group: string | null;
-  location_lat: number | null;
-  location_lng: number | null;
-  attachments: string;
-  received_at: number;
-  accept_due_at: number | null;
-  assigned_at: number | null;
-  due_at: number | null;
-  paused_at: number | null;
-  answered_at: number | null;
-  closed_at: number | null;
-  answer_text: string | null;
-  rating_score: number | null;
-  rating_comment: string | null;
-  reject_reason: string | null;
-  version: number;
-  sla_generation: number;
-  sla_remaining_seconds: number | null;
-  updated_at: number;
-};
+  [K in keyof SeededColumns]: SeededColumns[K] extends Date
+    ? number
+    : SeededColumns[K] extends Date | null
+      ? number | null
+      : SeededColumns[K];
+} & { attachments: string };
 
 /** Rows that reference a case: by its global index (its id is known once the case row is in). */
 export type EventRow = {
