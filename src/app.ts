@@ -22,6 +22,7 @@ import { metricsPlugin, newMetricsRegistry } from './modules/ops/metrics.ts';
 import { opsRoutes } from './modules/ops/ops-routes.ts';
 import { queueBoard } from './modules/ops/queue-board.ts';
 import { workerStatus } from './modules/ops/worker-heartbeat.ts';
+import { reportRoutes } from './modules/reports/report-routes.ts';
 import { escalationRoutes } from './modules/sla/escalation-routes.ts';
 import { slaSettingsRoutes } from './modules/sla/sla-settings-routes.ts';
 import { drain } from './shared/drain.ts';
@@ -119,6 +120,7 @@ export async function buildApp(
         { name: 'deadlines', description: 'Working calendars, deadlines and escalation ladders' },
         { name: 'notifications', description: 'In-app inbox: escalations of overdue cases' },
         { name: 'webhooks', description: 'Outgoing webhooks: signed case events with retries' },
+        { name: 'reports', description: 'On-time reports for the chairman and the ward office (JSON, CSV)' },
         { name: 'public', description: 'For citizens: case tracking by code, without signing in' },
         { name: 'operations', description: 'Health and readiness' },
       ],
@@ -154,6 +156,7 @@ export async function buildApp(
   await app.register(notificationRoutes, { notifications: container.notifications });
   await app.register(escalationRoutes, { escalations: container.escalations });
   await app.register(webhookRoutes, { webhooks: container.webhooks });
+  await app.register(reportRoutes, { reports: container.reports });
 
   return app;
 }

@@ -11,6 +11,7 @@ import { createIntakeContextLoader } from './modules/cases/intake-context.ts';
 import { createDirectoryService } from './modules/directory/directory-service.ts';
 import { createNotificationService } from './modules/notifications/notification-service.ts';
 import { createWebhookService } from './modules/notifications/webhook-service.ts';
+import { createReportService } from './modules/reports/report-service.ts';
 import { createEscalationQueries } from './modules/sla/escalation-routes.ts';
 import { createSlaSettingsService } from './modules/sla/sla-settings-service.ts';
 import { closeQueues, createQueues, type Queues } from './shared/queues.ts';
@@ -30,6 +31,7 @@ export type Container = {
   notifications: ReturnType<typeof createNotificationService>;
   escalations: ReturnType<typeof createEscalationQueries>;
   webhooks: ReturnType<typeof createWebhookService>;
+  reports: ReturnType<typeof createReportService>;
   close: () => Promise<void>;
 };
 
@@ -68,6 +70,7 @@ export async function createContainer(
   const notifications = createNotificationService({ db });
   const escalations = createEscalationQueries({ db });
   const webhooks = createWebhookService({ db });
+  const reports = createReportService({ db });
 
   return {
     config,
@@ -82,6 +85,7 @@ export async function createContainer(
     notifications,
     escalations,
     webhooks,
+    reports,
     async close() {
       await closeQueues(queues).catch(() => {});
       redis.disconnect();
