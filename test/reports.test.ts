@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SlaReportRow } from '../src/modules/reports/sla-report.ts';
 import {
   bearer,
   call,
@@ -15,17 +16,7 @@ import { type CaseJson, expectProblem, postCase } from './support-pakn.ts';
 // GET /api/v1/reports/sla: the on-time report. Its numbers must be what a direct SQL count over
 // the same cases gives, in JSON and in CSV.
 
-type Row = {
-  key: string | null;
-  name: string;
-  received: number;
-  answered: number;
-  answeredOnTime: number;
-  overdueOpen: number;
-  onTimeRate: number | null;
-  medianAnswerHours: number | null;
-  averageRating: number | null;
-};
+type Row = SlaReportRow;
 
 let t: TestApp;
 let ward: Ward;
