@@ -1,3 +1,4 @@
+import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SlaReportRow } from '../src/modules/reports/sla-report.ts';
@@ -180,6 +181,46 @@ describe('on-time report', () => {
           [r.key ?? '', r.name, r.received, r.answered, r.answeredOnTime, r.overdueOpen].map(String),
         ),
       );
+    }
+  });
+
+  it('as an Excel workbook: the same rows under Vietnamese headings, for Accept and for format=xlsx', async () => {
+    const json = (await report('groupBy=department')).json().rows as Row[];
+    const xlsx = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+    for (const res of [await report('', undefined, { accept: xlsx }), await report('format=xlsx')]) {
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-type']).toBe(xlsx);
+      expect(res.headers['content-disposition']).toMatch(/attachment; filename=".*\.xlsx"/);
+      const book = new ExcelJS.Workbook();
+      await book.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
+      const sheet = book.getWorksheet('Báo cáo');
+      expect(sheet?.getRow(1).values).toEqual([
+        undefined,
+        'Mã',
+        'Tên',
+        'Tiếp nhận',
+        'Đã trả lời',
+        'Trả lời đúng hạn',
+        'Quá hạn chưa trả lời',
+        'Tỷ lệ đúng hạn',
+        'Thời gian trả lời (giờ làm việc, trung vị)',
+        'Đánh giá trung bình',
+      ]);
+      const cells: unknown[][] = [];
+      sheet?.eachRow((row, n) => {
+        if (n > 1) cells.push((row.values as unknown[]).slice(1, 7));
+      });
+      expect(cells).toEqual(
+        json.map((r) => [
+          r.key ?? undefined,
+          r.name,
+          r.received,
+          r.answered,
+          r.answeredOnTime,
+          r.overdueOpen,
+        ]),
+      );
+      expect(book.getWorksheet('Thông tin')?.getRow(2).values).toEqual([undefined, 'Phường/xã', ward.id]);
     }
   });
 

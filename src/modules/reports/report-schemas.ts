@@ -16,10 +16,9 @@ export const slaReportQuery = z.object({
     .optional()
     .meta({ description: 'Last day of receipt (Vietnam), inclusive; default today' }),
   groupBy: groupBySchema.default('department'),
-  format: z
-    .enum(['json', 'csv'])
-    .optional()
-    .meta({ description: 'csv: the same as `Accept: text/csv` (for links that cannot set headers)' }),
+  format: z.enum(['json', 'csv', 'xlsx']).optional().meta({
+    description: 'csv or xlsx: the same as asking for it in `Accept` (for links that cannot set headers)',
+  }),
 });
 export type SlaReportQuery = z.output<typeof slaReportQuery>;
 
