@@ -1,5 +1,4 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -9,6 +8,7 @@ import {
   intakeBody,
   isProblem503,
   keepAlive,
+  onLoopback,
   quickPolicy,
   quickSla,
   request,
@@ -66,14 +66,7 @@ function receiver(holdMs: number) {
   return {
     hits,
     inFlight: () => [...open],
-    async listen() {
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    },
-    async close() {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    },
+    ...onLoopback(server),
   };
 }
 

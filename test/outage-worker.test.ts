@@ -1,9 +1,8 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createCategory, createTestApp, type TestApp, uid } from './helpers.ts';
-import { quickPolicy, quickSla, stopAllStarted, summary, until } from './support-outage.ts';
+import { onLoopback, quickPolicy, quickSla, stopAllStarted, summary, until } from './support-outage.ts';
 import {
   createIsolatedDatabase,
   createLeanWard,
@@ -65,14 +64,7 @@ function receiver(holdMs: number) {
     hits,
     /** The delivery ids whose first try is being held right now. */
     inFlight: () => [...open].map((k) => k.split('#')[0] as string),
-    async listen() {
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    },
-    async close() {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    },
+    ...onLoopback(server),
   };
 }
 

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createDb } from '../src/db/database.ts';
 import { ensureDatabase, migrateToLatest } from '../src/db/migrate.ts';
+import { continuousLadder } from './support-worker.ts';
 
 /**
  * Outage tests (test/outage-*.test.ts) run the API and the worker as real child processes and take
@@ -88,24 +89,24 @@ export async function until(
 }
 
 /**
- * A ladder a second apart on the continuous clock, for a 2 s answer SLA (`quickSla`): the department
- * head reminded at 1 s, the ward office and the head told at 2 s, the chairman at 3 s after intake.
+ * A ladder a second apart, for a 2 s answer SLA (`quickSla`): the department head reminded at 1 s,
+ * the ward office and the head told at 2 s, the chairman at 3 s after intake.
  */
-export const quickPolicy = {
-  acceptWithin: { duration: 'PT2S', clock: 'continuous' },
-  steps: [
-    { key: 'accept_overdue', anchor: 'acceptDueAt', offset: 'PT0S', clock: 'continuous', notify: ['intake'] },
-    { key: 'reminder', anchor: 'dueAt', offset: '-PT1S', clock: 'continuous', notify: ['department_head'] },
-    {
-      key: 'overdue',
-      anchor: 'dueAt',
-      offset: 'PT0S',
-      clock: 'continuous',
-      notify: ['intake', 'department_head'],
+export const quickPolicy = continuousLadder('PT1S');
+
+/** `listen()` a test's HTTP server on a free loopback port (its base URL); `close()` it, connections too. */
+export function onLoopback(server: http.Server) {
+  return {
+    async listen(): Promise<string> {
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      return `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
     },
-    { key: 'chairman', anchor: 'dueAt', offset: 'PT1S', clock: 'continuous', notify: ['chairman'] },
-  ],
-};
+    async close(): Promise<void> {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
 
 export const quickSla = {
   normal: { duration: 'PT2S', clock: 'continuous' },

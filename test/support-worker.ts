@@ -143,10 +143,11 @@ export function workerEnv(
 }
 
 /**
- * A ladder in seconds on the continuous clock, for a 3 s answer SLA: acceptance warning at 2 s,
- * reminder 1 s before the answer deadline, overdue at it, the chairman 2 s after it.
+ * A ladder in seconds on the continuous clock: acceptance warning 2 s after intake, the department
+ * head reminded 1 s before the answer deadline, the ward office and the head told at it, the
+ * chairman `chairmanAfter` after it.
  */
-export const secondsPolicy = {
+export const continuousLadder = (chairmanAfter: string) => ({
   acceptWithin: { duration: 'PT2S', clock: 'continuous' },
   steps: [
     { key: 'accept_overdue', anchor: 'acceptDueAt', offset: 'PT0S', clock: 'continuous', notify: ['intake'] },
@@ -158,9 +159,12 @@ export const secondsPolicy = {
       clock: 'continuous',
       notify: ['intake', 'department_head'],
     },
-    { key: 'chairman', anchor: 'dueAt', offset: 'PT2S', clock: 'continuous', notify: ['chairman'] },
+    { key: 'chairman', anchor: 'dueAt', offset: chairmanAfter, clock: 'continuous', notify: ['chairman'] },
   ],
-};
+});
+
+/** For a 3 s answer SLA (`secondsSla`): the chairman 2 s after the deadline. */
+export const secondsPolicy = continuousLadder('PT2S');
 
 export const secondsSla = {
   normal: { duration: 'PT3S', clock: 'continuous' },

@@ -29,17 +29,17 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import { configSchema } from '../../src/config.ts';
 import { freePort, type NodeChild, startNode, waitForOk } from '../lib/child.ts';
+import { cleanupOnce } from '../lib/cleanup.ts';
 import { intArg, printUsage } from '../lib/cli.ts';
 import { processTree, startCpuMeter, waitForQuiet } from '../lib/cpu-meter.ts';
 import { summarizeProfile } from '../lib/cpu-profile.ts';
 import { runLoad, type Summary, summarize } from '../lib/load.ts';
 import { machineInfo } from '../lib/machine.ts';
 import { createDatabase, databaseUrl, dropDatabase, serverSettings, serverVersion } from '../lib/pg-admin.ts';
-import { deletePrefix } from '../lib/redis-prefix.ts';
+import { deletePrefixAt } from '../lib/redis-prefix.ts';
 import { bodyFactory, categories, departments } from './bodies.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -128,29 +128,12 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 
 const children: NodeChild[] = [];
 let dbCreated = false;
-let cleaning: Promise<void> | undefined;
-function cleanup(): Promise<void> {
-  cleaning ??= (async () => {
-    await Promise.all(children.map((c) => c.stop(15_000)));
-    if (dbCreated && !opts.keepDb) await dropDatabase(pgBase, dbName).catch((e) => say(`drop failed: ${e}`));
-    await deleteRedisKeys().catch((e) => say(`redis cleanup failed: ${e}`));
-    if (!opts.keepLogs) rmSync(serverLog, { force: true });
-  })();
-  return cleaning;
-}
-async function deleteRedisKeys() {
-  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  await redis.connect();
-  try {
-    await deletePrefix(redis, redisPrefix);
-  } finally {
-    redis.disconnect();
-  }
-}
-process.once('SIGINT', () => {
-  say('\ninterrupted: cleaning up');
-  void cleanup().finally(() => process.exit(130));
-});
+const cleanup = cleanupOnce(async () => {
+  await Promise.all(children.map((c) => c.stop(15_000)));
+  if (dbCreated && !opts.keepDb) await dropDatabase(pgBase, dbName).catch((e) => say(`drop failed: ${e}`));
+  await deletePrefixAt(redisUrl, redisPrefix).catch((e) => say(`redis cleanup failed: ${e}`));
+  if (!opts.keepLogs) rmSync(serverLog, { force: true });
+}, say);
 const phaseCount = opts.rounds * 2;
 const budgetMs = (phaseCount * (opts.warmupS + opts.durationS + opts.quietWaitS + 150) + 240) * 1000;
 const watchdog = setTimeout(() => {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 
 /** Removes every key under `prefix:` (bounded SCAN + UNLINK). Returns how many were removed. */
 export async function deletePrefix(redis: Redis, prefix: string): Promise<number> {
@@ -11,4 +11,15 @@ export async function deletePrefix(redis: Redis, prefix: string): Promise<number
     if (cursor === '0') break;
   }
   return removed;
+}
+
+/** The same on the server at `url`, over a connection of its own (a run's clean-up). */
+export async function deletePrefixAt(url: string, prefix: string): Promise<number> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  try {
+    return await deletePrefix(redis, prefix);
+  } finally {
+    redis.disconnect();
+  }
 }

@@ -58,10 +58,10 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import { configSchema } from '../../src/config.ts';
 import { freePort, type NodeChild, startNode, waitForOk } from '../lib/child.ts';
+import { cleanupOnce } from '../lib/cleanup.ts';
 import { intArg, printUsage, usage } from '../lib/cli.ts';
 import { type CpuReading, processTree, startCpuMeter, waitForQuiet } from '../lib/cpu-meter.ts';
 import { machineInfo } from '../lib/machine.ts';
@@ -73,7 +73,7 @@ import {
   serverSettings,
   serverVersion,
 } from '../lib/pg-admin.ts';
-import { deletePrefix } from '../lib/redis-prefix.ts';
+import { deletePrefixAt } from '../lib/redis-prefix.ts';
 import { createHttpClient, KindStats, type KindSummary, quantile } from './client.ts';
 import { tableCounts, tableReads, unsettled, verifyDeliveries, verifyEscalations } from './verify.ts';
 import { startWebhookReceiver } from './webhook-receiver.ts';
@@ -228,30 +228,13 @@ const mib = (kb: number) => r1(kb / 1024);
 const children: NodeChild[] = [];
 const closers: (() => unknown)[] = [];
 let dbCreated = false;
-let cleaning: Promise<void> | undefined;
-function cleanup(): Promise<void> {
-  cleaning ??= (async () => {
-    await Promise.all(children.map((c) => c.stop(20_000)));
-    for (const close of closers) await Promise.resolve(close()).catch(() => {});
-    if (dbCreated && !opts.keepDb) await dropDatabase(pgBase, dbName).catch((e) => say(`drop failed: ${e}`));
-    await deleteRedisKeys().catch((e) => say(`redis cleanup failed: ${e}`));
-    if (!opts.keepLogs) rmSync(serverLog, { force: true });
-  })();
-  return cleaning;
-}
-async function deleteRedisKeys() {
-  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  await redis.connect();
-  try {
-    await deletePrefix(redis, redisPrefix);
-  } finally {
-    redis.disconnect();
-  }
-}
-process.once('SIGINT', () => {
-  say('\ninterrupted: cleaning up');
-  void cleanup().finally(() => process.exit(130));
-});
+const cleanup = cleanupOnce(async () => {
+  await Promise.all(children.map((c) => c.stop(20_000)));
+  for (const close of closers) await Promise.resolve(close()).catch(() => {});
+  if (dbCreated && !opts.keepDb) await dropDatabase(pgBase, dbName).catch((e) => say(`drop failed: ${e}`));
+  await deletePrefixAt(redisUrl, redisPrefix).catch((e) => say(`redis cleanup failed: ${e}`));
+  if (!opts.keepLogs) rmSync(serverLog, { force: true });
+}, say);
 const budgetMs = (opts.durationS + opts.graceS + opts.quietWaitS + 300) * 1000;
 const watchdog = setTimeout(() => {
   say(`watchdog: run exceeded ${budgetMs / 1000} s; stopping`);
