@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import type { Db, Pool } from '../../db/database.ts';
 import { badRequest, conflict, forbidden, notFound } from '../../shared/errors.ts';
 import { decodeCursor, page } from '../../shared/http.ts';
+import { vietnamDayStart } from '../../shared/vietnam-day.ts';
 import type { Principal } from '../auth/principal.ts';
 import { acceptDeadline, answerDeadline, escalationTimers } from '../sla/deadlines.ts';
 import {
@@ -26,10 +27,10 @@ import { toPublicCase } from './public-view.ts';
 
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-/** A calendar day given without a time means that day in Vietnam. */
+/** A calendar day given without a time means that day in Vietnam (`nextDay`: the day after it). */
 const dayStart = (v: string, nextDay = false) => {
   if (v.length > 10) return new Date(v);
-  const d = new Date(`${v}T00:00:00+07:00`);
+  const d = vietnamDayStart(v);
   return nextDay ? new Date(d.getTime() + 86_400_000) : d;
 };
 
@@ -164,16 +165,7 @@ export function createCaseService(deps: {
     async publicStatus(code: string) {
       const row = await db
         .selectFrom('cases')
-        .select([
-          'code',
-          'status',
-          'received_at',
-          'due_at',
-          'answered_at',
-          'answer_text',
-          'reporter_name',
-          'reporter_phone',
-        ])
+        .select(['code', 'status', 'received_at', 'due_at', 'answered_at', 'answer_text', 'reporter_name'])
         .where('code', '=', code)
         .executeTakeFirst();
       if (!row) throw notFound(`Không có phản ánh mã ${code}.`);

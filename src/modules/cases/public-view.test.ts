@@ -52,7 +52,6 @@ describe('toPublicCase', () => {
     answered_at: new Date('2026-11-22T03:00:00Z'),
     answer_text: 'Đã thay bóng đèn; ông Hùng (0912345678) xác nhận.',
     reporter_name: 'Trần Văn Hùng',
-    reporter_phone: '0912345678',
   };
 
   it('shows status, label, dates and the scrubbed answer, nothing of the reporter', () => {

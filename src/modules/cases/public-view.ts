@@ -13,8 +13,8 @@ export type PublicCaseRow = {
   due_at: Date | null;
   answered_at: Date | null;
   answer_text: string | null;
+  /** Only to scrub it out of the answer. */
   reporter_name: string | null;
-  reporter_phone: string;
 };
 
 export type PublicCase = {

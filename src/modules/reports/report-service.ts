@@ -1,14 +1,12 @@
-import { tz } from '@date-fns/tz';
-import { format } from 'date-fns/format';
 import type { Db } from '../../db/database.ts';
 import type { Channel } from '../../db/types.ts';
 import { badRequest, forbidden } from '../../shared/errors.ts';
+import { vietnamDayStart as dayStart, vietnamDayOf } from '../../shared/vietnam-day.ts';
 import type { Principal } from '../auth/principal.ts';
 import { defaultCalendar, type WardCalendar } from '../sla/calendar.ts';
 import type { SlaReportQuery } from './report-schemas.ts';
 import { type ReportCase, slaReport } from './sla-report.ts';
 
-const vietnam = 'Asia/Ho_Chi_Minh';
 const maxDays = 366;
 
 export const channelNames: Record<Channel, string> = {
@@ -18,8 +16,6 @@ export const channelNames: Record<Channel, string> = {
   web: 'Cổng thông tin điện tử',
   email: 'Thư điện tử',
 };
-
-const dayStart = (day: string) => new Date(`${day}T00:00:00+07:00`);
 
 export type ReportService = ReturnType<typeof createReportService>;
 
@@ -38,10 +34,8 @@ export function createReportService(deps: { db: Db }) {
   return {
     async sla(caller: Principal, query: SlaReportQuery, now = new Date()) {
       const wardId = wardOf(caller, query.wardId);
-      const to = query.to ?? format(now, 'yyyy-MM-dd', { in: tz(vietnam) });
-      const from =
-        query.from ??
-        format(new Date(dayStart(to).getTime() - 29 * 86_400_000), 'yyyy-MM-dd', { in: tz(vietnam) });
+      const to = query.to ?? vietnamDayOf(now);
+      const from = query.from ?? vietnamDayOf(new Date(dayStart(to).getTime() - 29 * 86_400_000));
       const days = (dayStart(to).getTime() - dayStart(from).getTime()) / 86_400_000 + 1;
       if (days < 1 || days > maxDays)
         throw badRequest(`Khoảng thời gian phải từ 1 đến ${maxDays} ngày (từ ${from} đến ${to}).`, [

@@ -1,4 +1,5 @@
 import type { CaseStatus } from '../../db/types.ts';
+import { isOverdue } from '../cases/case-view.ts';
 import type { WardCalendar } from '../sla/calendar.ts';
 import { businessSecondsBetween } from '../sla/working-time.ts';
 
@@ -30,12 +31,9 @@ export type SlaReportRow = {
 /** What a row without a key (a case not yet dispatched, or unclassified) is called. */
 export const unassignedName = 'Chưa phân công';
 
-const open: readonly CaseStatus[] = ['received', 'assigned', 'in_progress'];
-
-/** Open and past the deadline that is running (as isOverdue in case-view.ts). */
+/** Open and past the deadline that is running now: the case view's own rule. */
 const overdueNow = (c: ReportCase, now: Date) =>
-  open.includes(c.status) &&
-  ((c.status === 'received' ? c.acceptDueAt : c.dueAt)?.getTime() ?? Infinity) < now.getTime();
+  isOverdue({ status: c.status, accept_due_at: c.acceptDueAt, due_at: c.dueAt }, now);
 
 function median(xs: number[]): number | null {
   if (xs.length === 0) return null;
