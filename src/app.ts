@@ -16,6 +16,7 @@ import { actionRoutes } from './modules/cases/action-routes.ts';
 import { caseRoutes } from './modules/cases/case-routes.ts';
 import { publicRoutes } from './modules/cases/public-routes.ts';
 import { directoryRoutes } from './modules/directory/directory-routes.ts';
+import { messageRoutes } from './modules/messages/message-routes.ts';
 import { notificationRoutes } from './modules/notifications/notification-routes.ts';
 import { webhookRoutes } from './modules/notifications/webhook-routes.ts';
 import { metricsPlugin, newMetricsRegistry } from './modules/ops/metrics.ts';
@@ -157,6 +158,7 @@ export async function buildApp(
   await app.register(escalationRoutes, { escalations: container.escalations });
   await app.register(webhookRoutes, { webhooks: container.webhooks });
   await app.register(reportRoutes, { reports: container.reports });
+  await app.register(messageRoutes, { messages: container.messages });
 
   return app;
 }

@@ -90,4 +90,28 @@ describe('loadConfig', () => {
     const err2 = errorOf({ ADMIN_PASSWORD: 'abc12' });
     expect(err2.message).not.toContain('abc12');
   });
+
+  it('needs the gateway URL and token for SMS_PROVIDER=http', () => {
+    const err = errorOf({ SMS_PROVIDER: 'http' });
+    expect(err.message).toContain('SMS_HTTP_URL: required when SMS_PROVIDER=http');
+    expect(err.message).toContain('SMS_HTTP_TOKEN: required when SMS_PROVIDER=http');
+    const ok = loadConfig({
+      SMS_PROVIDER: 'http',
+      SMS_HTTP_URL: 'https://sms.example.vn/send',
+      SMS_HTTP_TOKEN: 't',
+    });
+    expect(ok.SMS_HTTP_URL).toBe('https://sms.example.vn/send');
+  });
+
+  it('takes a tracking link with {code}, and points at its own tracking endpoint by default', () => {
+    expect(errorOf({ PUBLIC_TRACKING_URL: 'https://pakn.example.vn/track' }).message).toContain(
+      'PUBLIC_TRACKING_URL: must contain {code}',
+    );
+    expect(loadConfig({ PUBLIC_TRACKING_URL: 'https://pakn.example.vn/t/{code}' }).PUBLIC_TRACKING_URL).toBe(
+      'https://pakn.example.vn/t/{code}',
+    );
+    expect(loadConfig({ PORT: '8080' }).PUBLIC_TRACKING_URL).toBe(
+      'http://127.0.0.1:8080/api/v1/public/cases/{code}',
+    );
+  });
 });

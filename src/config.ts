@@ -63,9 +63,44 @@ export const configSchema = z.object({
   WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(10).max(3_600_000).default(10_000),
   WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(10),
   WEBHOOK_SWEEP_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  // Status messages (SMS) to citizens: `log` writes them to the worker's log (development), `http`
+  // posts them to an SMS gateway, `none` sends none. Vietnamese with diacritics forces UCS-2 (70
+  // characters a segment instead of 160), so SMS_DIACRITICS chooses between the two renderings.
+  SMS_PROVIDER: z.enum(['log', 'http', 'none']).default('log'),
+  SMS_HTTP_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  SMS_HTTP_TOKEN: z.string().min(1).optional(),
+  SMS_BRAND_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9 ._-]{1,11}$/, 'a registered brand name: 1-11 letters, digits, space . _ -')
+    .default('UBND'),
+  SMS_DIACRITICS: bool.default(false),
+  SMS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  SMS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(30).default(8),
+  SMS_BACKOFF_MS: z.coerce.number().int().min(10).max(3_600_000).default(30_000),
+  SMS_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
+  SMS_SWEEP_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  /** The citizen's tracking link in messages; `{code}` stands for the case code. */
+  PUBLIC_TRACKING_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+    .refine((u) => u.includes('{code}') || u.includes('%7Bcode%7D'), 'must contain {code}')
+    .transform((u) => u.replaceAll('%7Bcode%7D', '{code}'))
+    .optional(),
+  // Likely duplicates at intake: cases of the same ward and category, received in the last
+  // DUPLICATE_WINDOW_DAYS, within DUPLICATE_RADIUS_METERS, whose text is at least DUPLICATE_SIMILARITY
+  // alike (pg_trgm, 0-1). A radius of 0 turns the check off.
+  DUPLICATE_RADIUS_METERS: z.coerce.number().int().min(0).max(5_000).default(100),
+  DUPLICATE_WINDOW_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  DUPLICATE_SIMILARITY: z.coerce.number().min(0).max(1).default(0.3),
 });
 
-export type Config = z.infer<typeof configSchema>;
+export type Config = z.infer<typeof configSchema> & { PUBLIC_TRACKING_URL: string };
+
+/** Settings that depend on each other, checked once the fields are read. */
+const checked = configSchema.superRefine((c, ctx) => {
+  if (c.SMS_PROVIDER !== 'http') return;
+  for (const key of ['SMS_HTTP_URL', 'SMS_HTTP_TOKEN'] as const)
+    if (!c[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'required when SMS_PROVIDER=http' });
+});
 
 export class ConfigError extends Error {}
 
@@ -76,10 +111,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       .filter((k) => env[k] !== undefined && env[k] !== '')
       .map((k) => [k, env[k]]),
   );
-  const parsed = configSchema.safeParse(relevant);
+  const parsed = checked.safeParse(relevant);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
-  return parsed.data;
+  const c = parsed.data;
+  // Until a public site is configured, the link points at this API's own tracking endpoint.
+  return {
+    ...c,
+    PUBLIC_TRACKING_URL:
+      c.PUBLIC_TRACKING_URL ??
+      `http://${c.HOST === '0.0.0.0' ? '127.0.0.1' : c.HOST}:${c.PORT}/api/v1/public/cases/{code}`,
+  };
 }

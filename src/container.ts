@@ -9,6 +9,7 @@ import { createCaseActions } from './modules/cases/case-actions.ts';
 import { createCaseService } from './modules/cases/case-service.ts';
 import { createIntakeContextLoader } from './modules/cases/intake-context.ts';
 import { createDirectoryService } from './modules/directory/directory-service.ts';
+import { createMessageQueries } from './modules/messages/message-routes.ts';
 import { createNotificationService } from './modules/notifications/notification-service.ts';
 import { createWebhookService } from './modules/notifications/webhook-service.ts';
 import { createReportService } from './modules/reports/report-service.ts';
@@ -32,6 +33,7 @@ export type Container = {
   escalations: ReturnType<typeof createEscalationQueries>;
   webhooks: ReturnType<typeof createWebhookService>;
   reports: ReturnType<typeof createReportService>;
+  messages: ReturnType<typeof createMessageQueries>;
   close: () => Promise<void>;
 };
 
@@ -59,18 +61,27 @@ export async function createContainer(
   const auth = createAuthService({ db, tokens, cacheTtlMs: config.REFERENCE_CACHE_TTL_MS, lockout });
   const directory = createDirectoryService({ db });
   const intakeContext = createIntakeContextLoader({ db, ttlMs: config.REFERENCE_CACHE_TTL_MS });
-  const cases = createCaseService({ db, pool, intakeContext, searchWindow: config.CASE_SEARCH_WINDOW });
+  const cases = createCaseService({
+    db,
+    pool,
+    queues,
+    intakeContext,
+    searchWindow: config.CASE_SEARCH_WINDOW,
+    messagesEnabled: config.SMS_PROVIDER !== 'none',
+  });
   const actions = createCaseActions({
     db,
     queues,
     intakeContext,
     reopenWindowDays: config.REOPEN_WINDOW_DAYS,
+    messagesEnabled: config.SMS_PROVIDER !== 'none',
   });
   const slaSettings = createSlaSettingsService({ db, onChange: () => intakeContext.clear() });
   const notifications = createNotificationService({ db });
   const escalations = createEscalationQueries({ db });
   const webhooks = createWebhookService({ db });
   const reports = createReportService({ db });
+  const messages = createMessageQueries({ db });
 
   return {
     config,
@@ -86,6 +97,7 @@ export async function createContainer(
     escalations,
     webhooks,
     reports,
+    messages,
     async close() {
       await closeQueues(queues).catch(() => {});
       redis.disconnect();

@@ -219,6 +219,31 @@ export interface WebhookDeliveriesTable {
   delivered_at: NullableTimestamp;
 }
 
+export type CitizenMessageKind = 'received' | 'assigned' | 'answered' | 'closed' | 'rejected';
+
+export interface CitizenMessagesTable {
+  id: string;
+  case_id: string;
+  kind: CitizenMessageKind;
+  event_key: string;
+  data: Json<Record<string, unknown>>;
+  status: ColumnType<
+    'pending' | 'delivered' | 'failed',
+    'pending' | undefined,
+    'pending' | 'delivered' | 'failed'
+  >;
+  provider: string | null;
+  body: string | null;
+  encoding: 'gsm7' | 'ucs2' | null;
+  segments: number | null;
+  attempts: ColumnType<number, number | undefined, number>;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: CreatedAt;
+  last_attempt_at: NullableTimestamp;
+  delivered_at: NullableTimestamp;
+}
+
 export interface Database {
   app_secrets: AppSecretsTable;
   wards: WardsTable;
@@ -236,6 +261,7 @@ export interface Database {
   notifications: NotificationsTable;
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  citizen_messages: CitizenMessagesTable;
 }
 
 export type CaseRow = Selectable<CasesTable>;

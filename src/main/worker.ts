@@ -4,6 +4,7 @@ import closeWithGrace from 'close-with-grace';
 import { pino } from 'pino';
 import { ConfigError, loadConfig } from '../config.ts';
 import { createContainer } from '../container.ts';
+import { startMessageDelivery } from '../modules/messages/message-worker.ts';
 import { startWebhookDelivery } from '../modules/notifications/webhook-worker.ts';
 import { startHeartbeat } from '../modules/ops/worker-heartbeat.ts';
 import { createEscalationJob } from '../modules/sla/escalation-job.ts';
@@ -45,6 +46,7 @@ export async function startWorker() {
     log,
   });
   const webhooks = startWebhookDelivery(container, { log, workerId });
+  const messages = startMessageDelivery(container, { log, workerId });
   const heartbeat = startHeartbeat({
     redis,
     prefix: config.REDIS_PREFIX,
@@ -74,7 +76,7 @@ export async function startWorker() {
       if (err) log.error({ err }, 'worker shutting down after an error');
       else log.info({ signal }, 'worker shutting down');
       clearInterval(watchdog);
-      await Promise.all([consumers.close(), webhooks.close()]);
+      await Promise.all([consumers.close(), webhooks.close(), messages?.close()]);
       await heartbeat.stop().catch(() => {});
       await container.close();
       log.info('worker stopped');

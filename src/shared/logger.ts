@@ -25,6 +25,12 @@ export function redactUrl(url: string): string {
   return masked === plain ? withoutSecrets : masked;
 }
 
+/** A text with every phone number in it masked, for a log line that must carry the text. */
+export const maskPhones = (text: string) => text.replace(phonePattern, '[phone]');
+
+/** One phone number, recognisable to whoever holds it but useless to anyone else: `[phone …678]`. */
+export const maskPhone = (phone: string) => `[phone …${phone.slice(-3)}]`;
+
 export const redactPaths = [
   'req.headers.authorization',
   'req.headers["x-api-key"]',

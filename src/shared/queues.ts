@@ -9,6 +9,8 @@ import { z } from 'zod';
 export const queueRegistry = {
   escalations: z.object({ timerId: z.string() }),
   deliveries: z.object({ deliveryId: z.string() }),
+  /** Status messages (SMS) to citizens: one job per citizen_messages row. */
+  messages: z.object({ messageId: z.string() }),
   /** The escalation scheduler's tick (a BullMQ job scheduler entry); it carries no data. */
   sweeps: z.object({}),
 } as const;
@@ -25,7 +27,9 @@ export function createQueues(connection: Redis, prefix: string): Queues {
     queue.on('error', () => {});
     return queue;
   };
-  return { escalations: make('escalations'), deliveries: make('deliveries'), sweeps: make('sweeps') };
+  return Object.fromEntries(
+    (Object.keys(queueRegistry) as QueueName[]).map((name) => [name, make(name)]),
+  ) as Queues;
 }
 
 export const closeQueues = (queues: Queues) => Promise.all(Object.values(queues).map((q) => q.close()));

@@ -1,10 +1,13 @@
 import type { Transaction } from 'kysely';
 import type { z } from 'zod';
 import type { Db } from '../../db/database.ts';
-import type { CaseRow, CaseStatus, Database } from '../../db/types.ts';
+import type { CaseRow, CaseStatus, CitizenMessageKind, Database } from '../../db/types.ts';
 import { badRequest, conflict, forbidden, notFound, preconditionFailed } from '../../shared/errors.ts';
 import type { Queues } from '../../shared/queues.ts';
 import type { Principal } from '../auth/principal.ts';
+import type { CitizenMessageData } from '../messages/citizen-templates.ts';
+import { enqueueMessages, recordCitizenMessage } from '../messages/message-outbox.ts';
+import { enqueueDeliveries } from '../notifications/delivery-queue.ts';
 import { recordWebhookEvent } from '../notifications/webhook-outbox.ts';
 import { answerDeadline, dueAfterResume, escalationTimers, remainingAtPause } from '../sla/deadlines.ts';
 import { replaceTimers } from '../sla/timer-repository.ts';
@@ -48,6 +51,8 @@ type Change = {
   categoryCode?: string;
   /** New deadlines: the case's timers are replaced under a new SLA generation. */
   deadlines?: { acceptDueAt: Date | null; dueAt: Date | null };
+  /** The status message the reporter is sent about it, if any. */
+  message?: { kind: CitizenMessageKind; data: CitizenMessageData };
 };
 
 const actionLabels: Record<CaseAction, string> = {
@@ -78,9 +83,11 @@ export type CaseActions = ReturnType<typeof createCaseActions>;
 
 export function createCaseActions(deps: {
   db: Db;
-  queues: Pick<Queues, 'deliveries'>;
+  queues: Pick<Queues, 'deliveries' | 'messages'>;
   intakeContext: IntakeContextLoader;
   reopenWindowDays: number;
+  /** Whether reporters are sent status messages (SMS_PROVIDER is not `none`). */
+  messagesEnabled: boolean;
 }) {
   const { db, intakeContext } = deps;
 
@@ -117,7 +124,8 @@ export function createCaseActions(deps: {
   /**
    * Runs one action as one transaction: lock the case (404 outside the caller's scope), check
    * If-Match (412), the role and the status (403, 409), apply the change, bump the version, append
-   * the event, replace the timers when deadlines move, and record the status-change webhook.
+   * the event, replace the timers when deadlines move, and record the status-change webhook and the
+   * reporter's status message.
    */
   async function run(
     caller: Principal,
@@ -127,6 +135,7 @@ export function createCaseActions(deps: {
     change: (row: Locked, trx: Trx, now: Date) => Promise<Change>,
   ) {
     const deliveries: string[] = [];
+    let messageId: string | undefined;
     const result = await db.transaction().execute(async (trx) => {
       const row = await findCaseForUpdate(trx, id, caseScope(caller));
       if (!row) throw notFound('Không tìm thấy phản ánh.');
@@ -181,13 +190,18 @@ export function createCaseActions(deps: {
           })),
         );
       }
+      if (c.message && deps.messagesEnabled)
+        messageId = await recordCitizenMessage(trx, {
+          caseId: row.id,
+          kind: c.message.kind,
+          key: `status:${row.id}:${updated.version}`,
+          data: c.message.data,
+        });
       return { ...updated, category_code: categoryCode };
     });
-    // After commit; the worker's sweep delivers whatever could not be enqueued here (Redis away).
-    for (const deliveryId of deliveries)
-      await deps.queues.deliveries
-        .add('deliver', { deliveryId }, { jobId: `d-${deliveryId}` })
-        .catch(() => {});
+    // After commit; the worker's sweeps deliver whatever could not be enqueued here (Redis away).
+    await enqueueDeliveries(deps.queues, deliveries).catch(() => {});
+    if (messageId) await enqueueMessages(deps.queues, [messageId]).catch(() => {});
     return toCaseView(result, caller);
   }
 
@@ -233,19 +247,22 @@ export function createCaseActions(deps: {
           },
           ...(body.categoryCode ? { categoryCode: body.categoryCode } : {}),
           deadlines: running(dueAt),
+          message: { kind: 'assigned', data: { departmentName: dept.name, dueAt: dueAt.toISOString() } },
         };
       }),
 
     reject: (caller: Principal, id: string, ifMatch: string | undefined, body: z.output<typeof rejectBody>) =>
       run(caller, id, ifMatch, 'reject', async (row, trx) => {
+        let original: CaseWithCategory | undefined;
         if (body.duplicateOf !== undefined) {
-          const original =
+          const found =
             body.duplicateOf !== row.id &&
             (await findCase(trx, body.duplicateOf, { kind: 'ward', wardId: row.ward_id }));
-          if (!original)
+          if (!found)
             throw badRequest('Phản ánh gốc không tồn tại trong phường/xã.', [
               { path: 'duplicateOf', message: 'Không tìm thấy phản ánh gốc' },
             ]);
+          original = found;
         }
         return {
           patch: {
@@ -256,6 +273,10 @@ export function createCaseActions(deps: {
           event: 'rejected',
           data: { reason: body.reason, note: body.note ?? null, duplicateOf: body.duplicateOf ?? null },
           deadlines: { acceptDueAt: null, dueAt: null },
+          message: {
+            kind: 'rejected',
+            data: { reason: body.reason, duplicateOfCode: original?.code ?? null },
+          },
         };
       }),
 
@@ -346,6 +367,7 @@ export function createCaseActions(deps: {
         event: 'answered',
         data: { attachments: body.attachments.length },
         deadlines: { acceptDueAt: null, dueAt: null },
+        message: { kind: 'answered', data: {} },
       })),
 
     refuseAnswer: (
@@ -372,6 +394,7 @@ export function createCaseActions(deps: {
         patch: { closed_at: now },
         event: 'closed',
         data: { note: body?.note ?? null },
+        message: { kind: 'closed', data: {} },
       })),
 
     reopen: (caller: Principal, id: string, ifMatch: string | undefined, body: z.output<typeof reopenBody>) =>

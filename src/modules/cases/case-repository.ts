@@ -1,6 +1,7 @@
 import { type Kysely, type SelectQueryBuilder, sql, type Transaction } from 'kysely';
 import type { Pool } from '../../db/database.ts';
 import type { CaseRow, CaseStatus, Channel, Database } from '../../db/types.ts';
+import type { CitizenMessageData } from '../messages/citizen-templates.ts';
 import type { Timer } from '../sla/deadlines.ts';
 import type { CaseScope } from './case-scope.ts';
 
@@ -55,7 +56,9 @@ export type IntakeRow = Pick<CaseRow, Exclude<(typeof intakeColumns)[number], 'a
  * What the database decides for a new case; every other column is what intake wrote (or its default,
  * below). Returning only these spares Postgres formatting and pg parsing some forty columns per case.
  */
-type Generated = Pick<CaseRow, 'id' | 'code' | 'version' | 'sla_generation' | 'updated_at'>;
+type Generated = Pick<CaseRow, 'id' | 'code' | 'version' | 'sla_generation' | 'updated_at'> & {
+  message_id: string | null;
+};
 
 const n = intakeColumns.length;
 const intakeSql = `
@@ -83,11 +86,17 @@ const intakeSql = `
     INSERT INTO case_timers (case_id, step, generation, due_at)
     SELECT c.id, x.step, c.sla_generation, x.due_at
     FROM c, jsonb_to_recordset($${n + 3}::jsonb) AS x(step text, due_at timestamptz)
+  ), m AS (
+    INSERT INTO citizen_messages (id, case_id, kind, event_key, data)
+    SELECT gen_random_uuid(), c.id, 'received', 'received:' || c.id, $${n + 4}::jsonb
+    FROM c WHERE $${n + 4}::jsonb IS NOT NULL
+    RETURNING id
   )
-  SELECT id, code, version, sla_generation, updated_at FROM c`;
+  SELECT id, code, version, sla_generation, updated_at, (SELECT id FROM m) AS message_id FROM c`;
 
 /**
- * Inserts the case, its events and its timers in ONE statement (data-modifying CTEs are atomic), so
+ * Inserts the case, its events, its timers and the reporter's receipt message (unless `message` is
+ * null) in ONE statement (data-modifying CTEs are atomic), so
  * intake costs one round trip; as a named prepared statement, Postgres parses and plans it once per
  * connection. Returns undefined when (channel, externalId) already exists: the conflicting insert
  * does nothing and neither do the event and timer inserts that read from it. Codes take their
@@ -98,7 +107,8 @@ export async function insertIntake(
   c: IntakeRow,
   events: NewEvent[],
   timers: Timer[],
-): Promise<CaseRecord | undefined> {
+  message: CitizenMessageData | null,
+): Promise<{ row: CaseRecord; messageId: string | null } | undefined> {
   const values: unknown[] = intakeColumns.map((col) =>
     col === 'attachments' ? JSON.stringify(c.attachments) : c[col],
   );
@@ -106,14 +116,16 @@ export async function insertIntake(
     c.codePrefix,
     JSON.stringify(events),
     JSON.stringify(timers.map((x) => ({ step: x.step, due_at: x.dueAt }))),
+    message && JSON.stringify(message),
   );
   const result = await pool.query<Generated>({ name: 'pakn_intake', text: intakeSql, values });
   const generated = result.rows[0];
   if (!generated) return undefined;
   const { codePrefix: _, ...written } = c;
-  return {
+  const { message_id: messageId, ...fromDb } = generated;
+  const row = {
     ...written,
-    ...generated,
+    ...fromDb,
     paused_at: null,
     answered_at: null,
     closed_at: null,
@@ -125,6 +137,7 @@ export async function insertIntake(
     duplicate_of: null,
     sla_remaining_seconds: null,
   } as CaseRecord;
+  return { row, messageId };
 }
 
 /**

@@ -4,8 +4,10 @@ import { sql } from 'kysely';
 import type { Db, Pool } from '../../db/database.ts';
 import { badRequest, conflict, forbidden, notFound } from '../../shared/errors.ts';
 import { decodeCursor, page } from '../../shared/http.ts';
+import type { Queues } from '../../shared/queues.ts';
 import { vietnamDayStart } from '../../shared/vietnam-day.ts';
 import type { Principal } from '../auth/principal.ts';
+import { enqueueMessages } from '../messages/message-outbox.ts';
 import { acceptDeadline, answerDeadline, escalationTimers } from '../sla/deadlines.ts';
 import {
   type CaseWithCategory,
@@ -52,9 +54,12 @@ function codeDayOf() {
 export function createCaseService(deps: {
   db: Db;
   pool: Pool;
+  queues: Pick<Queues, 'messages'>;
   intakeContext: IntakeContextLoader;
   /** How many of a ward's newest cases a search reads before it turns to the trigram index (see list). */
   searchWindow: number;
+  /** Whether reporters are sent status messages (SMS_PROVIDER is not `none`). */
+  messagesEnabled: boolean;
 }) {
   const { db, pool, intakeContext, searchWindow } = deps;
   const codeDay = codeDayOf();
@@ -116,7 +121,7 @@ export function createCaseService(deps: {
         });
 
       const day = codeDay(now, ctx.calendar.timezone);
-      const row = await insertIntake(
+      const inserted = await insertIntake(
         pool,
         {
           codePrefix: `${ctx.ward.code}-${day}-`,
@@ -146,12 +151,21 @@ export function createCaseService(deps: {
         },
         events,
         timers,
+        deps.messagesEnabled
+          ? {
+              departmentName: departmentId ? ctx.category?.defaultDepartmentName : null,
+              dueAt: dueAt?.toISOString() ?? null,
+            }
+          : null,
       );
-      if (row)
+      if (inserted) {
+        // After commit; the worker's sweep sends the receipt if it cannot be enqueued now (Redis away).
+        if (inserted.messageId) await enqueueMessages(deps.queues, [inserted.messageId]).catch(() => {});
         return {
           created: true,
-          case: toCaseView({ ...row, category_code: ctx.category?.code ?? null }, caller),
+          case: toCaseView({ ...inserted.row, category_code: ctx.category?.code ?? null }, caller),
         };
+      }
 
       // The externalId was used before on this channel: hand back that case, if the caller may see it.
       const existing = await findByExternalId(db, input.channel, input.externalId as string);

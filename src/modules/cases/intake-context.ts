@@ -13,6 +13,7 @@ export type IntakeContext = {
     sla: CategorySla;
     defaultDepartmentCode: string | null;
     defaultDepartmentId: string | null;
+    defaultDepartmentName: string | null;
   } | null;
   calendar: WardCalendar;
   policy: EscalationPolicy;
@@ -56,6 +57,7 @@ export function createIntakeContextLoader(deps: { db: Db; ttlMs: number }) {
         'c.sla_urgent_clock',
         'c.default_department_code',
         'd.id as department_id',
+        'd.name as department_name',
       ])
       .where('w.code', '=', wardCode)
       .executeTakeFirst();
@@ -79,6 +81,7 @@ export function createIntakeContextLoader(deps: { db: Db; ttlMs: number }) {
             },
             defaultDepartmentCode: row.default_department_code,
             defaultDepartmentId: row.department_id,
+            defaultDepartmentName: row.department_name,
           }
         : null,
       calendar,

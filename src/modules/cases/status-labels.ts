@@ -1,4 +1,7 @@
 import type { CaseStatus } from '../../db/types.ts';
+import type { rejectReasons } from './action-schemas.ts';
+
+export type RejectReason = (typeof rejectReasons)[number];
 
 /** What people read for each status (design.md §3). */
 export const statusLabels: Record<CaseStatus, string> = {
@@ -13,3 +16,13 @@ export const statusLabels: Record<CaseStatus, string> = {
 
 /** Statuses in which the department's answer clock runs. */
 export const answerClockRunning: readonly CaseStatus[] = ['assigned', 'in_progress'];
+
+/** Why a case was refused, as people read it (design.md §1). */
+export const rejectReasonLabels: Record<RejectReason, string> = {
+  missing_contact: 'không có thông tin liên hệ để xác minh',
+  unclear: 'nội dung không rõ ràng',
+  offensive: 'nội dung có lời lẽ không phù hợp',
+  out_of_scope: 'không thuộc thẩm quyền của phường/xã',
+  duplicate: 'trùng với phản ánh đã tiếp nhận',
+  complaint_procedure: 'thuộc thủ tục khiếu nại, tố cáo, cần gửi theo quy định riêng',
+};

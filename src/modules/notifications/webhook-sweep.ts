@@ -1,61 +1,22 @@
 import type { Redis } from 'ioredis';
-import { sql } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import type { Queues } from '../../shared/queues.ts';
 import { enqueueDeliveries } from './delivery-queue.ts';
+import { sweepLostOutbox } from './outbox-sweep.ts';
 
 export const deliveryJobId = (deliveryId: string) => `d-${deliveryId}`;
 
-/**
- * Re-enqueues pending deliveries whose job is missing from Redis: the API or the escalation job could
- * not enqueue after commit, Redis restarted empty, or a job failed without settling its row (Postgres
- * away). Deliveries younger than `graceMs` are left to their producer. A job that exists in any state
- * (waiting, active, delayed for its backoff) is left alone, and the job id is deterministic, so a
- * sweep never doubles a live job. This relies on the deliveries worker removing finished jobs
- * (removeOnComplete/removeOnFail): a kept finished job would make BullMQ ignore the re-add.
- * Returns how many deliveries were re-enqueued.
- */
-export async function sweepLostDeliveries(deps: {
+/** Re-enqueues pending webhook deliveries whose job Redis lost (outbox-sweep.ts). */
+export const sweepLostDeliveries = (deps: {
   db: Db;
   queues: Pick<Queues, 'deliveries'>;
   redis: Redis;
   graceMs: number;
-  batchSize?: number;
-}): Promise<number> {
-  const { db, queues, redis } = deps;
-  const batchSize = deps.batchSize ?? 500;
-  let after: { key: string; id: string } | undefined;
-  let requeued = 0;
-  for (;;) {
-    let q = db
-      .selectFrom('webhook_deliveries')
-      .select(['id', sql<string>`created_at::text`.as('key')])
-      .where('status', '=', 'pending')
-      .where('created_at', '<', sql<Date>`now() - make_interval(secs => ${deps.graceMs / 1000})`)
-      .orderBy('created_at')
-      .orderBy('id')
-      .limit(batchSize);
-    if (after) q = q.where(sql<boolean>`(created_at, id) > (${after.key}::timestamptz, ${after.id}::uuid)`);
-    const rows = await q.execute();
-    if (rows.length === 0) break;
-
-    const pipeline = redis.pipeline();
-    for (const r of rows) pipeline.exists(queues.deliveries.toKey(deliveryJobId(r.id)));
-    const exists = (await pipeline.exec()) ?? [];
-    const missing = rows.filter((_, i) => {
-      const [err, n] = exists[i] ?? [null, 1];
-      return !err && n === 0;
-    });
-    if (missing.length > 0)
-      await enqueueDeliveries(
-        queues,
-        missing.map((r) => r.id),
-      );
-    requeued += missing.length;
-
-    if (rows.length < batchSize) break;
-    const last = rows.at(-1);
-    if (last) after = { key: last.key, id: last.id };
-  }
-  return requeued;
-}
+}) =>
+  sweepLostOutbox({
+    ...deps,
+    table: 'webhook_deliveries',
+    queue: deps.queues.deliveries,
+    jobId: deliveryJobId,
+    enqueue: (ids) => enqueueDeliveries(deps.queues, ids),
+  });

@@ -1,0 +1,345 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Container, createContainer } from '../src/container.ts';
+import { startMessageDelivery } from '../src/modules/messages/message-worker.ts';
+import { smsSize } from '../src/modules/messages/sms-text.ts';
+import type { OutboxConsumer } from '../src/modules/notifications/outbox-consumer.ts';
+import { loggerOptions } from '../src/shared/logger.ts';
+import {
+  bearer,
+  call,
+  caseBody,
+  createApiClient,
+  createCategory,
+  createTestApp,
+  createWard,
+  type TestApp,
+  type Ward,
+} from './helpers.ts';
+import { expectNoLeaks } from './support-logs.ts';
+import { postCase } from './support-pakn.ts';
+
+/**
+ * Status messages to citizens end to end: the API records them with the case changes, a real
+ * messages consumer runs in this process (a worker container on the test's Redis prefix), and a real
+ * HTTP SMS gateway on 127.0.0.1 answers by the number a message is for: numbers ending in 1 fail
+ * twice with a 500 first, numbers ending in 2 are refused with a 400, the rest are accepted.
+ */
+
+type Received = { headers: http.IncomingHttpHeaders; body: Record<string, unknown> };
+type Message = {
+  id: string;
+  kind: string;
+  status: string;
+  provider: string | null;
+  text: string | null;
+  encoding: string | null;
+  segments: number | null;
+  attempts: number;
+  lastStatusCode: number | null;
+  deliveredAt: string | null;
+};
+
+const TOKEN = 'sms-gateway-token-0123456789';
+let t: TestApp;
+let worker: Container;
+let consumer: OutboxConsumer | undefined;
+let ward: Ward;
+let apiKey: string;
+let assigned: { code: string };
+let unassigned: { code: string };
+let server: http.Server;
+const received: Received[] = [];
+
+/** A mobile number of its own per case, ending in `last`. */
+const phone = (last: '0' | '1' | '2') =>
+  `09${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}${last}`;
+
+beforeAll(async () => {
+  server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+      received.push({ headers: req.headers, body });
+      const to = String(body.to);
+      const tries = received.filter((r) => r.body.idempotencyKey === body.idempotencyKey).length;
+      let status = 200;
+      if (req.headers.authorization !== `Bearer ${TOKEN}`) status = 401;
+      else if (to.endsWith('1') && tries <= 2) status = 500;
+      else if (to.endsWith('2')) status = 400;
+      res.writeHead(status, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const env = {
+    SMS_PROVIDER: 'http',
+    SMS_HTTP_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/sms`,
+    SMS_HTTP_TOKEN: TOKEN,
+    SMS_BACKOFF_MS: '50',
+    SMS_MAX_ATTEMPTS: '4',
+    SMS_SWEEP_MS: '300',
+    PUBLIC_TRACKING_URL: 'https://pakn.haiphong.gov.vn/tra-cuu/{code}',
+  };
+  t = await createTestApp(env);
+  worker = await createContainer(t.config, { role: 'worker' });
+  consumer = startMessageDelivery(worker);
+  ward = await createWard(t);
+  apiKey = await createApiClient(t);
+  assigned = await createCategory(t, { defaultDepartmentCode: 'ktht' });
+  unassigned = await createCategory(t);
+});
+
+afterAll(async () => {
+  await consumer?.close();
+  await worker?.close();
+  await t?.close();
+  server?.closeAllConnections();
+  await new Promise((resolve) => server?.close(resolve));
+});
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const messagesOf = async (caseId: string, token = ward.tokens.intake): Promise<Message[]> =>
+  (
+    await call(t.app, { method: 'GET', url: `/api/v1/cases/${caseId}/messages`, headers: bearer(token) }, 200)
+  ).json().items;
+
+/** The case's messages once `n` of them have settled (delivered or failed). */
+const settled = (caseId: string, n: number) =>
+  waitFor(`${n} settled messages of case ${caseId}`, async () => {
+    const items = await messagesOf(caseId);
+    return items.length === n && items.every((m) => m.status !== 'pending') ? items : undefined;
+  });
+
+const act = (id: string, action: string, token: string, payload: object = {}) =>
+  call(t.app, { method: 'POST', url: `/api/v1/cases/${id}/${action}`, headers: bearer(token), payload }, 200);
+
+const sentTo = (to: string) => received.filter((r) => r.body.to === to.replace(/^0/, '84'));
+
+describe('status messages to the reporter', () => {
+  it('sends the receipt with the code and the tracking link, once, even when the app retries', async () => {
+    const reporterPhone = phone('0');
+    const body = caseBody(ward.code, {
+      categoryCode: assigned.code,
+      reporter: { name: 'Trần Thị B', phone: reporterPhone },
+    });
+    const c = await postCase(t.app, { 'x-api-key': apiKey }, body);
+    await call(
+      t.app,
+      { method: 'POST', url: '/api/v1/cases', headers: { 'x-api-key': apiKey }, payload: body },
+      200,
+    );
+    const [m] = await settled(c.id, 1);
+    expect(m).toMatchObject({
+      kind: 'received',
+      status: 'delivered',
+      provider: 'http',
+      attempts: 1,
+      lastStatusCode: 200,
+    });
+    // Auto-assigned at intake: one message says both, with the department and the deadline.
+    expect(m?.text).toContain(`ma ${c.code} va chuyen Phong Kinh te - Ha tang - Do thi xu ly, han tra loi`);
+    expect(m?.text).toContain(`https://pakn.haiphong.gov.vn/tra-cuu/${c.code}`);
+    expect(m?.text).toContain('"Den duong hong"');
+
+    const [sms, ...more] = sentTo(reporterPhone);
+    expect(more).toHaveLength(0);
+    expect(sms?.headers['idempotency-key']).toBe(m?.id);
+    expect(sms?.body).toMatchObject({ text: m?.text, brandName: 'UBND', idempotencyKey: m?.id });
+    // Without diacritics by default: GSM-7, and the segments recorded are those of the text sent.
+    const size = smsSize(String(m?.text));
+    expect(size.encoding).toBe('gsm7');
+    expect(m).toMatchObject({ encoding: 'gsm7', segments: size.segments });
+    expect(sms?.body).toMatchObject({ encoding: 'gsm7', segments: size.segments });
+  });
+
+  it('follows the case through assignment, answer and closure, one message each', async () => {
+    const reporterPhone = phone('0');
+    const c = await postCase(
+      t.app,
+      bearer(ward.tokens.intake),
+      caseBody(ward.code, {
+        channel: 'walk_in',
+        categoryCode: unassigned.code,
+        reporter: { phone: reporterPhone, name: 'Lê Văn C' },
+      }),
+    );
+    expect(c.status).toBe('received');
+    await act(c.id, 'assign', ward.tokens.intake, { departmentId: ward.departments.culture.id });
+    await act(c.id, 'accept', ward.tokens.cultureHead);
+    await act(c.id, 'respond', ward.tokens.cultureHead, { answer: 'Đã sửa xong đèn.' });
+    await act(c.id, 'close', ward.tokens.intake);
+    const items = await settled(c.id, 4);
+    expect(items.map((m) => m.kind)).toEqual(['received', 'assigned', 'answered', 'closed']);
+    expect(items.every((m) => m.status === 'delivered' && m.attempts === 1)).toBe(true);
+    expect(items[0]?.text).toBe(
+      `UBND Phuong ${ward.code} da tiep nhan phan anh "Den duong hong" ma ${c.code}. Theo doi tai https://pakn.haiphong.gov.vn/tra-cuu/${c.code}`,
+    );
+    expect(items[1]?.text).toContain('da duoc chuyen Phong Van hoa - Xa hoi xu ly, han tra loi');
+    expect(items[2]?.text).toContain(`ma ${c.code} da co tra loi`);
+    expect(items[3]?.text).toContain(`ma ${c.code} da duoc xu ly xong`);
+    // Accepting is no news to the reporter; each message went out exactly once.
+    expect(sentTo(reporterPhone).map((r) => r.body.idempotencyKey)).toEqual(items.map((m) => m.id));
+  });
+
+  it('tries again after a gateway failure, under the same idempotency key', async () => {
+    const reporterPhone = phone('1');
+    const c = await postCase(
+      t.app,
+      { 'x-api-key': apiKey },
+      caseBody(ward.code, { reporter: { phone: reporterPhone } }),
+    );
+    const [m] = await settled(c.id, 1);
+    expect(m).toMatchObject({ status: 'delivered', attempts: 3, lastStatusCode: 200 });
+    const tries = sentTo(reporterPhone);
+    expect(tries).toHaveLength(3);
+    expect(new Set(tries.map((r) => r.headers['idempotency-key']))).toEqual(new Set([m?.id]));
+    expect(new Set(tries.map((r) => r.body.text))).toEqual(new Set([m?.text]));
+  });
+
+  it('does not try again what the gateway refused', async () => {
+    const reporterPhone = phone('2');
+    const c = await postCase(
+      t.app,
+      { 'x-api-key': apiKey },
+      caseBody(ward.code, { reporter: { phone: reporterPhone } }),
+    );
+    const [m] = await settled(c.id, 1);
+    expect(m).toMatchObject({ status: 'failed', attempts: 1, lastStatusCode: 400, deliveredAt: null });
+    expect(sentTo(reporterPhone)).toHaveLength(1);
+  });
+
+  it('names nothing but the code to a confidential or anonymous reporter', async () => {
+    for (const reporter of [
+      { name: 'Phạm Văn D', phone: phone('0'), confidential: true },
+      { phone: phone('0') },
+    ]) {
+      const c = await postCase(
+        t.app,
+        { 'x-api-key': apiKey },
+        caseBody(ward.code, { categoryCode: assigned.code, title: 'Lấn chiếm vỉa hè nhà số 7', reporter }),
+      );
+      const [m] = await settled(c.id, 1);
+      expect(m?.text).toContain(c.code);
+      expect(m?.text).not.toMatch(/Lan chiem|nha so 7|Pham/);
+    }
+  });
+
+  it("tells a duplicate's reporter the original's code", async () => {
+    const original = await postCase(t.app, { 'x-api-key': apiKey }, caseBody(ward.code));
+    const dup = await postCase(t.app, { 'x-api-key': apiKey }, caseBody(ward.code));
+    await act(dup.id, 'reject', ward.tokens.intake, { reason: 'duplicate', duplicateOf: original.id });
+    const items = await settled(dup.id, 2);
+    expect(items[1]).toMatchObject({ kind: 'rejected', status: 'delivered' });
+    expect(items[1]?.text).toContain(`trung voi phan anh ma ${original.code}`);
+    expect(items[1]?.text).toContain(`https://pakn.haiphong.gov.vn/tra-cuu/${original.code}`);
+  });
+
+  it('shows the delivery log to the ward office and the chairman only, in their ward', async () => {
+    const c = await postCase(
+      t.app,
+      { 'x-api-key': apiKey },
+      caseBody(ward.code, { categoryCode: assigned.code }),
+    );
+    await settled(c.id, 1);
+    expect(await messagesOf(c.id, ward.tokens.chairman)).toHaveLength(1);
+    const asHead = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/cases/${c.id}/messages`,
+      headers: bearer(ward.tokens.infraHead),
+    });
+    expect(asHead.statusCode).toBe(403);
+    const other = await createWard(t);
+    const asOther = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/cases/${c.id}/messages`,
+      headers: bearer(other.tokens.intake),
+    });
+    expect(asOther.statusCode).toBe(404);
+  });
+});
+
+describe('message settings', () => {
+  it('with SMS_DIACRITICS=true sends Vietnamese as written, in UCS-2 segments; the log provider masks the phone', async () => {
+    const lines: string[] = [];
+    const stream = new Writable({
+      write(chunk, _enc, cb) {
+        lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+        cb();
+      },
+    });
+    const app = await createTestApp({ SMS_PROVIDER: 'log', SMS_DIACRITICS: 'true', SMS_SWEEP_MS: '300' });
+    const w = await createContainer(app.config, { role: 'worker' });
+    const c2 = startMessageDelivery(w, { log: pino(loggerOptions('info'), stream) });
+    try {
+      const reporterPhone = phone('0');
+      const c = await postCase(
+        app.app,
+        bearer(ward.tokens.intake),
+        caseBody(ward.code, { channel: 'walk_in', reporter: { name: 'Đỗ Thị E', phone: reporterPhone } }),
+      );
+      const row = await waitFor('the logged message', async () => {
+        const m = await app.container.db
+          .selectFrom('citizen_messages')
+          .selectAll()
+          .where('case_id', '=', c.id)
+          .where('status', '=', 'delivered')
+          .executeTakeFirst();
+        return m ?? undefined;
+      });
+      expect(row).toMatchObject({ provider: 'log', encoding: 'ucs2' });
+      expect(row.body).toContain(`Phường ${ward.code} đã tiếp nhận phản ánh "Đèn đường hỏng" mã ${c.code}`);
+      expect(row.segments).toBe(smsSize(String(row.body)).segments);
+      expect(row.segments).toBeGreaterThan(1);
+      const logged = lines.map((l) => JSON.parse(l)).find((l) => l.idempotencyKey === row.id);
+      expect(logged).toMatchObject({ msg: 'SMS (log provider)', text: row.body, encoding: 'ucs2' });
+      expect(logged.to).toBe(`[phone …${reporterPhone.slice(-3)}]`);
+      expectNoLeaks(lines, { secrets: {}, phones: [reporterPhone] });
+    } finally {
+      await c2?.close();
+      await w.close();
+      await app.close();
+    }
+  });
+
+  it('with SMS_PROVIDER=none records no message at all', async () => {
+    const app = await createTestApp({ SMS_PROVIDER: 'none' });
+    try {
+      const c = await postCase(
+        app.app,
+        bearer(ward.tokens.intake),
+        caseBody(ward.code, { channel: 'walk_in' }),
+      );
+      await call(
+        app.app,
+        {
+          method: 'POST',
+          url: `/api/v1/cases/${c.id}/reject`,
+          headers: bearer(ward.tokens.intake),
+          payload: { reason: 'unclear' },
+        },
+        200,
+      );
+      const rows = await app.container.db
+        .selectFrom('citizen_messages')
+        .select('id')
+        .where('case_id', '=', c.id)
+        .execute();
+      expect(rows).toHaveLength(0);
+    } finally {
+      await app.close();
+    }
+  });
+});
