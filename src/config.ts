@@ -77,8 +77,10 @@ export const configSchema = z.object({
   SMS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   SMS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(30).default(8),
   SMS_BACKOFF_MS: z.coerce.number().int().min(10).max(3_600_000).default(30_000),
-  SMS_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
-  SMS_SWEEP_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  /** The dispatcher's tick: due messages are claimed in batches of SMS_BATCH_SIZE, SMS_CONCURRENCY sent at once. */
+  SMS_DISPATCH_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
+  SMS_BATCH_SIZE: z.coerce.number().int().min(1).max(1_000).default(100),
+  SMS_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(10),
   /** The citizen's tracking link in messages; `{code}` stands for the case code. */
   PUBLIC_TRACKING_URL: z
     .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })

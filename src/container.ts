@@ -64,10 +64,17 @@ export async function createContainer(
   const cases = createCaseService({
     db,
     pool,
-    queues,
     intakeContext,
     searchWindow: config.CASE_SEARCH_WINDOW,
     messagesEnabled: config.SMS_PROVIDER !== 'none',
+    duplicates:
+      config.DUPLICATE_RADIUS_METERS > 0
+        ? {
+            radiusMeters: config.DUPLICATE_RADIUS_METERS,
+            windowDays: config.DUPLICATE_WINDOW_DAYS,
+            similarity: config.DUPLICATE_SIMILARITY,
+          }
+        : null,
   });
   const actions = createCaseActions({
     db,

@@ -4,9 +4,10 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Container, createContainer } from '../src/container.ts';
-import { startMessageDelivery } from '../src/modules/messages/message-worker.ts';
+import { createMessageDispatcher } from '../src/modules/messages/message-dispatch.ts';
+import { type MessageDelivery, startMessageDelivery } from '../src/modules/messages/message-worker.ts';
+import type { SmsProvider } from '../src/modules/messages/sms-providers.ts';
 import { smsSize } from '../src/modules/messages/sms-text.ts';
-import type { OutboxConsumer } from '../src/modules/notifications/outbox-consumer.ts';
 import { loggerOptions } from '../src/shared/logger.ts';
 import {
   bearer,
@@ -46,7 +47,7 @@ type Message = {
 const TOKEN = 'sms-gateway-token-0123456789';
 let t: TestApp;
 let worker: Container;
-let consumer: OutboxConsumer | undefined;
+let consumer: MessageDelivery | undefined;
 let ward: Ward;
 let apiKey: string;
 let assigned: { code: string };
@@ -81,12 +82,12 @@ beforeAll(async () => {
     SMS_HTTP_TOKEN: TOKEN,
     SMS_BACKOFF_MS: '50',
     SMS_MAX_ATTEMPTS: '4',
-    SMS_SWEEP_MS: '300',
+    SMS_DISPATCH_MS: '100',
     PUBLIC_TRACKING_URL: 'https://pakn.haiphong.gov.vn/tra-cuu/{code}',
   };
   t = await createTestApp(env);
   worker = await createContainer(t.config, { role: 'worker' });
-  consumer = startMessageDelivery(worker);
+  consumer = await startMessageDelivery(worker);
   ward = await createWard(t);
   apiKey = await createApiClient(t);
   assigned = await createCategory(t, { defaultDepartmentCode: 'ktht' });
@@ -271,6 +272,89 @@ describe('status messages to the reporter', () => {
   });
 });
 
+/** A provider that records what it is asked to send and accepts it all. */
+function recordingProvider(sent: string[]): SmsProvider {
+  return {
+    name: 'log',
+    async send(sms) {
+      sent.push(sms.idempotencyKey);
+      await new Promise((r) => setTimeout(r, 2));
+      return { ok: true, statusCode: 200 };
+    },
+  };
+}
+
+const receiptsOf = async (caseIds: string[]) =>
+  t.container.db.selectFrom('citizen_messages').selectAll().where('case_id', 'in', caseIds).execute();
+
+describe('the dispatcher', () => {
+  // From here on no worker runs in the background: the tests drive dispatchers themselves.
+  beforeAll(async () => {
+    await consumer?.close();
+    consumer = undefined;
+  });
+
+  const dispatcher = (sent: string[], batchSize = 7) =>
+    createMessageDispatcher({
+      db: t.container.db,
+      provider: recordingProvider(sent),
+      maxAttempts: 3,
+      backoffMs: 50,
+      diacritics: false,
+      trackingUrl: t.config.PUBLIC_TRACKING_URL,
+      batchSize,
+      concurrency: 3,
+      leaseMs: 60_000,
+    });
+
+  it('sends every message exactly once with two dispatchers side by side', async () => {
+    const cases = await Promise.all(
+      Array.from({ length: 40 }, () => postCase(t.app, { 'x-api-key': apiKey }, caseBody(ward.code))),
+    );
+    const sent: string[] = [];
+    await Promise.all([dispatcher(sent).dispatch(10_000), dispatcher(sent).dispatch(10_000)]);
+    const rows = await receiptsOf(cases.map((c) => c.id));
+    expect(rows).toHaveLength(40);
+    expect(rows.every((m) => m.status === 'delivered' && m.attempts === 1)).toBe(true);
+    const mine = new Set(rows.map((m) => m.id));
+    const sentOfMine = sent.filter((id) => mine.has(id));
+    expect(sentOfMine).toHaveLength(40);
+    expect(new Set(sentOfMine).size).toBe(40);
+  });
+
+  it('tries again, with the same text, what a dispatcher claimed before it died; gives up after the last try', async () => {
+    const [a, b] = await Promise.all([
+      postCase(t.app, { 'x-api-key': apiKey }, caseBody(ward.code)),
+      postCase(t.app, { 'x-api-key': apiKey }, caseBody(ward.code)),
+    ]);
+    // As a dispatcher leaves them when it dies after its claim, once the lease has run out.
+    const claimedBefore = (caseId: string, attempts: number) =>
+      t.container.db
+        .updateTable('citizen_messages')
+        .set({
+          attempts,
+          body: 'Van ban da gui lan truoc',
+          encoding: 'gsm7',
+          segments: 1,
+          provider: 'log',
+          last_attempt_at: new Date(Date.now() - 120_000),
+          next_attempt_at: new Date(Date.now() - 1_000),
+        })
+        .where('case_id', '=', caseId)
+        .execute();
+    await claimedBefore(String(a?.id), 1);
+    await claimedBefore(String(b?.id), 3);
+    const sent: string[] = [];
+    await dispatcher(sent, 100).dispatch(10_000);
+    const [ra] = await receiptsOf([String(a?.id)]);
+    const [rb] = await receiptsOf([String(b?.id)]);
+    expect(ra).toMatchObject({ status: 'delivered', attempts: 2, body: 'Van ban da gui lan truoc' });
+    expect(sent.filter((id) => id === ra?.id)).toHaveLength(1);
+    expect(rb).toMatchObject({ status: 'failed', attempts: 3, last_error: 'no more attempts' });
+    expect(sent).not.toContain(rb?.id);
+  });
+});
+
 describe('message settings', () => {
   it('with SMS_DIACRITICS=true sends Vietnamese as written, in UCS-2 segments; the log provider masks the phone', async () => {
     const lines: string[] = [];
@@ -280,9 +364,9 @@ describe('message settings', () => {
         cb();
       },
     });
-    const app = await createTestApp({ SMS_PROVIDER: 'log', SMS_DIACRITICS: 'true', SMS_SWEEP_MS: '300' });
+    const app = await createTestApp({ SMS_PROVIDER: 'log', SMS_DIACRITICS: 'true', SMS_DISPATCH_MS: '100' });
     const w = await createContainer(app.config, { role: 'worker' });
-    const c2 = startMessageDelivery(w, { log: pino(loggerOptions('info'), stream) });
+    const c2 = await startMessageDelivery(w, { log: pino(loggerOptions('info'), stream) });
     try {
       const reporterPhone = phone('0');
       const c = await postCase(

@@ -66,6 +66,7 @@ describe('public tracking by code', () => {
       receivedAt: c.receivedAt,
       dueAt: c.dueAt,
       answer: null,
+      duplicateOfCode: null,
     });
     expect(res.headers['x-ratelimit-limit']).toBeDefined();
     // Codes are read in any letter case.
@@ -87,6 +88,7 @@ describe('public tracking by code', () => {
       'answer',
       'code',
       'dueAt',
+      'duplicateOfCode',
       'receivedAt',
       'status',
       'statusLabel',

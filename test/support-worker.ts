@@ -35,7 +35,9 @@ const running = new Set<WorkerProcess>();
 export function spawnWorker(env: Record<string, string>): WorkerProcess {
   const child = spawn(process.execPath, ['src/main/worker.ts'], {
     cwd: root,
-    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    // No status messages: the run's database is shared by every test file, and a worker's dispatcher
+    // would send (to its log) the messages that test/citizen-messages.test.ts waits for.
+    env: { ...process.env, LOG_LEVEL: 'info', SMS_PROVIDER: 'none', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

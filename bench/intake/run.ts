@@ -4,7 +4,7 @@
  *   npm run bench:intake -- [--duration 20] [--warmup 5] [--connections 50] [--rounds 2]
  *                           [--order floor-first|project-first] [--log-level info] [--keep-logs]
  *                           [--pool-size 20] [--floor-events 2] [--cpu-prof] [--keep-db] [--check]
- *                           [--quiet-wait 30] [--code-shim] [--project-dir DIR]
+ *                           [--quiet-wait 30] [--code-shim] [--project-dir DIR] [--set NAME=VALUE …]
  *
  * 1. Creates a fresh database pakn_bench_<timestamp> on the local Postgres (dropped at the end).
  * 2. Starts the real server as users do (`node src/main/start.ts`: bootstrap, migrations, first admin,
@@ -66,6 +66,7 @@ function parseOptions() {
         'quiet-wait': { type: 'string', default: '30' },
         'code-shim': { type: 'boolean', default: false },
         'project-dir': { type: 'string', default: '' },
+        set: { type: 'string', multiple: true, default: [] },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -107,6 +108,17 @@ const opts = {
    * app (its node_modules may be a symlink to this checkout's); the floor always runs from here.
    */
   projectDir: args['project-dir'] ? path.resolve(args['project-dir']) : '',
+  /** `--set NAME=VALUE` (repeatable): a setting of the project's (src/config.ts), e.g. SMS_PROVIDER=none. */
+  settings: Object.fromEntries(
+    (args.set ?? []).map((kv) => {
+      const at = kv.indexOf('=');
+      if (at < 1 || !(kv.slice(0, at) in configSchema.shape)) {
+        process.stderr.write(`--set ${kv}: not NAME=VALUE of a setting in src/config.ts\n`);
+        process.exit(2);
+      }
+      return [kv.slice(0, at), kv.slice(at + 1)];
+    }),
+  ),
 };
 
 // Local services only.
@@ -235,6 +247,7 @@ async function startProject(): Promise<{ child: NodeChild; base: string }> {
       LOG_LEVEL: opts.logLevel,
       ADMIN_USERNAME: 'bench-admin',
       ADMIN_PASSWORD: adminPassword,
+      ...opts.settings,
     }),
   });
   children.push(child);

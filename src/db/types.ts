@@ -20,6 +20,9 @@ export type CaseStatus =
 export type Urgency = 'normal' | 'urgent';
 export type Clock = 'working' | 'continuous';
 
+/** A likely duplicate found at intake, as it was then. */
+export type PossibleDuplicate = { id: string; code: string; distanceMeters: number; similarity: number };
+
 export type Attachment = { url: string; mediaType?: string | undefined; name?: string | undefined };
 
 export interface AppSecretsTable {
@@ -123,6 +126,7 @@ export interface CasesTable {
   rating_comment: string | null;
   reject_reason: string | null;
   duplicate_of: string | null;
+  possible_duplicates: ColumnType<PossibleDuplicate[], string | undefined, string>;
   version: Generated<number>;
   sla_generation: Generated<number>;
   sla_remaining_seconds: number | null;
@@ -241,6 +245,7 @@ export interface CitizenMessagesTable {
   last_error: string | null;
   created_at: CreatedAt;
   last_attempt_at: NullableTimestamp;
+  next_attempt_at: ColumnType<Date, Date | string | undefined, Date | string>;
   delivered_at: NullableTimestamp;
 }
 

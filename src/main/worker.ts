@@ -46,7 +46,7 @@ export async function startWorker() {
     log,
   });
   const webhooks = startWebhookDelivery(container, { log, workerId });
-  const messages = startMessageDelivery(container, { log, workerId });
+  const messages = await startMessageDelivery(container, { log, workerId });
   const heartbeat = startHeartbeat({
     redis,
     prefix: config.REDIS_PREFIX,
@@ -62,9 +62,8 @@ export async function startWorker() {
   const watchdog = setInterval(() => {
     if (checking) return;
     checking = true;
-    scheduler
-      .checkRedis()
-      .catch((err: unknown) => log.warn({ err }, 'escalation watchdog failed'))
+    Promise.all([scheduler.checkRedis(), messages?.ensureScheduled()])
+      .catch((err: unknown) => log.warn({ err }, 'watchdog failed'))
       .finally(() => {
         checking = false;
       });

@@ -9,8 +9,8 @@ import { z } from 'zod';
 export const queueRegistry = {
   escalations: z.object({ timerId: z.string() }),
   deliveries: z.object({ deliveryId: z.string() }),
-  /** Status messages (SMS) to citizens: one job per citizen_messages row. */
-  messages: z.object({ messageId: z.string() }),
+  /** The status messages' dispatcher tick (a job scheduler entry): due messages are read from Postgres. */
+  messages: z.object({}),
   /** The escalation scheduler's tick (a BullMQ job scheduler entry); it carries no data. */
   sweeps: z.object({}),
 } as const;

@@ -6,7 +6,7 @@ import { badRequest, conflict, forbidden, notFound, preconditionFailed } from '.
 import type { Queues } from '../../shared/queues.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { CitizenMessageData } from '../messages/citizen-templates.ts';
-import { enqueueMessages, recordCitizenMessage } from '../messages/message-outbox.ts';
+import { recordCitizenMessage } from '../messages/message-outbox.ts';
 import { enqueueDeliveries } from '../notifications/delivery-queue.ts';
 import { recordWebhookEvent } from '../notifications/webhook-outbox.ts';
 import { answerDeadline, dueAfterResume, escalationTimers, remainingAtPause } from '../sla/deadlines.ts';
@@ -83,7 +83,7 @@ export type CaseActions = ReturnType<typeof createCaseActions>;
 
 export function createCaseActions(deps: {
   db: Db;
-  queues: Pick<Queues, 'deliveries' | 'messages'>;
+  queues: Pick<Queues, 'deliveries'>;
   intakeContext: IntakeContextLoader;
   reopenWindowDays: number;
   /** Whether reporters are sent status messages (SMS_PROVIDER is not `none`). */
@@ -135,7 +135,6 @@ export function createCaseActions(deps: {
     change: (row: Locked, trx: Trx, now: Date) => Promise<Change>,
   ) {
     const deliveries: string[] = [];
-    let messageId: string | undefined;
     const result = await db.transaction().execute(async (trx) => {
       const row = await findCaseForUpdate(trx, id, caseScope(caller));
       if (!row) throw notFound('Không tìm thấy phản ánh.');
@@ -191,7 +190,7 @@ export function createCaseActions(deps: {
         );
       }
       if (c.message && deps.messagesEnabled)
-        messageId = await recordCitizenMessage(trx, {
+        await recordCitizenMessage(trx, {
           caseId: row.id,
           kind: c.message.kind,
           key: `status:${row.id}:${updated.version}`,
@@ -199,9 +198,8 @@ export function createCaseActions(deps: {
         });
       return { ...updated, category_code: categoryCode };
     });
-    // After commit; the worker's sweeps deliver whatever could not be enqueued here (Redis away).
+    // After commit; the worker's sweep delivers whatever could not be enqueued here (Redis away).
     await enqueueDeliveries(deps.queues, deliveries).catch(() => {});
-    if (messageId) await enqueueMessages(deps.queues, [messageId]).catch(() => {});
     return toCaseView(result, caller);
   }
 

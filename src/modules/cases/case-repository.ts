@@ -1,6 +1,7 @@
 import { type Kysely, type SelectQueryBuilder, sql, type Transaction } from 'kysely';
 import type { Pool } from '../../db/database.ts';
 import type { CaseRow, CaseStatus, Channel, Database } from '../../db/types.ts';
+import { withoutDiacritics } from '../../shared/vietnamese-text.ts';
 import type { CitizenMessageData } from '../messages/citizen-templates.ts';
 import type { Timer } from '../sla/deadlines.ts';
 import type { CaseScope } from './case-scope.ts';
@@ -56,19 +57,24 @@ export type IntakeRow = Pick<CaseRow, Exclude<(typeof intakeColumns)[number], 'a
  * What the database decides for a new case; every other column is what intake wrote (or its default,
  * below). Returning only these spares Postgres formatting and pg parsing some forty columns per case.
  */
-type Generated = Pick<CaseRow, 'id' | 'code' | 'version' | 'sla_generation' | 'updated_at'> & {
-  message_id: string | null;
-};
+type Generated = Pick<
+  CaseRow,
+  'id' | 'code' | 'version' | 'sla_generation' | 'updated_at' | 'possible_duplicates'
+>;
 
 const n = intakeColumns.length;
+/** The parameter of an intake column. */
+const p = (col: (typeof intakeColumns)[number]) => `$${intakeColumns.indexOf(col) + 1}`;
 const intakeSql = `
   WITH c AS (
-    INSERT INTO cases (code, ${intakeColumns.join(', ')})
+    INSERT INTO cases (code, ${intakeColumns.join(', ')}, possible_duplicates)
     SELECT $${n + 1}::text || CASE WHEN s.n < 10000 THEN lpad(s.n::text, 4, '0') ELSE s.n::text END,
-           ${intakeColumns.map((col, i) => (col === 'attachments' ? `$${i + 1}::jsonb` : `$${i + 1}`)).join(', ')}
+           ${intakeColumns.map((col, i) => (col === 'attachments' ? `$${i + 1}::jsonb` : `$${i + 1}`)).join(', ')},
+           pakn_possible_duplicates(${p('ward_id')}, ${p('category_id')}, ${p('location_lat')}, ${p('location_lng')},
+             $${n + 8}::text, $${n + 5}::float8, $${n + 6}::int, $${n + 7}::float8)
     FROM nextval('case_code_seq') AS s(n)
     ON CONFLICT (channel, external_id) WHERE external_id IS NOT NULL DO NOTHING
-    RETURNING id, code, received_at, version, sla_generation, updated_at
+    RETURNING id, code, received_at, version, sla_generation, updated_at, possible_duplicates
   ), e AS (
     INSERT INTO case_events (
       case_id, type, at, actor_type, actor_user_id, actor_api_client_id, from_status, to_status, data
@@ -90,13 +96,26 @@ const intakeSql = `
     INSERT INTO citizen_messages (id, case_id, kind, event_key, data)
     SELECT gen_random_uuid(), c.id, 'received', 'received:' || c.id, $${n + 4}::jsonb
     FROM c WHERE $${n + 4}::jsonb IS NOT NULL
-    RETURNING id
   )
-  SELECT id, code, version, sla_generation, updated_at, (SELECT id FROM m) AS message_id FROM c`;
+  SELECT id, code, version, sla_generation, updated_at, possible_duplicates FROM c`;
+
+/**
+ * What pakn_possible_duplicates compares of a new case: the start of its title, description and
+ * address as search_text holds them after the code (lower case, without accents).
+ */
+export const duplicateText = (c: Pick<IntakeRow, 'title' | 'description' | 'location_address'>) =>
+  // Cut first, then fold (one character stays one): the description may run to 5,000 characters.
+  withoutDiacritics(
+    `${c.title ?? ''} ${c.description} ${c.location_address ?? ''}`.slice(0, 120),
+  ).toLowerCase();
+
+/** How intake looks for likely duplicates (DUPLICATE_* settings); null: it does not. */
+export type DuplicateCheck = { radiusMeters: number; windowDays: number; similarity: number };
 
 /**
  * Inserts the case, its events, its timers and the reporter's receipt message (unless `message` is
- * null) in ONE statement (data-modifying CTEs are atomic), so
+ * null) in ONE statement, with the likely duplicates it found on the way (a case with a category and
+ * a map point only) (data-modifying CTEs are atomic), so
  * intake costs one round trip; as a named prepared statement, Postgres parses and plans it once per
  * connection. Returns undefined when (channel, externalId) already exists: the conflicting insert
  * does nothing and neither do the event and timer inserts that read from it. Codes take their
@@ -108,7 +127,8 @@ export async function insertIntake(
   events: NewEvent[],
   timers: Timer[],
   message: CitizenMessageData | null,
-): Promise<{ row: CaseRecord; messageId: string | null } | undefined> {
+  duplicates: DuplicateCheck | null,
+): Promise<CaseRecord | undefined> {
   const values: unknown[] = intakeColumns.map((col) =>
     col === 'attachments' ? JSON.stringify(c.attachments) : c[col],
   );
@@ -117,15 +137,18 @@ export async function insertIntake(
     JSON.stringify(events),
     JSON.stringify(timers.map((x) => ({ step: x.step, due_at: x.dueAt }))),
     message && JSON.stringify(message),
+    duplicates?.radiusMeters ?? null,
+    duplicates?.windowDays ?? 1,
+    duplicates?.similarity ?? 1,
+    duplicates ? duplicateText(c) : null,
   );
   const result = await pool.query<Generated>({ name: 'pakn_intake', text: intakeSql, values });
   const generated = result.rows[0];
   if (!generated) return undefined;
   const { codePrefix: _, ...written } = c;
-  const { message_id: messageId, ...fromDb } = generated;
-  const row = {
+  return {
     ...written,
-    ...fromDb,
+    ...generated,
     paused_at: null,
     answered_at: null,
     closed_at: null,
@@ -137,7 +160,6 @@ export async function insertIntake(
     duplicate_of: null,
     sla_remaining_seconds: null,
   } as CaseRecord;
-  return { row, messageId };
 }
 
 /**
@@ -157,6 +179,7 @@ export const caseColumns = [
   'rating_comment',
   'reject_reason',
   'duplicate_of',
+  'possible_duplicates',
   'version',
   'sla_generation',
   'sla_remaining_seconds',

@@ -110,6 +110,23 @@ export const caseSchema = z
     overdue: z.boolean(),
     answer: z.object({ text: z.string(), at: z.iso.datetime() }).nullable(),
     rating: z.object({ score: z.number().int(), comment: z.string().nullable() }).nullable(),
+    duplicateOf: z
+      .string()
+      .nullable()
+      .meta({ description: 'The original case, when this one was refused as its duplicate' }),
+    possibleDuplicates: z
+      .array(
+        z.object({
+          id: z.string(),
+          code: z.string(),
+          distanceMeters: z.number().int(),
+          similarity: z.number().meta({ description: 'How alike the texts are, 0-1 (pg_trgm)' }),
+        }),
+      )
+      .meta({
+        description:
+          'Likely duplicates found at intake: cases of the same ward and category, received in the last DUPLICATE_WINDOW_DAYS, within DUPLICATE_RADIUS_METERS, with similar text; most alike first',
+      }),
     version: z.number().int(),
   })
   .meta({ id: 'Case' });
@@ -160,6 +177,10 @@ export const publicCaseSchema = z
     answer: z.object({ text: z.string(), at: z.iso.datetime() }).nullable().meta({
       description: "The published answer, with the reporter's name and any phone number replaced by ***",
     }),
+    duplicateOfCode: z
+      .string()
+      .nullable()
+      .meta({ description: 'The code of the case this one duplicates, when it was refused as a duplicate' }),
   })
   .meta({ id: 'PublicCase' });
 

@@ -4,14 +4,13 @@ import { sql } from 'kysely';
 import type { Db, Pool } from '../../db/database.ts';
 import { badRequest, conflict, forbidden, notFound } from '../../shared/errors.ts';
 import { decodeCursor, page } from '../../shared/http.ts';
-import type { Queues } from '../../shared/queues.ts';
 import { vietnamDayStart } from '../../shared/vietnam-day.ts';
 import type { Principal } from '../auth/principal.ts';
-import { enqueueMessages } from '../messages/message-outbox.ts';
 import { acceptDeadline, answerDeadline, escalationTimers } from '../sla/deadlines.ts';
 import {
   type CaseWithCategory,
   caseColumns,
+  type DuplicateCheck,
   findByExternalId,
   findCase,
   insertIntake,
@@ -54,12 +53,13 @@ function codeDayOf() {
 export function createCaseService(deps: {
   db: Db;
   pool: Pool;
-  queues: Pick<Queues, 'messages'>;
   intakeContext: IntakeContextLoader;
   /** How many of a ward's newest cases a search reads before it turns to the trigram index (see list). */
   searchWindow: number;
   /** Whether reporters are sent status messages (SMS_PROVIDER is not `none`). */
   messagesEnabled: boolean;
+  /** How intake looks for likely duplicates; null: it does not. */
+  duplicates: DuplicateCheck | null;
 }) {
   const { db, pool, intakeContext, searchWindow } = deps;
   const codeDay = codeDayOf();
@@ -121,7 +121,7 @@ export function createCaseService(deps: {
         });
 
       const day = codeDay(now, ctx.calendar.timezone);
-      const inserted = await insertIntake(
+      const row = await insertIntake(
         pool,
         {
           codePrefix: `${ctx.ward.code}-${day}-`,
@@ -157,13 +157,13 @@ export function createCaseService(deps: {
               dueAt: dueAt?.toISOString() ?? null,
             }
           : null,
+        // Duplicates are looked for among cases of the same category, near the same map point.
+        ctx.category && input.location?.lat !== undefined ? deps.duplicates : null,
       );
-      if (inserted) {
-        // After commit; the worker's sweep sends the receipt if it cannot be enqueued now (Redis away).
-        if (inserted.messageId) await enqueueMessages(deps.queues, [inserted.messageId]).catch(() => {});
+      if (row) {
         return {
           created: true,
-          case: toCaseView({ ...inserted.row, category_code: ctx.category?.code ?? null }, caller),
+          case: toCaseView({ ...row, category_code: ctx.category?.code ?? null }, caller),
         };
       }
 
@@ -179,8 +179,18 @@ export function createCaseService(deps: {
     async publicStatus(code: string) {
       const row = await db
         .selectFrom('cases')
-        .select(['code', 'status', 'received_at', 'due_at', 'answered_at', 'answer_text', 'reporter_name'])
-        .where('code', '=', code)
+        .leftJoin('cases as original', 'original.id', 'cases.duplicate_of')
+        .select([
+          'cases.code',
+          'cases.status',
+          'cases.received_at',
+          'cases.due_at',
+          'cases.answered_at',
+          'cases.answer_text',
+          'cases.reporter_name',
+          'original.code as duplicate_of_code',
+        ])
+        .where('cases.code', '=', code)
         .executeTakeFirst();
       if (!row) throw notFound(`Không có phản ánh mã ${code}.`);
       return toPublicCase(row);

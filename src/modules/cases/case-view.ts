@@ -59,6 +59,8 @@ export function toCaseView(row: CaseWithCategory, viewer: Principal, now: Date =
         ? { text: row.answer_text, at: row.answered_at.toISOString() }
         : null,
     rating: row.rating_score !== null ? { score: row.rating_score, comment: row.rating_comment } : null,
+    duplicateOf: row.duplicate_of,
+    possibleDuplicates: row.possible_duplicates,
     version: row.version,
   };
 }

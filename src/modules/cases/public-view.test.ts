@@ -52,6 +52,7 @@ describe('toPublicCase', () => {
     answered_at: new Date('2026-11-22T03:00:00Z'),
     answer_text: 'Đã thay bóng đèn; ông Hùng (0912345678) xác nhận.',
     reporter_name: 'Trần Văn Hùng',
+    duplicate_of_code: null,
   };
 
   it('shows status, label, dates and the scrubbed answer, nothing of the reporter', () => {
@@ -63,8 +64,20 @@ describe('toPublicCase', () => {
       receivedAt: '2026-11-21T01:00:00.000Z',
       dueAt: '2026-11-28T10:00:00.000Z',
       answer: { text: 'Đã thay bóng đèn; ông *** (***) xác nhận.', at: '2026-11-22T03:00:00.000Z' },
+      duplicateOfCode: null,
     });
     expect(JSON.stringify(view)).not.toMatch(/0912345678|Hùng/);
+  });
+
+  it("names the original's code when refused as its duplicate", () => {
+    const view = toPublicCase({
+      ...base,
+      status: 'rejected',
+      answer_text: null,
+      answered_at: null,
+      duplicate_of_code: 'LECHAN-261120-0007',
+    });
+    expect(view).toMatchObject({ statusLabel: 'Từ chối tiếp nhận', duplicateOfCode: 'LECHAN-261120-0007' });
   });
 
   it('has no answer until one is given', () => {

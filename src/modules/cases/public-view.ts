@@ -15,6 +15,8 @@ export type PublicCaseRow = {
   answer_text: string | null;
   /** Only to scrub it out of the answer. */
   reporter_name: string | null;
+  /** The original's code, when the case was refused as its duplicate. */
+  duplicate_of_code: string | null;
 };
 
 export type PublicCase = {
@@ -24,6 +26,7 @@ export type PublicCase = {
   receivedAt: string;
   dueAt: string | null;
   answer: { text: string; at: string } | null;
+  duplicateOfCode: string | null;
 };
 
 export const hidden = '***';
@@ -102,5 +105,6 @@ export function toPublicCase(row: PublicCaseRow): PublicCase {
       row.answer_text !== null && row.answered_at
         ? { text: scrubPersonalData(row.answer_text, row.reporter_name), at: row.answered_at.toISOString() }
         : null,
+    duplicateOfCode: row.duplicate_of_code,
   };
 }

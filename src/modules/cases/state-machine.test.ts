@@ -31,6 +31,14 @@ describe('the case state machine', () => {
     });
     expect(decide('return', 'in_progress', user('department_officer'))).toEqual({ ok: true, to: 'received' });
     expect(decide('reject', 'received', user('intake'))).toEqual({ ok: true, to: 'rejected' });
+    expect(decide('reject', 'assigned', user('intake'))).toEqual({ ok: true, to: 'rejected' });
+  });
+
+  it('no longer lets the ward office refuse a case the department has taken up', () => {
+    expect(decide('reject', 'in_progress', user('intake'))).toMatchObject({
+      ok: false,
+      reason: 'invalid_status',
+    });
   });
 
   it('keeps the status for actions that record without moving', () => {

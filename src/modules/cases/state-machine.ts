@@ -34,7 +34,9 @@ const handling = ['assigned', 'in_progress', 'awaiting_info'] as const;
 export const rules: Record<CaseAction, Rule> = {
   // Dispatch, or transfer to another department while the case is with one.
   assign: { from: ['received', 'assigned', 'in_progress'], to: 'assigned', roles: ['intake'] },
-  reject: { from: ['received'], to: 'rejected', roles: ['intake'] },
+  // Also once dispatched, until the department takes it up: a case assigned at intake may turn out
+  // to duplicate one already in hand (its possibleDuplicates).
+  reject: { from: ['received', 'assigned'], to: 'rejected', roles: ['intake'] },
   accept: { from: ['assigned'], to: 'in_progress', roles: department },
   return: { from: ['assigned', 'in_progress'], to: 'received', roles: department },
   request_info: { from: ['assigned', 'in_progress'], to: 'awaiting_info', roles: department },

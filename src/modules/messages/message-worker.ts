@@ -1,26 +1,34 @@
+import { Worker } from 'bullmq';
 import { type Logger, pino } from 'pino';
 import type { Container } from '../../container.ts';
 import { loggerOptions } from '../../shared/logger.ts';
-import { type OutboxConsumer, startOutboxConsumer } from '../notifications/outbox-consumer.ts';
-import { sweepLostOutbox } from '../notifications/outbox-sweep.ts';
-import { createMessageDeliverer } from './message-delivery.ts';
-import { enqueueMessages, messageJobId } from './message-outbox.ts';
+import { createMessageDispatcher } from './message-dispatch.ts';
 import { httpSmsProvider, logSmsProvider, type SmsProvider } from './sms-providers.ts';
 
+const DISPATCH_SCHEDULER_ID = 'messages-dispatch';
+
+export type MessageDelivery = {
+  /** Puts the dispatcher's job scheduler back if Redis lost it (the worker's watchdog calls this). */
+  ensureScheduled: () => Promise<void>;
+  close: () => Promise<void>;
+};
+
 /**
- * The worker side of status messages: the `messages` queue's consumer and sweep
- * (outbox-consumer.ts) through the configured provider, retried with an exponential backoff
- * (SMS_BACKOFF_MS, doubled each time) until SMS_MAX_ATTEMPTS. Undefined when SMS_PROVIDER=none.
+ * The worker side of status messages: a job scheduler entry on the `messages` queue ticks every
+ * SMS_DISPATCH_MS, and whichever worker takes the tick sends what is due (message-dispatch.ts)
+ * through the configured provider. Postgres holds the messages and their tries, so a Redis that
+ * lost its data loses nothing but ticks until the scheduler entry is put back. Undefined when
+ * SMS_PROVIDER=none.
  */
-export function startMessageDelivery(
+export async function startMessageDelivery(
   container: Container,
   options: { log?: Logger; workerId?: string } = {},
-): OutboxConsumer | undefined {
+): Promise<MessageDelivery | undefined> {
   const { config, db, queues, redis } = container;
+  if (config.SMS_PROVIDER === 'none') return undefined;
   const log = (options.log ?? pino({ ...loggerOptions(config.LOG_LEVEL), name: 'worker' })).child({
     component: 'sms',
   });
-  if (config.SMS_PROVIDER === 'none') return undefined;
   // config.ts requires the URL and the token with SMS_PROVIDER=http.
   const provider: SmsProvider =
     config.SMS_PROVIDER === 'http'
@@ -31,35 +39,51 @@ export function startMessageDelivery(
           timeoutMs: config.SMS_TIMEOUT_MS,
         })
       : logSmsProvider(log);
-
-  const deliverer = createMessageDeliverer({
+  const dispatcher = createMessageDispatcher({
     db,
     provider,
     maxAttempts: config.SMS_MAX_ATTEMPTS,
     backoffMs: config.SMS_BACKOFF_MS,
     diacritics: config.SMS_DIACRITICS,
     trackingUrl: config.PUBLIC_TRACKING_URL,
-  });
-  return startOutboxConsumer({
-    queue: 'messages',
-    connection: redis,
-    prefix: config.REDIS_PREFIX,
-    workerId: options.workerId,
+    batchSize: config.SMS_BATCH_SIZE,
     concurrency: config.SMS_CONCURRENCY,
-    log,
-    deliver: deliverer.deliver,
-    sweep: {
-      everyMs: config.SMS_SWEEP_MS,
-      run: (graceMs) =>
-        sweepLostOutbox({
-          db,
-          redis,
-          graceMs,
-          table: 'citizen_messages',
-          queue: queues.messages,
-          jobId: messageJobId,
-          enqueue: (ids) => enqueueMessages(queues, ids),
-        }),
-    },
+    leaseMs: 2 * config.SMS_TIMEOUT_MS + 5_000,
   });
+
+  const worker = new Worker(
+    'messages',
+    async () => {
+      const r = await dispatcher.dispatch(Math.max(config.SMS_DISPATCH_MS, 5_000));
+      if (r.claimed > 0) log.info(r, 'status messages dispatched');
+      return r;
+    },
+    {
+      connection: redis,
+      prefix: config.REDIS_PREFIX,
+      ...(options.workerId ? { name: options.workerId } : {}),
+      concurrency: 1,
+      removeOnComplete: { count: 0 },
+      removeOnFail: { count: 100 },
+    },
+  );
+  worker.on('failed', (_job, err) => log.error({ err }, 'status message dispatch failed'));
+  worker.on('error', (err) => log.error({ err }, 'messages worker error'));
+
+  const schedule = () =>
+    queues.messages.upsertJobScheduler(
+      DISPATCH_SCHEDULER_ID,
+      { every: config.SMS_DISPATCH_MS },
+      { name: 'dispatch', data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } },
+    );
+  await schedule();
+
+  return {
+    async ensureScheduled() {
+      if (await queues.messages.getJobScheduler(DISPATCH_SCHEDULER_ID)) return;
+      log.warn('status message dispatch scheduler was missing; re-created');
+      await schedule();
+    },
+    close: () => worker.close(),
+  };
 }

@@ -1,24 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isGsm7, smsSize, withoutDiacritics } from './sms-text.ts';
-
-describe('withoutDiacritics', () => {
-  it('folds every Vietnamese letter to its base letter, đ included', () => {
-    expect(withoutDiacritics('Phường Việt Hoà, Đèn đường hỏng')).toBe('Phuong Viet Hoa, Den duong hong');
-    expect(withoutDiacritics('ẮẰẲẴẶắằẳẵặƠỚỜỞỠỢơớờởỡợƯỨỪỬỮỰưứừửữự')).toBe(
-      'AAAAAaaaaaOOOOOOooooooUUUUUUuuuuuu',
-    );
-  });
-
-  it('turns typographic punctuation into GSM characters', () => {
-    const folded = withoutDiacritics('Phòng Kinh tế – Hạ tầng – Đô thị “gấp”…');
-    expect(folded).toBe('Phong Kinh te - Ha tang - Do thi "gap"...');
-    expect(isGsm7(folded)).toBe(true);
-  });
-
-  it('keeps text as NFC whichever form it came in', () => {
-    expect(withoutDiacritics('Hoa\u0300')).toBe('Hoa');
-  });
-});
+import { withoutDiacritics } from '../../shared/vietnamese-text.ts';
+import { smsSize } from './sms-text.ts';
 
 describe('smsSize', () => {
   it('counts GSM text in 160-character messages and 153-character segments', () => {

@@ -15,15 +15,19 @@ const gsmExtension = new Set('\f^{}\\[~]|€');
 export type SmsEncoding = 'gsm7' | 'ucs2';
 export type SmsSize = { encoding: SmsEncoding; units: number; segments: number };
 
-export const isGsm7 = (text: string) => [...text].every((c) => gsmBasic.has(c) || gsmExtension.has(c));
+export const isGsm7 = (text: string) => {
+  for (const c of text) if (!gsmBasic.has(c) && !gsmExtension.has(c)) return false;
+  return true;
+};
 
 /** Segments needed when each character costs `cost(c)` units: `single` in one message, `part` a segment. */
-function pack(chars: string[], cost: (c: string) => number, single: number, part: number) {
-  const units = chars.reduce((n, c) => n + cost(c), 0);
+function pack(text: string, cost: (c: string) => number, single: number, part: number) {
+  let units = 0;
+  for (const c of text) units += cost(c);
   if (units <= single) return { units, segments: 1 };
   let segments = 1;
   let used = 0;
-  for (const c of chars) {
+  for (const c of text) {
     const n = cost(c);
     if (used + n > part) {
       segments += 1;
@@ -35,34 +39,7 @@ function pack(chars: string[], cost: (c: string) => number, single: number, part
 }
 
 export function smsSize(text: string): SmsSize {
-  const chars = [...text];
   if (isGsm7(text))
-    return { encoding: 'gsm7', ...pack(chars, (c) => (gsmExtension.has(c) ? 2 : 1), 160, 153) };
-  return { encoding: 'ucs2', ...pack(chars, (c) => c.length, 70, 67) };
-}
-
-/** Punctuation that has a plain counterpart in the GSM alphabet. */
-const plainPunctuation: Record<string, string> = {
-  '–': '-',
-  '—': '-',
-  '‘': "'",
-  '’': "'",
-  '“': '"',
-  '”': '"',
-  '…': '...',
-  '\u00a0': ' ',
-};
-
-/**
- * Vietnamese without its diacritics ("Phường Việt Hoà" → "Phuong Viet Hoa"), and typographic
- * punctuation as its plain form, so that a message fits the GSM alphabet's 160 characters a segment.
- */
-export function withoutDiacritics(text: string): string {
-  return text
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/đ/g, 'd')
-    .replace(/Đ/g, 'D')
-    .replace(/[–—‘’“”…\u00a0]/g, (c) => plainPunctuation[c] ?? c)
-    .normalize('NFC');
+    return { encoding: 'gsm7', ...pack(text, (c) => (gsmExtension.has(c) ? 2 : 1), 160, 153) };
+  return { encoding: 'ucs2', ...pack(text, (c) => c.length, 70, 67) };
 }

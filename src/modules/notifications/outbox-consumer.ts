@@ -5,11 +5,10 @@ import { type QueuePayload, queueRegistry } from '../../shared/queues.ts';
 import { type DeliveryOutcome, isOutboxId } from './outbox-ledger.ts';
 
 /** The queues whose jobs each name one outbox row. */
-export type OutboxQueue = 'deliveries' | 'messages';
+export type OutboxQueue = 'deliveries';
 
 const idOf: { [N in OutboxQueue]: (data: QueuePayload<N>) => string } = {
   deliveries: (d) => d.deliveryId,
-  messages: (d) => d.messageId,
 };
 
 export type OutboxConsumer = { close: () => Promise<void> };

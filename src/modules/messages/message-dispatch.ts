@@ -1,0 +1,200 @@
+import { sql } from 'kysely';
+import type { Db } from '../../db/database.ts';
+import type { SendResult } from '../../shared/post-once.ts';
+import { vietnamTimeZone } from '../../shared/vietnam-day.ts';
+import { backoffMs } from '../notifications/outbox-ledger.ts';
+import { type CitizenMessageData, renderCitizenMessage, trackingUrlFor } from './citizen-templates.ts';
+import type { SmsProvider } from './sms-providers.ts';
+import type { SmsEncoding } from './sms-text.ts';
+
+export type DispatchResult = { claimed: number; delivered: number; retried: number; failed: number };
+
+/** What happens to a message after a try: sent, tried again after a wait, or given up. */
+export function outcomeOf(
+  result: SendResult,
+  attempts: number,
+  policy: { maxAttempts: number; backoffMs: number },
+): { status: 'delivered' | 'pending' | 'failed'; retryInMs: number } {
+  if (result.ok) return { status: 'delivered', retryInMs: 0 };
+  if (result.final || attempts >= policy.maxAttempts) return { status: 'failed', retryInMs: 0 };
+  return { status: 'pending', retryInMs: backoffMs(policy.backoffMs, attempts) };
+}
+
+/** Runs `work` over `items`, at most `limit` at once. */
+async function eachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await work(item);
+    }
+  });
+  await Promise.all(lanes);
+}
+
+export type MessageDispatcher = ReturnType<typeof createMessageDispatcher>;
+
+/**
+ * Sends the status messages that are due, in batches. citizen_messages is the queue: a batch of due
+ * rows is claimed (FOR UPDATE SKIP LOCKED, so dispatchers side by side never take the same row),
+ * rendered if new, counted as tried and leased in one commit; then sent, SMS_CONCURRENCY at once;
+ * then settled in one statement: delivered, failed, or due again after an exponential backoff. The
+ * text is rendered once, on the first try, from the template, the case and what the producer
+ * recorded, and kept with its encoding and segment count: every retry sends the same text. A
+ * dispatcher that dies after its claim leaves the rows leased; they are due again when the lease
+ * ends, tried again under the same idempotency key (the message's id). The reporter's phone is read
+ * from the case, never copied.
+ */
+export function createMessageDispatcher(deps: {
+  db: Db;
+  provider: SmsProvider;
+  maxAttempts: number;
+  backoffMs: number;
+  diacritics: boolean;
+  /** PUBLIC_TRACKING_URL: `{code}` stands for the case code. */
+  trackingUrl: string;
+  batchSize: number;
+  concurrency: number;
+  /** How long a claim holds its rows: longer than a send may take (SMS_TIMEOUT_MS). */
+  leaseMs: number;
+}) {
+  const { db, provider } = deps;
+
+  async function claim() {
+    return db.transaction().execute(async (trx) => {
+      const rows = await trx
+        .selectFrom('citizen_messages as m')
+        .innerJoin('cases as c', 'c.id', 'm.case_id')
+        .innerJoin('wards as w', 'w.id', 'c.ward_id')
+        .leftJoin('ward_calendars as wc', 'wc.ward_id', 'w.id')
+        .select([
+          'm.id',
+          'm.attempts',
+          'm.kind',
+          'm.data',
+          'm.body',
+          'm.encoding',
+          'm.segments',
+          'c.code',
+          'c.title',
+          'c.reporter_name',
+          'c.reporter_phone',
+          'c.reporter_confidential',
+          'w.name as ward_name',
+          sql<string | null>`wc.calendar->>'timezone'`.as('timezone'),
+        ])
+        .where('m.status', '=', 'pending')
+        .where('m.next_attempt_at', '<=', sql<Date>`now()`)
+        .where('m.attempts', '<', deps.maxAttempts)
+        .orderBy('m.next_attempt_at')
+        .limit(deps.batchSize)
+        .forUpdate('m')
+        .skipLocked()
+        .execute();
+      if (rows.length === 0) return [];
+      const claimed = rows.map((r) => {
+        const sms =
+          r.body !== null && r.encoding !== null && r.segments !== null
+            ? { text: r.body, encoding: r.encoding as SmsEncoding, segments: r.segments }
+            : renderCitizenMessage(
+                {
+                  kind: r.kind,
+                  code: r.code,
+                  wardName: r.ward_name,
+                  title: r.title,
+                  identifying: !r.reporter_confidential && r.reporter_name !== null,
+                  trackingUrl: (code) => trackingUrlFor(deps.trackingUrl, code),
+                  timezone: r.timezone ?? vietnamTimeZone,
+                  data: r.data as CitizenMessageData,
+                },
+                { diacritics: deps.diacritics },
+              );
+        return { id: r.id, phone: r.reporter_phone, attempts: r.attempts + 1, ...sms };
+      });
+      await sql`
+        UPDATE citizen_messages AS m
+        SET attempts = m.attempts + 1, last_attempt_at = now(),
+            next_attempt_at = now() + make_interval(secs => ${deps.leaseMs / 1000}),
+            body = v.body, encoding = v.encoding, segments = v.segments,
+            provider = coalesce(m.provider, ${provider.name})
+        FROM jsonb_to_recordset(${JSON.stringify(claimed.map(({ id, text, encoding, segments }) => ({ id, body: text, encoding, segments })))}::jsonb)
+          AS v(id uuid, body text, encoding text, segments int)
+        WHERE m.id = v.id`.execute(trx);
+      return claimed;
+    });
+  }
+
+  async function settle(results: { id: string; result: SendResult; attempts: number }[]) {
+    const rows = results.map(({ id, result, attempts }) => {
+      const o = outcomeOf(result, attempts, deps);
+      return {
+        id,
+        status: o.status,
+        code: result.statusCode,
+        error: result.ok ? null : result.error,
+        retry_in_s: o.retryInMs / 1000,
+      };
+    });
+    await sql`
+      UPDATE citizen_messages AS m
+      SET status = r.status, last_status_code = r.code, last_error = r.error,
+          delivered_at = CASE WHEN r.status = 'delivered' THEN now() END,
+          next_attempt_at = now() + make_interval(secs => r.retry_in_s)
+      FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+        AS r(id uuid, status text, code int, error text, retry_in_s float8)
+      WHERE m.id = r.id AND m.status = 'pending'`.execute(db);
+    return rows;
+  }
+
+  /** One batch: claim, send, settle. */
+  async function dispatchBatch(): Promise<DispatchResult> {
+    const claimed = await claim();
+    const results: { id: string; result: SendResult; attempts: number }[] = [];
+    await eachLimited(claimed, deps.concurrency, async (m) => {
+      const result = await provider.send({
+        to: m.phone,
+        text: m.text,
+        encoding: m.encoding,
+        segments: m.segments,
+        idempotencyKey: m.id,
+      });
+      results.push({ id: m.id, result, attempts: m.attempts });
+    });
+    const settled = results.length > 0 ? await settle(results) : [];
+    const count = (s: string) => settled.filter((r) => r.status === s).length;
+    return {
+      claimed: claimed.length,
+      delivered: count('delivered'),
+      retried: count('pending'),
+      failed: count('failed'),
+    };
+  }
+
+  return {
+    dispatchBatch,
+
+    /**
+     * Sends what is due, batch after batch, for at most `budgetMs`; first gives up on messages that
+     * used their last try in a claim that never settled (a dispatcher died).
+     */
+    async dispatch(budgetMs: number): Promise<DispatchResult> {
+      await db
+        .updateTable('citizen_messages')
+        .set({ status: 'failed', last_error: sql`coalesce(last_error, 'no more attempts')` })
+        .where('status', '=', 'pending')
+        .where('attempts', '>=', deps.maxAttempts)
+        .where('next_attempt_at', '<=', sql<Date>`now()`)
+        .execute();
+      const total: DispatchResult = { claimed: 0, delivered: 0, retried: 0, failed: 0 };
+      const until = Date.now() + budgetMs;
+      for (;;) {
+        const r = await dispatchBatch();
+        total.claimed += r.claimed;
+        total.delivered += r.delivered;
+        total.retried += r.retried;
+        total.failed += r.failed;
+        if (r.claimed < deps.batchSize || Date.now() > until) return total;
+      }
+    },
+  };
+}
