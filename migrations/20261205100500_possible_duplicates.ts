@@ -22,8 +22,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     -- (plan_cache_mode = force_custom_plan, for the searches), and planning this lookup over the cases
     -- table and its indexes cost more than running it. Here it keeps one generic plan per connection:
     -- the box comes from the parameters, so the plan is the GiST index whatever the values.
+    --
+    -- The caller works out the box (lat_span, lng_span: the radius in degrees) and lng_scale (the
+    -- cosine of the latitude), and distances are reckoned in numeric: float8 arithmetic in Postgres
+    -- raises an error when a product underflows, as it does for coordinates a hair apart or next to 0.
     CREATE FUNCTION pakn_possible_duplicates(
-      ward bigint, category bigint, lat float8, lng float8, folded_text text,
+      ward bigint, category bigint, lat float8, lng float8,
+      lat_span float8, lng_span float8, lng_scale float8, folded_text text,
       radius float8, days integer, min_similarity float8
     ) RETURNS jsonb
     LANGUAGE plpgsql STABLE
@@ -32,7 +37,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     DECLARE
       found jsonb;
     BEGIN
-      IF ward IS NULL OR category IS NULL OR lat IS NULL OR lng IS NULL OR radius IS NULL THEN
+      IF ward IS NULL OR category IS NULL OR lat IS NULL OR lng IS NULL OR radius IS NULL
+         OR lat_span IS NULL OR lng_span IS NULL OR lng_scale IS NULL THEN
         RETURN '[]'::jsonb;
       END IF;
       SELECT coalesce(jsonb_agg(jsonb_build_object(
@@ -47,17 +53,16 @@ export async function up(db: Kysely<unknown>): Promise<void> {
           SELECT n.id, n.code, n.distance, n.search_text
           FROM (
             SELECT c.id, c.code, c.ward_id, c.category_id, c.status, c.received_at, c.search_text,
-                   111320 * sqrt(power(c.location_lat - lat, 2)
-                     + power((c.location_lng - lng) * cos(radians(lat)), 2)) AS distance
+                   111320 * sqrt((c.location_lat - lat)::numeric ^ 2
+                     + ((c.location_lng - lng)::numeric * lng_scale::numeric) ^ 2) AS distance
             FROM cases c
             WHERE c.location_lat IS NOT NULL AND c.location_lng IS NOT NULL
               AND point(c.location_lng, c.location_lat) <@ box(
-                point(lng - radius / (111320 * cos(radians(lat))), lat - radius / 111320),
-                point(lng + radius / (111320 * cos(radians(lat))), lat + radius / 111320))
+                point(lng - lng_span, lat - lat_span), point(lng + lng_span, lat + lat_span))
             OFFSET 0 -- the GiST index, not the ward's history
           ) n
           WHERE n.ward_id = ward AND n.category_id = category AND n.status <> 'rejected'
-            AND n.received_at > now() - make_interval(days => days) AND n.distance <= radius
+            AND n.received_at > now() - make_interval(days => days) AND n.distance <= radius::numeric
           ORDER BY n.distance, n.id DESC
           LIMIT 5
         ) k
@@ -71,7 +76,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`
-    DROP FUNCTION IF EXISTS pakn_possible_duplicates(bigint, bigint, float8, float8, text, float8, integer, float8);
+    DROP FUNCTION IF EXISTS pakn_possible_duplicates(
+      bigint, bigint, float8, float8, float8, float8, float8, text, float8, integer, float8);
     DROP INDEX IF EXISTS cases_location_idx;
     ALTER TABLE cases DROP COLUMN IF EXISTS possible_duplicates;
   `.execute(db);

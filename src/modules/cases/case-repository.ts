@@ -71,6 +71,7 @@ const intakeSql = `
     SELECT $${n + 1}::text || CASE WHEN s.n < 10000 THEN lpad(s.n::text, 4, '0') ELSE s.n::text END,
            ${intakeColumns.map((col, i) => (col === 'attachments' ? `$${i + 1}::jsonb` : `$${i + 1}`)).join(', ')},
            pakn_possible_duplicates(${p('ward_id')}, ${p('category_id')}, ${p('location_lat')}, ${p('location_lng')},
+             $${n + 9}::float8, $${n + 10}::float8, $${n + 11}::float8,
              $${n + 8}::text, $${n + 5}::float8, $${n + 6}::int, $${n + 7}::float8)
     FROM nextval('case_code_seq') AS s(n)
     ON CONFLICT (channel, external_id) WHERE external_id IS NOT NULL DO NOTHING
@@ -109,6 +110,25 @@ export const duplicateText = (c: Pick<IntakeRow, 'title' | 'description' | 'loca
     `${c.title ?? ''} ${c.description} ${c.location_address ?? ''}`.slice(0, 120),
   ).toLowerCase();
 
+const metresPerDegree = 111_320;
+
+/**
+ * The lookup's box around a point, in degrees of latitude and longitude, and the scale of a degree of
+ * longitude there (worked out here: Postgres's float8 arithmetic errs on underflow near 0).
+ */
+function duplicateBox(
+  check: DuplicateCheck | null,
+  lat: number | null,
+): [number | null, number | null, number | null] {
+  if (!check || lat === null) return [null, null, null];
+  const scale = Math.cos((lat * Math.PI) / 180);
+  return [
+    check.radiusMeters / metresPerDegree,
+    check.radiusMeters / (metresPerDegree * Math.max(scale, 1e-6)),
+    scale,
+  ];
+}
+
 /** How intake looks for likely duplicates (DUPLICATE_* settings); null: it does not. */
 export type DuplicateCheck = { radiusMeters: number; windowDays: number; similarity: number };
 
@@ -141,6 +161,7 @@ export async function insertIntake(
     duplicates?.windowDays ?? 1,
     duplicates?.similarity ?? 1,
     duplicates ? duplicateText(c) : null,
+    ...duplicateBox(duplicates, c.location_lat),
   );
   const result = await pool.query<Generated>({ name: 'pakn_intake', text: intakeSql, values });
   const generated = result.rows[0];
