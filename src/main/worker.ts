@@ -13,9 +13,9 @@ import { createTimerScheduler } from '../modules/sla/scheduler.ts';
 import { loggerOptions } from '../shared/logger.ts';
 
 /**
- * The worker process (npm run worker): consumes the queues (escalations, webhook deliveries), runs
- * the escalation scheduler and its sweep, and keeps a heartbeat in Redis. Any number may run side by
- * side. SIGTERM stops it gracefully: it takes no new job, finishes the active ones, then releases
+ * The worker process (npm run worker): consumes the queues (escalations, webhook deliveries, the
+ * status messages' dispatch tick), runs the escalation scheduler and its sweep, and keeps a heartbeat
+ * in Redis. Any number may run side by side. SIGTERM stops it gracefully: it takes no new job, finishes the active ones, then releases
  * Postgres and Redis.
  */
 export async function startWorker() {

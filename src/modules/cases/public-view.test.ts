@@ -77,7 +77,11 @@ describe('toPublicCase', () => {
       answered_at: null,
       duplicate_of_code: 'LECHAN-261120-0007',
     });
-    expect(view).toMatchObject({ statusLabel: 'Từ chối tiếp nhận', duplicateOfCode: 'LECHAN-261120-0007' });
+    expect(view).toMatchObject({
+      statusLabel: 'Từ chối tiếp nhận',
+      duplicateOfCode: 'LECHAN-261120-0007',
+      dueAt: null,
+    });
   });
 
   it('has no answer until one is given', () => {

@@ -99,7 +99,8 @@ export function toPublicCase(row: PublicCaseRow): PublicCase {
     status: row.status,
     statusLabel: statusLabels[row.status],
     receivedAt: row.received_at.toISOString(),
-    dueAt: row.due_at ? row.due_at.toISOString() : null,
+    // A refused case has no answer to wait for (its deadline may have run before the refusal).
+    dueAt: row.due_at && row.status !== 'rejected' ? row.due_at.toISOString() : null,
     // An answer is published once given (answered, then closed); refusing or reopening clears it.
     answer:
       row.answer_text !== null && row.answered_at
