@@ -19,6 +19,7 @@ import { directoryRoutes } from './modules/directory/directory-routes.ts';
 import { messageRoutes } from './modules/messages/message-routes.ts';
 import { notificationRoutes } from './modules/notifications/notification-routes.ts';
 import { webhookRoutes } from './modules/notifications/webhook-routes.ts';
+import { open311FrameworkError, open311Routes } from './modules/open311/open311-routes.ts';
 import { metricsPlugin, newMetricsRegistry } from './modules/ops/metrics.ts';
 import { opsRoutes } from './modules/ops/ops-routes.ts';
 import { queueBoard } from './modules/ops/queue-board.ts';
@@ -54,7 +55,13 @@ export async function buildApp(
     requestIdHeader: 'x-request-id',
     genReqId: () => crypto.randomUUID(),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
-    frameworkErrors: frameworkErrorHandler,
+    // Errors before routing (a bad URL): Open311's own format under its prefix, problem+json elsewhere.
+    frameworkErrors: (error, request, reply) =>
+      (request.url.startsWith('/open311/') ? open311FrameworkError : frameworkErrorHandler)(
+        error,
+        request,
+        reply,
+      ),
     logController,
     // shared/drain.ts answers requests that arrive while closing, with a problem+json.
     return503OnClosing: false,
@@ -123,6 +130,10 @@ export async function buildApp(
         { name: 'webhooks', description: 'Outgoing webhooks: signed case events with retries' },
         { name: 'reports', description: 'On-time reports for the chairman and the ward office (JSON, CSV)' },
         { name: 'public', description: 'For citizens: case tracking by code, without signing in' },
+        {
+          name: 'open311',
+          description: 'Open311 GeoReport v2 (JSON and XML; errors as the spec says, not problem+json)',
+        },
         { name: 'operations', description: 'Health and readiness' },
       ],
     },
@@ -159,6 +170,12 @@ export async function buildApp(
   await app.register(webhookRoutes, { webhooks: container.webhooks });
   await app.register(reportRoutes, { reports: container.reports });
   await app.register(messageRoutes, { messages: container.messages });
+  await app.register(open311Routes, {
+    prefix: '/open311/v2',
+    open311: container.open311,
+    // An app files for all its users: ten times what one address may send to a public endpoint.
+    postsPerMinute: config.RATE_LIMIT_PUBLIC_PER_MINUTE * 10,
+  });
 
   return app;
 }

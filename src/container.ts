@@ -12,6 +12,7 @@ import { createDirectoryService } from './modules/directory/directory-service.ts
 import { createMessageQueries } from './modules/messages/message-routes.ts';
 import { createNotificationService } from './modules/notifications/notification-service.ts';
 import { createWebhookService } from './modules/notifications/webhook-service.ts';
+import { createOpen311Service } from './modules/open311/open311-service.ts';
 import { createReportService } from './modules/reports/report-service.ts';
 import { createEscalationQueries } from './modules/sla/escalation-routes.ts';
 import { createSlaSettingsService } from './modules/sla/sla-settings-service.ts';
@@ -34,6 +35,7 @@ export type Container = {
   webhooks: ReturnType<typeof createWebhookService>;
   reports: ReturnType<typeof createReportService>;
   messages: ReturnType<typeof createMessageQueries>;
+  open311: ReturnType<typeof createOpen311Service>;
   close: () => Promise<void>;
 };
 
@@ -89,6 +91,7 @@ export async function createContainer(
   const webhooks = createWebhookService({ db });
   const reports = createReportService({ db });
   const messages = createMessageQueries({ db });
+  const open311 = createOpen311Service({ db, cases, auth });
 
   return {
     config,
@@ -105,6 +108,7 @@ export async function createContainer(
     webhooks,
     reports,
     messages,
+    open311,
     async close() {
       await closeQueues(queues).catch(() => {});
       redis.disconnect();

@@ -541,6 +541,10 @@ function checkResponse(op: Operation, opts: InjectOptions, res: LightMyRequestRe
   };
   if (res.statusCode >= 500) fail('5xx');
   if (res.statusCode < 400) return;
+  if (op.path.startsWith('/open311/')) {
+    checkOpen311Errors(res, fail);
+    return;
+  }
   if (!/^application\/problem\+json/.test(String(res.headers['content-type']))) fail('not problem+json');
   let problem: Record<string, unknown> = {};
   try {
@@ -551,6 +555,28 @@ function checkResponse(op: Operation, opts: InjectOptions, res: LightMyRequestRe
   for (const field of ['type', 'title', 'detail'])
     if (typeof problem[field] !== 'string') fail(`problem without ${field}`);
   if (problem.status !== res.statusCode) fail('problem.status differs from the status');
+}
+
+/** Open311 answers errors as its spec says: `[{ code, description }]` in JSON, `<errors>` in XML. */
+function checkOpen311Errors(res: LightMyRequestResponse, fail: (why: string) => never): void {
+  const type = String(res.headers['content-type']);
+  if (type.startsWith('text/xml')) {
+    if (!res.body.includes('<errors>') || !res.body.includes(`<code>${res.statusCode}</code>`))
+      fail('not Open311 XML errors');
+    return;
+  }
+  if (!type.startsWith('application/json')) fail('not Open311 errors');
+  let errors: unknown;
+  try {
+    errors = JSON.parse(res.body);
+  } catch {
+    fail('unparsable Open311 errors');
+  }
+  const list = errors as { code?: unknown; description?: unknown }[];
+  if (!Array.isArray(list) || list.length === 0) fail('Open311 errors not a list');
+  for (const e of list)
+    if (e.code !== res.statusCode || typeof e.description !== 'string')
+      fail('Open311 error without code or description');
 }
 
 function serverErrorFor(res: LightMyRequestResponse): string {

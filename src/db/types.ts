@@ -55,6 +55,9 @@ export interface CategoriesTable {
   sla_normal_clock: Clock;
   sla_urgent_duration: string;
   sla_urgent_clock: Clock;
+  description: string | null;
+  keywords: ColumnType<string[], string[] | undefined, string[]>;
+  group_name: string | null;
   created_at: CreatedAt;
 }
 

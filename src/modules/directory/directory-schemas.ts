@@ -55,6 +55,14 @@ export const categoryBody = z.object({
   name: text(200),
   defaultDepartmentCode: unitCode.optional(),
   sla: z.object({ normal: slaPolicySchema, urgent: slaPolicySchema }),
+  description: text(1000).optional(),
+  keywords: z
+    .array(text(50).refine((k) => !k.includes(','), 'Từ khoá không chứa dấu phẩy'))
+    .max(20)
+    .default([]),
+  group: text(100)
+    .optional()
+    .meta({ description: 'A group that clusters categories, e.g. "Hạ tầng đô thị"' }),
 });
 export const categorySchema = z
   .object({
@@ -66,6 +74,9 @@ export const categorySchema = z
       normal: z.object({ duration: z.string(), clock: clockSchema }),
       urgent: z.object({ duration: z.string(), clock: clockSchema }),
     }),
+    description: z.string().nullable(),
+    keywords: z.array(z.string()),
+    group: z.string().nullable(),
   })
   .meta({ id: 'Category' });
 

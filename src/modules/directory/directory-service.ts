@@ -21,6 +21,9 @@ export const categoryView = (c: Selectable<CategoriesTable>) => ({
     normal: { duration: c.sla_normal_duration, clock: c.sla_normal_clock },
     urgent: { duration: c.sla_urgent_duration, clock: c.sla_urgent_clock },
   },
+  description: c.description,
+  keywords: c.keywords,
+  group: c.group_name,
 });
 
 /** The ward a staff member may read, or null for admins (every ward). */
@@ -113,6 +116,9 @@ export function createDirectoryService(deps: { db: Db }) {
             sla_normal_clock: input.sla.normal.clock,
             sla_urgent_duration: input.sla.urgent.duration,
             sla_urgent_clock: input.sla.urgent.clock,
+            description: input.description ?? null,
+            keywords: input.keywords,
+            group_name: input.group ?? null,
           })
           .returningAll()
           .executeTakeFirstOrThrow();

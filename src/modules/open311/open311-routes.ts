@@ -1,0 +1,270 @@
+import { createHash } from 'node:crypto';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { toProblem } from '../../shared/error-handler.ts';
+import { AppError, problemType } from '../../shared/errors.ts';
+import { apiSecurityHeaders } from '../../shared/response-headers.ts';
+import { contentTypes, formatOfUrl, renderErrors, toXml } from './open311-format.ts';
+import {
+  discoverySchema,
+  formatParams,
+  jurisdictionQuery,
+  type Open311Format,
+  open311ErrorsSchema,
+  postRequestBody,
+  postResponseSchema,
+  requestParams,
+  requestsQuery,
+  serviceDefinitionSchema,
+  serviceParams,
+  serviceRequestSchema,
+  serviceSchema,
+} from './open311-schemas.ts';
+import type { Open311Service } from './open311-service.ts';
+
+const tags = ['open311'];
+const errors = {
+  400: open311ErrorsSchema,
+  403: open311ErrorsSchema,
+  404: open311ErrorsSchema,
+  429: open311ErrorsSchema,
+};
+
+/** GeoReport's statuses for errors: 400, 403 (no or a bad api_key), 404, and 429 for the rate limit. */
+const errorStatus = (status: number) =>
+  status === 401
+    ? 403
+    : status === 404 || status === 403 || status === 429
+      ? status
+      : status >= 500
+        ? status
+        : 400;
+
+/**
+ * Form fields (`application/x-www-form-urlencoded`, as the spec posts) as an object: empty fields
+ * are left out, `attribute[code]=value` goes into `attribute`, a field given twice keeps the last.
+ */
+export function parseForm(body: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const attribute: Record<string, string> = {};
+  for (const [key, value] of new URLSearchParams(body)) {
+    if (value === '') continue;
+    const m = /^attribute\[([^\]]{1,50})\]$/.exec(key);
+    if (m?.[1]) attribute[m[1]] = value;
+    else out[key] = value;
+  }
+  if (Object.keys(attribute).length > 0) out.attribute = attribute;
+  return out;
+}
+
+/** A problem (toProblem's) as the spec's errors, in the format the URL asks for. */
+export function sendOpen311Problem(
+  reply: FastifyReply,
+  request: FastifyRequest,
+  problem: ReturnType<typeof toProblem>,
+  headers?: Record<string, string>,
+) {
+  const status = errorStatus(problem.status);
+  const list = problem.errors?.length
+    ? problem.errors.map((e) => ({
+        code: status,
+        description: e.path ? `${e.path}: ${e.message}` : e.message,
+      }))
+    : [{ code: status, description: problem.detail }];
+  if (headers) reply.headers(headers);
+  if (status === 503) reply.header('retry-after', '5');
+  const format = formatOfUrl(request.url);
+  return reply
+    .code(status)
+    .type(contentTypes[format])
+    .serializer((x: string) => x)
+    .send(renderErrors(list, format) as never);
+}
+
+/** For Fastify's `frameworkErrors` (a bad URL before routing): under /open311, the spec's errors. */
+export function open311FrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  reply.headers(apiSecurityHeaders).header('x-request-id', request.id);
+  return sendOpen311Problem(reply, request, toProblem(error, request));
+}
+
+const idempotencyHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .regex(/^[\x21-\x7e]{1,90}$/, 'Idempotency-Key gồm 1-90 ký tự ASCII in được')
+    .optional()
+    .meta({ description: 'A retry with the same key returns the request created first, not a second one' }),
+});
+
+/**
+ * Open311 GeoReport v2 (api.md, "Public and standard interfaces"), registered under /open311/v2:
+ * every resource as `.json` or `.xml`, errors as the spec's `[{ code, description }]`. Public: no
+ * sign-in, under the public rate limit; POST requests need an API client's `api_key` and are
+ * limited per key.
+ */
+export const open311Routes: FastifyPluginAsyncZod<{
+  open311: Open311Service;
+  postsPerMinute: number;
+}> = async (app, { open311, postsPerMinute }) => {
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
+    done(null, parseForm(body as string)),
+  );
+
+  app.setErrorHandler((error: Error, request, reply) => {
+    const problem = toProblem(error, request);
+    if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+    return sendOpen311Problem(reply, request, problem, error instanceof AppError ? error.headers : undefined);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendOpen311Problem(reply, request, {
+      type: problemType('not-found'),
+      title: 'Không tìm thấy',
+      status: 404,
+      detail: `Không có tài nguyên Open311 ${request.method} ${request.url.split('?')[0]}.`,
+      requestId: request.id,
+    }),
+  );
+
+  /** A body as the format asks: JSON as it is, XML under `root` (a list's items as `item`). */
+  const send = (reply: FastifyReply, format: Open311Format, body: unknown, root: string, item?: string) =>
+    reply
+      .type(contentTypes[format])
+      .serializer((x: string) => x)
+      .send((format === 'xml' ? toXml(root, body, item) : JSON.stringify(body)) as never);
+
+  app.get(
+    '/discovery.:format',
+    {
+      schema: {
+        operationId: 'open311Discovery',
+        summary: 'Open311 service discovery',
+        tags,
+        params: formatParams,
+        response: { 200: discoverySchema, ...errors },
+      },
+    },
+    async (req, reply) => {
+      const base = `${req.protocol}://${req.host}/open311/v2`;
+      return send(reply, req.params.format, open311.discovery(base, await open311.changeset()), 'discovery');
+    },
+  );
+
+  app.get(
+    '/services.:format',
+    {
+      schema: {
+        operationId: 'open311Services',
+        summary: 'Open311 services: the categories a report may be filed under',
+        tags,
+        params: formatParams,
+        querystring: jurisdictionQuery,
+        response: { 200: z.array(serviceSchema), ...errors },
+      },
+    },
+    async (req, reply) =>
+      send(
+        reply,
+        req.params.format,
+        await open311.services(req.query.jurisdiction_id),
+        'services',
+        'service',
+      ),
+  );
+
+  app.get(
+    '/services/:service_code.:format',
+    {
+      schema: {
+        operationId: 'open311ServiceDefinition',
+        summary: 'Open311 service definition: the attributes a request of this service takes',
+        tags,
+        params: serviceParams,
+        querystring: jurisdictionQuery,
+        response: { 200: serviceDefinitionSchema, ...errors },
+      },
+    },
+    async (req, reply) =>
+      send(
+        reply,
+        req.params.format,
+        await open311.definition(req.params.service_code, req.query.jurisdiction_id),
+        'service_definition',
+      ),
+  );
+
+  app.post(
+    '/requests.:format',
+    {
+      config: {
+        // Per API key rather than per address: an app posts for all its users from a few servers.
+        rateLimit: {
+          max: postsPerMinute,
+          timeWindow: '1 minute',
+          hook: 'preHandler',
+          keyGenerator: (req: FastifyRequest) => {
+            const key = (req.body as { api_key?: unknown } | undefined)?.api_key;
+            return typeof key === 'string'
+              ? `o311-key:${createHash('sha256').update(key).digest('hex').slice(0, 32)}`
+              : `o311-ip:${req.ip}`;
+          },
+        },
+      },
+      schema: {
+        operationId: 'open311CreateRequest',
+        summary: 'Open311: file a report (form fields as the spec says, or JSON)',
+        description:
+          "Needs `api_key` (an API client of /api/v1/api-clients; its channel becomes the case's), `jurisdiction_id` (the ward code), `service_code`, `phone`, `description`, and a location: `lat`+`long`, `address_string` or `address_id`. `attribute[title|urgency|residential_group|confidential]` as the service definition says. `service_request_id` is the case code.",
+        tags,
+        params: formatParams,
+        headers: idempotencyHeaders,
+        body: postRequestBody,
+        response: { 200: postResponseSchema, ...errors },
+      },
+    },
+    async (req, reply) =>
+      send(
+        reply,
+        req.params.format,
+        await open311.post(req.body, req.headers['idempotency-key']),
+        'service_requests',
+        'request',
+      ),
+  );
+
+  app.get(
+    '/requests.:format',
+    {
+      schema: {
+        operationId: 'open311Requests',
+        summary: 'Open311: service requests, newest first (at most 90 days; public, without personal data)',
+        tags,
+        params: formatParams,
+        querystring: requestsQuery,
+        response: { 200: z.array(serviceRequestSchema), ...errors },
+      },
+    },
+    async (req, reply) =>
+      send(reply, req.params.format, await open311.list(req.query), 'service_requests', 'request'),
+  );
+
+  app.get(
+    '/requests/:service_request_id.:format',
+    {
+      schema: {
+        operationId: 'open311Request',
+        summary: 'Open311: one service request by its id (the case code)',
+        tags,
+        params: requestParams,
+        response: { 200: z.array(serviceRequestSchema), ...errors },
+      },
+    },
+    async (req, reply) =>
+      send(
+        reply,
+        req.params.format,
+        await open311.get(req.params.service_request_id),
+        'service_requests',
+        'request',
+      ),
+  );
+};

@@ -1,0 +1,223 @@
+import { sql } from 'kysely';
+import type { Db } from '../../db/database.ts';
+import { badRequest, forbidden, notFound } from '../../shared/errors.ts';
+import { vietnamTimeZone } from '../../shared/vietnam-day.ts';
+import type { AuthService } from '../auth/auth-service.ts';
+import type { CaseService } from '../cases/case-service.ts';
+import { formatDeadline } from '../notifications/escalation-messages.ts';
+import type { PostRequestBody, RequestsQuery } from './open311-schemas.ts';
+import {
+  type Open311Request,
+  parseAttributes,
+  type RequestRow,
+  serviceAttributes,
+  toService,
+  toServiceRequest,
+} from './open311-view.ts';
+
+/** GeoReport v2 lets a query span at most 90 days. */
+const maxSpanMs = 90 * 86_400_000;
+
+export type Open311Service = ReturnType<typeof createOpen311Service>;
+
+/** The GeoReport v2 facade over categories and cases (design.md §6, modules/open311). */
+export function createOpen311Service(deps: {
+  db: Db;
+  cases: Pick<CaseService, 'intake'>;
+  auth: Pick<AuthService, 'resolveApiKey'>;
+}) {
+  const { db } = deps;
+
+  async function wardOf(code: string) {
+    const ward = await db
+      .selectFrom('wards')
+      .select(['id', 'code'])
+      .where('code', '=', code)
+      .executeTakeFirst();
+    if (!ward) throw notFound(`jurisdiction_id ${code}: không có phường/xã này.`);
+    return ward;
+  }
+
+  const categoryColumns = ['code', 'name', 'description', 'keywords', 'group_name'] as const;
+
+  function selectRequests() {
+    return db
+      .selectFrom('cases')
+      .leftJoin('categories', 'categories.id', 'cases.category_id')
+      .leftJoin('departments', 'departments.id', 'cases.department_id')
+      .leftJoin('cases as original', 'original.id', 'cases.duplicate_of')
+      .select([
+        'cases.id',
+        'cases.code',
+        'cases.status',
+        'categories.code as category_code',
+        'categories.name as category_name',
+        'departments.name as department_name',
+        'cases.description',
+        'cases.reporter_name',
+        'cases.reporter_confidential',
+        'cases.location_address',
+        'cases.location_lat',
+        'cases.location_lng',
+        'cases.attachments',
+        'cases.answer_text',
+        'cases.answered_at',
+        'cases.reject_reason',
+        'original.code as duplicate_of_code',
+        'cases.received_at',
+        'cases.updated_at',
+        'cases.closed_at',
+        'cases.due_at',
+      ]);
+  }
+
+  /** What the citizen is told once the request is in: the deadline, or that the ward office classifies it. */
+  function noticeOf(c: { status: string; dueAt: string | null; code: string }): string {
+    if (c.dueAt)
+      return `Đã tiếp nhận phản ánh ${c.code} và chuyển đơn vị xử lý; hạn trả lời ${formatDeadline(new Date(c.dueAt), vietnamTimeZone)}.`;
+    return `Đã tiếp nhận phản ánh ${c.code}; văn phòng phường/xã sẽ phân loại và chuyển xử lý.`;
+  }
+
+  return {
+    /** Categories are shared by every ward; a jurisdiction_id, if given, must name one. */
+    async services(jurisdiction: string | undefined) {
+      if (jurisdiction) await wardOf(jurisdiction);
+      const rows = await db.selectFrom('categories').select(categoryColumns).orderBy('code').execute();
+      return rows.map(toService);
+    },
+
+    async definition(serviceCode: string, jurisdiction: string | undefined) {
+      if (jurisdiction) await wardOf(jurisdiction);
+      const c = await db
+        .selectFrom('categories')
+        .select('code')
+        .where('code', '=', serviceCode)
+        .executeTakeFirst();
+      if (!c) throw notFound(`service_code ${serviceCode}: không có lĩnh vực này.`);
+      return { service_code: c.code, attributes: serviceAttributes };
+    },
+
+    /**
+     * GET requests. With service_request_id, those cases and nothing else; otherwise the newest
+     * first of at most 90 days (by default the last 90), filtered by service codes and status.
+     */
+    async list(q: RequestsQuery, now = new Date()): Promise<Open311Request[]> {
+      let query = selectRequests();
+      if (q.jurisdiction_id) query = query.where('cases.ward_id', '=', (await wardOf(q.jurisdiction_id)).id);
+      if (q.service_request_id) {
+        const rows = await query
+          .where('cases.code', 'in', q.service_request_id)
+          .orderBy('cases.id', 'desc')
+          .execute();
+        return rows.map((r) => toServiceRequest(r as RequestRow));
+      }
+      const start = q.start_date ? new Date(q.start_date) : undefined;
+      const end = q.end_date ? new Date(q.end_date) : undefined;
+      const to = end ?? (start ? new Date(start.getTime() + maxSpanMs) : now);
+      const from = start ?? new Date(to.getTime() - maxSpanMs);
+      if (from > to)
+        throw badRequest('start_date phải trước end_date.', [
+          { path: 'start_date', message: 'Sau end_date' },
+        ]);
+      if (to.getTime() - from.getTime() > maxSpanMs)
+        throw badRequest('Khoảng start_date–end_date tối đa 90 ngày.', [
+          { path: 'end_date', message: 'Quá 90 ngày sau start_date' },
+        ]);
+      query = query.where('cases.received_at', '>=', from).where('cases.received_at', '<=', to);
+      if (q.service_code) query = query.where('categories.code', 'in', q.service_code);
+      if (q.status && q.status.length === 1)
+        query = query.where('cases.status', q.status[0] === 'closed' ? 'in' : 'not in', [
+          'closed',
+          'rejected',
+        ]);
+      const rows = await query
+        .orderBy('cases.id', 'desc')
+        .limit(q.page_size)
+        .offset((q.page - 1) * q.page_size)
+        .execute();
+      return rows.map((r) => toServiceRequest(r as RequestRow));
+    },
+
+    async get(code: string): Promise<Open311Request[]> {
+      const row = await selectRequests().where('cases.code', '=', code).executeTakeFirst();
+      if (!row) throw notFound(`service_request_id ${code}: không có phản ánh này.`);
+      return [toServiceRequest(row as RequestRow)];
+    },
+
+    /**
+     * POST requests: the API client's key decides the channel; the case is logged by intake itself
+     * (deadlines, assignment, duplicates, the receipt SMS). An Idempotency-Key makes a retry return
+     * the same request instead of a second one.
+     */
+    async post(body: PostRequestBody, idempotencyKey: string | undefined) {
+      const client = body.api_key ? await deps.auth.resolveApiKey(body.api_key) : null;
+      if (!client) throw forbidden(body.api_key ? 'api_key không hợp lệ.' : 'Cần api_key của ứng dụng.');
+      await wardOf(body.jurisdiction_id);
+      const category = await db
+        .selectFrom('categories')
+        .select('code')
+        .where('code', '=', body.service_code)
+        .executeTakeFirst();
+      if (!category) throw notFound(`service_code ${body.service_code}: không có lĩnh vực này.`);
+      const attributes = parseAttributes(body.attribute);
+      if (!attributes.ok)
+        throw badRequest(
+          attributes.problems.join('; '),
+          attributes.problems.map((message) => ({ path: 'attribute', message })),
+        );
+      const a = attributes.value;
+      const name = [body.last_name, body.first_name].filter(Boolean).join(' ');
+      const address = body.address_string ?? (body.address_id ? `Mã địa chỉ ${body.address_id}` : undefined);
+      const result = await deps.cases.intake(client, {
+        wardCode: body.jurisdiction_id,
+        channel: client.channel,
+        ...(idempotencyKey ? { externalId: `o311-${idempotencyKey}` } : {}),
+        categoryCode: body.service_code,
+        urgency: a.urgency,
+        ...(a.title ? { title: a.title } : {}),
+        description: body.description,
+        reporter: { ...(name ? { name } : {}), phone: body.phone, confidential: a.confidential },
+        location: {
+          ...(address ? { address } : {}),
+          ...(a.residentialGroup ? { residentialGroup: a.residentialGroup } : {}),
+          ...(body.lat !== undefined && body.long !== undefined ? { lat: body.lat, lng: body.long } : {}),
+        },
+        attachments: body.media_url ? [{ url: body.media_url }] : [],
+      });
+      const c = result.case;
+      return [
+        {
+          service_request_id: c.code,
+          service_notice: noticeOf({ status: c.status, dueAt: c.dueAt, code: c.code }),
+          account_id: body.account_id ?? null,
+        },
+      ];
+    },
+
+    discovery(baseUrl: string, changeset: Date) {
+      return {
+        changeset: changeset.toISOString(),
+        contact: 'Văn phòng HĐND và UBND phường/xã; đường dây nóng 1022.',
+        key_service: 'API key do quản trị hệ thống cấp (POST /api/v1/api-clients).',
+        endpoints: [
+          {
+            specification: 'http://wiki.open311.org/GeoReport_v2',
+            url: baseUrl,
+            changeset: changeset.toISOString(),
+            type: 'production' as const,
+            formats: ['text/xml', 'application/json'],
+          },
+        ],
+      };
+    },
+
+    /** When services last changed, for discovery's changeset. */
+    async changeset(): Promise<Date> {
+      const row = await db
+        .selectFrom('categories')
+        .select(sql<Date | null>`max(created_at)`.as('at'))
+        .executeTakeFirst();
+      return row?.at ?? new Date(0);
+    },
+  };
+}
