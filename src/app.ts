@@ -15,6 +15,7 @@ import { authRoutes } from './modules/auth/auth-routes.ts';
 import { actionRoutes } from './modules/cases/action-routes.ts';
 import { caseRoutes } from './modules/cases/case-routes.ts';
 import { publicRoutes } from './modules/cases/public-routes.ts';
+import { digestRoutes } from './modules/digest/digest-routes.ts';
 import { directoryRoutes } from './modules/directory/directory-routes.ts';
 import { messageRoutes } from './modules/messages/message-routes.ts';
 import { notificationRoutes } from './modules/notifications/notification-routes.ts';
@@ -169,6 +170,7 @@ export async function buildApp(
   await app.register(escalationRoutes, { escalations: container.escalations });
   await app.register(webhookRoutes, { webhooks: container.webhooks });
   await app.register(reportRoutes, { reports: container.reports });
+  await app.register(digestRoutes, { digests: container.digests });
   await app.register(messageRoutes, { messages: container.messages });
   await app.register(open311Routes, {
     prefix: '/open311/v2',

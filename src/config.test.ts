@@ -103,6 +103,25 @@ describe('loadConfig', () => {
     expect(ok.SMS_HTTP_URL).toBe('https://sms.example.vn/send');
   });
 
+  it('takes the digest schedule as a cron expression or off, and SMTP as an smtp(s) URL', () => {
+    expect(loadConfig({}).DIGEST_SCHEDULE).toBe('30 7 * * 1');
+    expect(loadConfig({ DIGEST_SCHEDULE: 'off' }).DIGEST_SCHEDULE).toBe('off');
+    expect(loadConfig({ DIGEST_SCHEDULE: '0 8 * * 1-5' }).DIGEST_SCHEDULE).toBe('0 8 * * 1-5');
+    expect(errorOf({ DIGEST_SCHEDULE: 'monday 7:30' }).message).toContain(
+      'DIGEST_SCHEDULE: five cron fields',
+    );
+    expect(errorOf({ DIGEST_SCHEDULE: '30 25 * * 1' }).message).toContain(
+      'DIGEST_SCHEDULE: not a cron expression',
+    );
+    expect(errorOf({ SMTP_URL: 'http://mail.example.vn' }).message).toContain(
+      'SMTP_URL: must be an smtp:// or smtps:// URL',
+    );
+    expect(loadConfig({ SMTP_URL: 'smtps://u:p@mail.example.vn:465' }).SMTP_URL).toBe(
+      'smtps://u:p@mail.example.vn:465',
+    );
+    expect(errorOf({ SMTP_FROM: 'not an address' }).message).toContain('SMTP_FROM');
+  });
+
   it('takes a tracking link with {code}, and points at its own tracking endpoint by default', () => {
     expect(errorOf({ PUBLIC_TRACKING_URL: 'https://pakn.example.vn/track' }).message).toContain(
       'PUBLIC_TRACKING_URL: must contain {code}',

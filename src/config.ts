@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { scheduleProblem } from './modules/digest/digest-schedule.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const bool = z
@@ -93,6 +94,34 @@ export const configSchema = z.object({
   DUPLICATE_RADIUS_METERS: z.coerce.number().int().min(0).max(5_000).default(100),
   DUPLICATE_WINDOW_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   DUPLICATE_SIMILARITY: z.coerce.number().min(0).max(1).default(0.3),
+  // The chairman's digest: a cron schedule (minute hour day month weekday) in each ward's local time,
+  // or `off`; how long after a missed occurrence (workers down) it is still sent; how often workers look.
+  DIGEST_SCHEDULE: z
+    .string()
+    .trim()
+    .default('30 7 * * 1')
+    .superRefine((v, ctx) => {
+      const problem = v === 'off' ? null : scheduleProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+  DIGEST_CATCH_UP_HOURS: z.coerce.number().int().min(1).max(168).default(24),
+  DIGEST_TICK_MS: z.coerce.number().int().min(100).max(600_000).default(60_000),
+  // E-mail (the digest): sent over SMTP when SMTP_URL is set (smtp://user:pass@host:587, smtps://… for
+  // TLS from the start), with retries like webhooks'. Without it, digests are in-app notifications only.
+  SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
+  SMTP_FROM: z
+    .string()
+    .trim()
+    .regex(
+      /^[^<>]*<[^@\s<>]+@[^@\s<>]+>$|^[^@\s<>]+@[^@\s<>]+$/,
+      'an address, e.g. "PAKN phường <pakn@example.vn>"',
+    )
+    .default('PAKN <no-reply@pakn.local>'),
+  EMAIL_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(300_000).default(30_000),
+  EMAIL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(30).default(10),
+  EMAIL_BACKOFF_MS: z.coerce.number().int().min(10).max(3_600_000).default(60_000),
+  EMAIL_CONCURRENCY: z.coerce.number().int().min(1).max(20).default(2),
+  EMAIL_SWEEP_MS: z.coerce.number().int().min(100).max(600_000).default(60_000),
 });
 
 export type Config = z.infer<typeof configSchema> & { PUBLIC_TRACKING_URL: string };

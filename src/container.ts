@@ -8,6 +8,7 @@ import { createTokenService } from './modules/auth/tokens.ts';
 import { createCaseActions } from './modules/cases/case-actions.ts';
 import { createCaseService } from './modules/cases/case-service.ts';
 import { createIntakeContextLoader } from './modules/cases/intake-context.ts';
+import { createDigestService } from './modules/digest/digest-service.ts';
 import { createDirectoryService } from './modules/directory/directory-service.ts';
 import { createMessageQueries } from './modules/messages/message-routes.ts';
 import { createNotificationService } from './modules/notifications/notification-service.ts';
@@ -36,6 +37,7 @@ export type Container = {
   reports: ReturnType<typeof createReportService>;
   messages: ReturnType<typeof createMessageQueries>;
   open311: ReturnType<typeof createOpen311Service>;
+  digests: ReturnType<typeof createDigestService>;
   close: () => Promise<void>;
 };
 
@@ -92,6 +94,12 @@ export async function createContainer(
   const reports = createReportService({ db });
   const messages = createMessageQueries({ db });
   const open311 = createOpen311Service({ db, cases, auth });
+  const digests = createDigestService({
+    db,
+    schedule: config.DIGEST_SCHEDULE,
+    catchUpMs: config.DIGEST_CATCH_UP_HOURS * 3_600_000,
+    emailFrom: config.SMTP_URL ? config.SMTP_FROM : undefined,
+  });
 
   return {
     config,
@@ -109,6 +117,7 @@ export async function createContainer(
     reports,
     messages,
     open311,
+    digests,
     async close() {
       await closeQueues(queues).catch(() => {});
       redis.disconnect();

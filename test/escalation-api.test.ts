@@ -477,7 +477,7 @@ describe('operations', () => {
         .json()
         .queues.map((q: { name: string }) => q.name)
         .sort(),
-    ).toEqual(['deliveries', 'escalations', 'messages', 'sweeps']);
+    ).toEqual(['deliveries', 'digests', 'emails', 'escalations', 'messages', 'sweeps']);
   });
 
   it('rate-limits password checks on the dashboard', async () => {

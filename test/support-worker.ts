@@ -37,7 +37,8 @@ export function spawnWorker(env: Record<string, string>): WorkerProcess {
     cwd: root,
     // No status messages: the run's database is shared by every test file, and a worker's dispatcher
     // would send (to its log) the messages that test/citizen-messages.test.ts waits for.
-    env: { ...process.env, LOG_LEVEL: 'info', SMS_PROVIDER: 'none', ...env },
+    // No digests either: test/chairman-digest.test.ts creates its own.
+    env: { ...process.env, LOG_LEVEL: 'info', SMS_PROVIDER: 'none', DIGEST_SCHEDULE: 'off', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

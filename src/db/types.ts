@@ -69,6 +69,7 @@ export interface UsersTable {
   role: Role;
   ward_id: string | null;
   department_id: string | null;
+  email: ColumnType<string | null, string | null | undefined, string | null>;
   active: Generated<boolean>;
   created_at: CreatedAt;
 }
@@ -190,6 +191,7 @@ export interface NotificationsTable {
   user_id: string;
   case_id: string | null;
   escalation_id: string | null;
+  digest_id: ColumnType<string | null, string | null | undefined, string | null>;
   type: string;
   step: string | null;
   title: string;
@@ -213,6 +215,36 @@ export interface WebhookDeliveriesTable {
   event: string;
   event_key: string;
   payload: Json<Record<string, unknown>>;
+  status: ColumnType<
+    'pending' | 'delivered' | 'failed',
+    'pending' | undefined,
+    'pending' | 'delivered' | 'failed'
+  >;
+  attempts: ColumnType<number, number | undefined, number>;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: CreatedAt;
+  last_attempt_at: NullableTimestamp;
+  delivered_at: NullableTimestamp;
+}
+
+export interface DigestsTable {
+  id: Id;
+  ward_id: string;
+  scheduled_for: Date;
+  content: Json<Record<string, unknown>>;
+  created_at: CreatedAt;
+}
+
+export interface EmailDeliveriesTable {
+  id: string;
+  digest_id: string | null;
+  user_id: string | null;
+  to_address: string;
+  message_id: string;
+  subject: string;
+  body_text: string;
+  body_html: string;
   status: ColumnType<
     'pending' | 'delivered' | 'failed',
     'pending' | undefined,
@@ -270,6 +302,8 @@ export interface Database {
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
   citizen_messages: CitizenMessagesTable;
+  digests: DigestsTable;
+  email_deliveries: EmailDeliveriesTable;
 }
 
 export type CaseRow = Selectable<CasesTable>;

@@ -4,6 +4,7 @@ import closeWithGrace from 'close-with-grace';
 import { pino } from 'pino';
 import { ConfigError, loadConfig } from '../config.ts';
 import { createContainer } from '../container.ts';
+import { startDigestDelivery } from '../modules/digest/digest-worker.ts';
 import { startMessageDelivery } from '../modules/messages/message-worker.ts';
 import { startWebhookDelivery } from '../modules/notifications/webhook-worker.ts';
 import { startHeartbeat } from '../modules/ops/worker-heartbeat.ts';
@@ -14,7 +15,7 @@ import { loggerOptions } from '../shared/logger.ts';
 
 /**
  * The worker process (npm run worker): consumes the queues (escalations, webhook deliveries, the
- * status messages' dispatch tick), runs the escalation scheduler and its sweep, and keeps a heartbeat
+ * status messages' dispatch tick, the chairman's digest tick and its e-mails), runs the escalation scheduler and its sweep, and keeps a heartbeat
  * in Redis. Any number may run side by side. SIGTERM stops it gracefully: it takes no new job, finishes the active ones, then releases
  * Postgres and Redis.
  */
@@ -47,6 +48,7 @@ export async function startWorker() {
   });
   const webhooks = startWebhookDelivery(container, { log, workerId });
   const messages = await startMessageDelivery(container, { log, workerId });
+  const digests = await startDigestDelivery(container, { log, workerId });
   const heartbeat = startHeartbeat({
     redis,
     prefix: config.REDIS_PREFIX,
@@ -62,7 +64,7 @@ export async function startWorker() {
   const watchdog = setInterval(() => {
     if (checking) return;
     checking = true;
-    Promise.all([scheduler.checkRedis(), messages?.ensureScheduled()])
+    Promise.all([scheduler.checkRedis(), messages?.ensureScheduled(), digests.ensureScheduled()])
       .catch((err: unknown) => log.warn({ err }, 'watchdog failed'))
       .finally(() => {
         checking = false;
@@ -75,7 +77,7 @@ export async function startWorker() {
       if (err) log.error({ err }, 'worker shutting down after an error');
       else log.info({ signal }, 'worker shutting down');
       clearInterval(watchdog);
-      await Promise.all([consumers.close(), webhooks.close(), messages?.close()]);
+      await Promise.all([consumers.close(), webhooks.close(), messages?.close(), digests.close()]);
       await heartbeat.stop().catch(() => {});
       await container.close();
       log.info('worker stopped');

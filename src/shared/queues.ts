@@ -11,6 +11,9 @@ export const queueRegistry = {
   deliveries: z.object({ deliveryId: z.string() }),
   /** The status messages' dispatcher tick (a job scheduler entry): due messages are read from Postgres. */
   messages: z.object({}),
+  /** The chairman's digest tick (a job scheduler entry): wards whose digest is due are read from Postgres. */
+  digests: z.object({}),
+  emails: z.object({ emailId: z.string() }),
   /** The escalation scheduler's tick (a BullMQ job scheduler entry); it carries no data. */
   sweeps: z.object({}),
 } as const;

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { listOf, listQuery, problems } from '../../shared/http.ts';
+import { idParams, listOf, listQuery, problems } from '../../shared/http.ts';
 import { userOf } from '../auth/auth-plugin.ts';
 import {
   apiClientBody,
@@ -11,6 +11,7 @@ import {
   departmentQuery,
   departmentSchema,
   userBody,
+  userPatchBody,
   userSchema,
   wardBody,
   wardSchema,
@@ -131,6 +132,22 @@ export const directoryRoutes: FastifyPluginAsyncZod<{ directory: DirectoryServic
       },
     },
     async (req, reply) => reply.code(201).send(await directory.createUser(req.body)),
+  );
+
+  app.patch(
+    '/api/v1/users/:id',
+    {
+      config: admin,
+      schema: {
+        operationId: 'updateUser',
+        summary: "Change a staff user's full name or e-mail address",
+        tags,
+        params: idParams,
+        body: userPatchBody,
+        response: { 200: userSchema, ...problems(400, 401, 403, 404) },
+      },
+    },
+    async (req) => directory.updateUser(req.params.id, req.body),
   );
 
   app.post(

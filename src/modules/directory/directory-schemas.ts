@@ -80,6 +80,11 @@ export const categorySchema = z
   })
   .meta({ id: 'Category' });
 
+const emailSchema = z
+  .email('Địa chỉ thư điện tử không hợp lệ')
+  .max(254)
+  .meta({ description: "Where the chairman's digest is e-mailed (chairmen); other roles may have one too" });
+
 export const userBody = z.object({
   username: z
     .string()
@@ -91,7 +96,17 @@ export const userBody = z.object({
   role: roleSchema,
   wardId: idSchema.optional(),
   departmentId: idSchema.optional(),
+  email: emailSchema.optional(),
 });
+export const userPatchBody = z
+  .object({
+    fullName: text(200).optional(),
+    email: emailSchema.nullable().optional().meta({ description: 'null removes the address' }),
+  })
+  .refine(
+    (b) => b.fullName !== undefined || b.email !== undefined,
+    'Cần ít nhất một trường: fullName, email',
+  );
 export const userSchema = z
   .object({
     id: z.string(),
@@ -100,6 +115,7 @@ export const userSchema = z
     role: roleSchema,
     wardId: z.string().nullable(),
     departmentId: z.string().nullable(),
+    email: z.string().nullable(),
   })
   .meta({ id: 'User' });
 

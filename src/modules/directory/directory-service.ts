@@ -1,14 +1,21 @@
 import type { Selectable } from 'kysely';
 import type { z } from 'zod';
 import type { Db } from '../../db/database.ts';
-import type { CategoriesTable } from '../../db/types.ts';
+import type { CategoriesTable, UsersTable } from '../../db/types.ts';
 import { badRequest, conflict, notFound } from '../../shared/errors.ts';
 import { decodeCursor, page } from '../../shared/http.ts';
 import { isUniqueViolation } from '../../shared/pg-errors.ts';
 import { generateApiKey } from '../auth/api-keys.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import { isDepartmentRole, type UserPrincipal } from '../auth/principal.ts';
-import type { apiClientBody, categoryBody, departmentBody, userBody, wardBody } from './directory-schemas.ts';
+import type {
+  apiClientBody,
+  categoryBody,
+  departmentBody,
+  userBody,
+  userPatchBody,
+  wardBody,
+} from './directory-schemas.ts';
 
 type ListArgs = { limit: number; cursor?: string | undefined };
 
@@ -24,6 +31,18 @@ export const categoryView = (c: Selectable<CategoriesTable>) => ({
   description: c.description,
   keywords: c.keywords,
   group: c.group_name,
+});
+
+const userColumns = ['id', 'username', 'full_name', 'role', 'ward_id', 'department_id', 'email'] as const;
+
+const toUserView = (u: Pick<Selectable<UsersTable>, (typeof userColumns)[number]>) => ({
+  id: u.id,
+  username: u.username,
+  fullName: u.full_name,
+  role: u.role,
+  wardId: u.ward_id,
+  departmentId: u.department_id,
+  email: u.email,
 });
 
 /** The ward a staff member may read, or null for admins (every ward). */
@@ -187,22 +206,31 @@ export function createDirectoryService(deps: { db: Db }) {
             role: input.role,
             ward_id: wardId,
             department_id: departmentId,
+            email: input.email ?? null,
           })
-          .returning(['id', 'username', 'full_name', 'role', 'ward_id', 'department_id'])
+          .returning(userColumns)
           .executeTakeFirstOrThrow();
-        return {
-          id: u.id,
-          username: u.username,
-          fullName: u.full_name,
-          role: u.role,
-          wardId: u.ward_id,
-          departmentId: u.department_id,
-        };
+        return toUserView(u);
       } catch (err) {
         if (isUniqueViolation(err))
           throw conflict(`Tên đăng nhập ${input.username} đã được dùng.`, 'duplicate');
         throw err;
       }
+    },
+
+    /** Changes a user's name or e-mail address; the role and the ward stay. */
+    async updateUser(id: string, input: z.output<typeof userPatchBody>) {
+      const u = await db
+        .updateTable('users')
+        .set({
+          ...(input.fullName !== undefined ? { full_name: input.fullName } : {}),
+          ...(input.email !== undefined ? { email: input.email } : {}),
+        })
+        .where('id', '=', id)
+        .returning(userColumns)
+        .executeTakeFirst();
+      if (!u) throw notFound('Không tìm thấy người dùng.');
+      return toUserView(u);
     },
 
     async createApiClient(input: z.output<typeof apiClientBody>) {

@@ -5,10 +5,11 @@ import { type QueuePayload, queueRegistry } from '../../shared/queues.ts';
 import { type DeliveryOutcome, isOutboxId } from './outbox-ledger.ts';
 
 /** The queues whose jobs each name one outbox row. */
-export type OutboxQueue = 'deliveries';
+export type OutboxQueue = 'deliveries' | 'emails';
 
 const idOf: { [N in OutboxQueue]: (data: QueuePayload<N>) => string } = {
   deliveries: (d) => d.deliveryId,
+  emails: (d) => d.emailId,
 };
 
 export type OutboxConsumer = { close: () => Promise<void> };

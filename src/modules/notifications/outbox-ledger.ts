@@ -4,10 +4,10 @@ import type { SendResult } from '../../shared/post-once.ts';
 
 /**
  * Outboxes whose rows are delivered one try at a time, with the tries counted in the row (design.md
- * §5, point 5): webhook deliveries and citizen messages. They share these columns: status
+ * §5, point 5): webhook deliveries, citizen messages and e-mails. They share these columns: status
  * (pending → delivered | failed), attempts, last_attempt_at, last_status_code, last_error, delivered_at.
  */
-export type OutboxTable = 'webhook_deliveries' | 'citizen_messages';
+export type OutboxTable = 'webhook_deliveries' | 'citizen_messages' | 'email_deliveries';
 
 export type DeliveryOutcome =
   | { kind: 'delivered'; attempts: number; statusCode: number }
@@ -53,7 +53,7 @@ export function createOutboxLedger(deps: {
   backoffMs: number;
 }) {
   const { db, maxAttempts } = deps;
-  // The outboxes share the bookkeeping columns; one table's type stands for both.
+  // The outboxes share the bookkeeping columns; one table's type stands for all.
   const table = deps.table as 'webhook_deliveries';
 
   const fail = async (id: string, error: string) => {
