@@ -19,7 +19,7 @@ import {
 
 /**
  * Open311 GeoReport v2 under /open311/v2, in JSON and XML. Every successful response is validated
- * against the spec's JSON schemas in shared/open311/georeport-v2 — the XML after being read back into
+ * against the spec's JSON schemas (test/fixtures/open311-georeport-v2) — the XML after being read back into
  * the same shape (empty elements as null, numbers and booleans from their text).
  */
 
@@ -31,7 +31,8 @@ type JsonSchema = {
   $ref?: string;
 };
 
-const schemaDir = new URL('../../shared/open311/georeport-v2/', import.meta.url);
+// A copy of ../shared/open311/georeport-v2 (the Open311 GeoReport v2 JSON schemas), so a clone tests alone.
+const schemaDir = new URL('./fixtures/open311-georeport-v2/', import.meta.url);
 const schemas: Record<string, JsonSchema> = Object.fromEntries(
   ['service', 'services', 'service-definition', 'request', 'requests'].map((n) => [
     `${n}.json`,
