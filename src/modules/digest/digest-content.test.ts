@@ -8,7 +8,7 @@ const ward = { id: '1', name: 'Phường Hồng Bàng' };
 const departments = [
   { id: '10', name: 'Phòng Kinh tế - Hạ tầng', heads: ['Trần Văn Hải'] },
   { id: '11', name: 'Phòng Văn hoá - Xã hội', heads: [] },
-  { id: null, name: 'Chưa phân công (Bộ phận tiếp nhận)', heads: ['Lê Thị Mai'] },
+  { id: null, name: 'Chưa phân công', heads: ['Lê Thị Mai'] },
 ];
 const row = (over: Partial<DigestCaseRow>): DigestCaseRow => ({
   id: '100',
@@ -49,7 +49,7 @@ describe('the chairman digest', () => {
     expect(digest).toMatchObject({ unanswered: 5, late: 2, timezone: 'Asia/Ho_Chi_Minh' });
     expect(digest.departments.map((d) => [d.name, d.unanswered, d.late])).toEqual([
       ['Phòng Kinh tế - Hạ tầng', 3, 1],
-      ['Chưa phân công (Bộ phận tiếp nhận)', 1, 1],
+      ['Chưa phân công', 1, 1],
       ['Phòng Văn hoá - Xã hội', 1, 0],
     ]);
     const ktht = digest.departments[0];

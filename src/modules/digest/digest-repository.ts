@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../db/types.ts';
+import { unassignedName } from '../reports/sla-report.ts';
 import { defaultCalendar, type WardCalendar } from '../sla/calendar.ts';
 import { buildDigest, type Digest, type DigestDepartmentRow, unansweredStatuses } from './digest-content.ts';
 
@@ -67,7 +68,7 @@ export async function loadDigest(
     name: d.name,
     heads: heads(d.id),
   }));
-  rows.push({ id: null, name: 'Chưa phân công (Bộ phận tiếp nhận)', heads: heads(null) });
+  rows.push({ id: null, name: unassignedName, heads: heads(null) });
   return buildDigest({
     ward,
     calendar: ward.calendar,
