@@ -132,7 +132,7 @@ describe('on-time report', () => {
     const res = await report('');
     expect(res.statusCode).toBe(200);
     const body = res.json() as { wardId: string; from: string; to: string; groupBy: string; rows: Row[] };
-    expect(body).toMatchObject({ wardId: ward.id, groupBy: 'department' });
+    expect(body).toMatchObject({ wardId: ward.id, wardName: `Phường ${ward.code}`, groupBy: 'department' });
     expect(figures(body.rows)).toEqual(await direct('c.department_id', ward.id));
     const infra = body.rows.find((r) => r.key === ward.departments.infra.id) as Row;
     expect(infra).toMatchObject({
@@ -220,7 +220,9 @@ describe('on-time report', () => {
           r.overdueOpen,
         ]),
       );
-      expect(book.getWorksheet('Thông tin')?.getRow(2).values).toEqual([undefined, 'Phường/xã', ward.id]);
+      const about = book.getWorksheet('Thông tin');
+      expect(about?.getRow(2).values).toEqual([undefined, 'Phường/xã', `Phường ${ward.code}`]);
+      expect(about?.getRow(5).values).toEqual([undefined, 'Theo', 'Phòng, ban chuyên môn']);
     }
   });
 
@@ -228,7 +230,7 @@ describe('on-time report', () => {
     // Other test files add cases to the same database meanwhile: the city is checked for what this
     // file knows, the ward exactly.
     const city = (await report('groupBy=channel', t.adminToken)).json();
-    expect(city.wardId).toBeNull();
+    expect(city).toMatchObject({ wardId: null, wardName: null });
     const wardOnly = (await report(`groupBy=channel&wardId=${ward.id}`, t.adminToken)).json().rows as Row[];
     expect(figures(wardOnly)).toEqual(await direct('c.channel', ward.id));
     const hotline = (rows: Row[]) => rows.find((r) => r.key === 'hotline_1022')?.received ?? 0;

@@ -43,6 +43,7 @@ export const slaReportRowSchema = z.object({
 export const slaReportSchema = z
   .object({
     wardId: z.string().nullable(),
+    wardName: z.string().nullable().meta({ description: "The ward's name; null for the whole city" }),
     from: z.iso.date(),
     to: z.iso.date(),
     groupBy: groupBySchema,

@@ -1,4 +1,7 @@
+import { tz } from '@date-fns/tz';
+import { format } from 'date-fns';
 import ExcelJS from 'exceljs';
+import { vietnamTimeZone } from '../../shared/vietnam-day.ts';
 import type { SlaReportRow } from './sla-report.ts';
 
 export const xlsxType = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -21,12 +24,22 @@ const columns: { key: keyof SlaReportRow; header: string; width: number; numFmt?
   { key: 'averageRating', header: 'Đánh giá trung bình', width: 18, numFmt: '0.00' },
 ];
 
+const groupByNames: Record<string, string> = {
+  department: 'Phòng, ban chuyên môn',
+  category: 'Lĩnh vực',
+  channel: 'Kênh tiếp nhận',
+};
+
+/** 2026-12-06 → 06/12/2026, as Vietnamese documents write dates. */
+const vnDate = (day: string) => day.split('-').reverse().join('/');
+
 /**
  * The report as an Excel workbook: sheet "Báo cáo" with one row per department, category or channel
  * (text cells are values, never formulas), and sheet "Thông tin" with the period and when it was made.
  */
 export async function slaReportXlsx(report: {
   wardId: string | null;
+  wardName: string | null;
   from: string;
   to: string;
   groupBy: string;
@@ -48,11 +61,11 @@ export async function slaReportXlsx(report: {
   const about = workbook.addWorksheet('Thông tin');
   about.addRows([
     ['Báo cáo', 'Tình hình giải quyết phản ánh, kiến nghị đúng hạn'],
-    ['Phường/xã', report.wardId ?? 'Toàn thành phố'],
-    ['Từ ngày', report.from],
-    ['Đến ngày', report.to],
-    ['Theo', report.groupBy],
-    ['Lập lúc', report.generatedAt],
+    ['Phường/xã', report.wardName ?? 'Toàn thành phố'],
+    ['Từ ngày', vnDate(report.from)],
+    ['Đến ngày', vnDate(report.to)],
+    ['Theo', groupByNames[report.groupBy] ?? report.groupBy],
+    ['Lập lúc', format(new Date(report.generatedAt), 'HH:mm dd/MM/yyyy', { in: tz(vietnamTimeZone) })],
   ]);
   about.getColumn(1).width = 14;
   about.getColumn(2).width = 50;
