@@ -65,10 +65,12 @@ export function createReportService(deps: { db: Db }) {
         .where('c.received_at', '>=', dayStart(from))
         .where('c.received_at', '<', new Date(dayStart(to).getTime() + 86_400_000));
       if (wardId) q = q.where('c.ward_id', '=', wardId);
-      const rows = await q.execute();
-      const ward = wardId
-        ? await db.selectFrom('wards').select('name').where('id', '=', wardId).executeTakeFirst()
-        : undefined;
+      const [rows, ward] = await Promise.all([
+        q.execute(),
+        wardId
+          ? db.selectFrom('wards').select('name').where('id', '=', wardId).executeTakeFirst()
+          : undefined,
+      ]);
 
       const wardIds = [...new Set(rows.map((r) => r.ward_id))];
       const calendars = new Map<string, WardCalendar>();

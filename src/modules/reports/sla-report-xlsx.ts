@@ -1,7 +1,6 @@
-import { tz } from '@date-fns/tz';
-import { format } from 'date-fns';
 import ExcelJS from 'exceljs';
 import { vietnamTimeZone } from '../../shared/vietnam-day.ts';
+import { formatDeadline } from '../notifications/escalation-messages.ts';
 import type { SlaReportRow } from './sla-report.ts';
 
 export const xlsxType = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -61,11 +60,11 @@ export async function slaReportXlsx(report: {
   const about = workbook.addWorksheet('Thông tin');
   about.addRows([
     ['Báo cáo', 'Tình hình giải quyết phản ánh, kiến nghị đúng hạn'],
-    ['Phường/xã', report.wardName ?? 'Toàn thành phố'],
+    ['Phường/xã', report.wardId === null ? 'Toàn thành phố' : (report.wardName ?? report.wardId)],
     ['Từ ngày', vnDate(report.from)],
     ['Đến ngày', vnDate(report.to)],
     ['Theo', groupByNames[report.groupBy] ?? report.groupBy],
-    ['Lập lúc', format(new Date(report.generatedAt), 'HH:mm dd/MM/yyyy', { in: tz(vietnamTimeZone) })],
+    ['Lập lúc', formatDeadline(new Date(report.generatedAt), vietnamTimeZone)],
   ]);
   about.getColumn(1).width = 14;
   about.getColumn(2).width = 50;
