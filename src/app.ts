@@ -26,6 +26,7 @@ import { opsRoutes } from './modules/ops/ops-routes.ts';
 import { queueBoard } from './modules/ops/queue-board.ts';
 import { workerStatus } from './modules/ops/worker-heartbeat.ts';
 import { reportRoutes } from './modules/reports/report-routes.ts';
+import { calendarRoutes } from './modules/sla/calendar-routes.ts';
 import { escalationRoutes } from './modules/sla/escalation-routes.ts';
 import { slaSettingsRoutes } from './modules/sla/sla-settings-routes.ts';
 import { drain } from './shared/drain.ts';
@@ -150,6 +151,7 @@ export async function buildApp(
     redis: container.redis,
     registry,
     workerStatus: () => workerStatus(container.redis, config.REDIS_PREFIX),
+    calendarNotice: () => container.calendars.provisionalNextYear(),
   });
   await app.register(queueBoard, {
     queues: container.queues,
@@ -165,6 +167,7 @@ export async function buildApp(
   await app.register(caseRoutes, { cases: container.cases });
   await app.register(publicRoutes, { cases: container.cases });
   await app.register(actionRoutes, { actions: container.actions });
+  await app.register(calendarRoutes, { calendars: container.calendars });
   await app.register(slaSettingsRoutes, { settings: container.slaSettings });
   await app.register(notificationRoutes, { notifications: container.notifications });
   await app.register(escalationRoutes, { escalations: container.escalations });

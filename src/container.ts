@@ -7,6 +7,7 @@ import { createLoginLockout } from './modules/auth/login-lockout.ts';
 import { createTokenService } from './modules/auth/tokens.ts';
 import { createCaseActions } from './modules/cases/case-actions.ts';
 import { createCaseService } from './modules/cases/case-service.ts';
+import { rederiveCaseDeadlines } from './modules/cases/deadline-rederivation.ts';
 import { createIntakeContextLoader } from './modules/cases/intake-context.ts';
 import { createDigestService } from './modules/digest/digest-service.ts';
 import { createDirectoryService } from './modules/directory/directory-service.ts';
@@ -15,6 +16,8 @@ import { createNotificationService } from './modules/notifications/notification-
 import { createWebhookService } from './modules/notifications/webhook-service.ts';
 import { createOpen311Service } from './modules/open311/open311-service.ts';
 import { createReportService } from './modules/reports/report-service.ts';
+import { type CalendarService, createCalendarService } from './modules/sla/calendar-service.ts';
+import { type CalendarWarnings, createCalendarWarnings } from './modules/sla/calendar-warnings.ts';
 import { createEscalationQueries } from './modules/sla/escalation-routes.ts';
 import { createSlaSettingsService } from './modules/sla/sla-settings-service.ts';
 import { closeQueues, createQueues, type Queues } from './shared/queues.ts';
@@ -31,6 +34,8 @@ export type Container = {
   cases: ReturnType<typeof createCaseService>;
   actions: ReturnType<typeof createCaseActions>;
   slaSettings: ReturnType<typeof createSlaSettingsService>;
+  calendars: CalendarService;
+  calendarWarnings: CalendarWarnings;
   notifications: ReturnType<typeof createNotificationService>;
   escalations: ReturnType<typeof createEscalationQueries>;
   webhooks: ReturnType<typeof createWebhookService>;
@@ -88,6 +93,15 @@ export async function createContainer(
     messagesEnabled: config.SMS_PROVIDER !== 'none',
   });
   const slaSettings = createSlaSettingsService({ db, onChange: () => intakeContext.clear() });
+  const calendars = createCalendarService({
+    db,
+    onChange: () => intakeContext.clear(),
+    rederive: rederiveCaseDeadlines,
+  });
+  const calendarWarnings = createCalendarWarnings({
+    db,
+    emailFrom: config.SMTP_URL ? config.SMTP_FROM : undefined,
+  });
   const notifications = createNotificationService({ db });
   const escalations = createEscalationQueries({ db });
   const webhooks = createWebhookService({ db });
@@ -111,6 +125,8 @@ export async function createContainer(
     cases,
     actions,
     slaSettings,
+    calendars,
+    calendarWarnings,
     notifications,
     escalations,
     webhooks,

@@ -53,7 +53,12 @@ export async function seedDirectory(
     .execute();
   await db
     .insertInto('ward_calendars')
-    .values(city.map((w) => ({ ward_id: idOf(w), calendar: JSON.stringify(calendar) })))
+    .values(
+      city.map((w) => ({
+        ward_id: idOf(w),
+        calendar: JSON.stringify({ timezone: calendar.timezone, businessHours: calendar.businessHours }),
+      })),
+    )
     .execute();
   await db
     .insertInto('escalation_policies')

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Database } from './types.ts';
 
@@ -7,6 +7,8 @@ import type { Database } from './types.ts';
 pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
 
 export type Db = Kysely<Database>;
+/** The database or a transaction on it: repositories take either, so the service owns the transaction. */
+export type Conn = Kysely<Database> | Transaction<Database>;
 export type Pool = pg.Pool;
 
 type PoolOptions = { url: string; poolSize: number; applicationName?: string };

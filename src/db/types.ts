@@ -90,6 +90,27 @@ export interface WardCalendarsTable {
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
+/** A year's confirmed days off and make-up days: city-wide (`ward_id` null) or one ward's own. */
+export interface CalendarYearsTable {
+  id: Id;
+  ward_id: string | null;
+  year: number;
+  days_off: Json<{ date: string; name: string }[]>;
+  working_days: Json<{ date: string; name: string }[]>;
+  note: string | null;
+  confirmed_by: string | null;
+  confirmed_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+/** One weekly warning that a year is still provisional: per ward, or (`ward_id` null) the admins'. */
+export interface CalendarWarningsTable {
+  id: Id;
+  ward_id: string | null;
+  year: number;
+  week: number;
+  created_at: CreatedAt;
+}
+
 export interface EscalationPoliciesTable {
   ward_id: string;
   policy: Json<unknown>;
@@ -292,6 +313,8 @@ export interface Database {
   users: UsersTable;
   api_clients: ApiClientsTable;
   ward_calendars: WardCalendarsTable;
+  calendar_years: CalendarYearsTable;
+  calendar_warnings: CalendarWarningsTable;
   escalation_policies: EscalationPoliciesTable;
   cases: CasesTable;
   case_events: CaseEventsTable;

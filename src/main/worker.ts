@@ -8,6 +8,7 @@ import { startDigestDelivery } from '../modules/digest/digest-worker.ts';
 import { startMessageDelivery } from '../modules/messages/message-worker.ts';
 import { startWebhookDelivery } from '../modules/notifications/webhook-worker.ts';
 import { startHeartbeat } from '../modules/ops/worker-heartbeat.ts';
+import { startCalendarWarnings } from '../modules/sla/calendar-warning-worker.ts';
 import { createEscalationJob } from '../modules/sla/escalation-job.ts';
 import { startEscalationConsumers } from '../modules/sla/escalation-worker.ts';
 import { createTimerScheduler } from '../modules/sla/scheduler.ts';
@@ -15,7 +16,8 @@ import { loggerOptions } from '../shared/logger.ts';
 
 /**
  * The worker process (npm run worker): consumes the queues (escalations, webhook deliveries, the
- * status messages' dispatch tick, the chairman's digest tick and its e-mails), runs the escalation scheduler and its sweep, and keeps a heartbeat
+ * status messages' dispatch tick, the chairman's digest tick and its e-mails, the provisional-calendar
+ * warnings' tick), runs the escalation scheduler and its sweep, and keeps a heartbeat
  * in Redis. Any number may run side by side. SIGTERM stops it gracefully: it takes no new job, finishes the active ones, then releases
  * Postgres and Redis.
  */
@@ -49,6 +51,15 @@ export async function startWorker() {
   const webhooks = startWebhookDelivery(container, { log, workerId });
   const messages = await startMessageDelivery(container, { log, workerId });
   const digests = await startDigestDelivery(container, { log, workerId });
+  const calendarWarnings = await startCalendarWarnings({
+    warnings: container.calendarWarnings,
+    queues,
+    connection: redis,
+    prefix: config.REDIS_PREFIX,
+    everyMs: config.CALENDAR_WARNING_TICK_MS,
+    workerId,
+    log,
+  });
   const heartbeat = startHeartbeat({
     redis,
     prefix: config.REDIS_PREFIX,
@@ -64,7 +75,12 @@ export async function startWorker() {
   const watchdog = setInterval(() => {
     if (checking) return;
     checking = true;
-    Promise.all([scheduler.checkRedis(), messages?.ensureScheduled(), digests.ensureScheduled()])
+    Promise.all([
+      scheduler.checkRedis(),
+      messages?.ensureScheduled(),
+      digests.ensureScheduled(),
+      calendarWarnings.ensureScheduled(),
+    ])
       .catch((err: unknown) => log.warn({ err }, 'watchdog failed'))
       .finally(() => {
         checking = false;
@@ -77,7 +93,13 @@ export async function startWorker() {
       if (err) log.error({ err }, 'worker shutting down after an error');
       else log.info({ signal }, 'worker shutting down');
       clearInterval(watchdog);
-      await Promise.all([consumers.close(), webhooks.close(), messages?.close(), digests.close()]);
+      await Promise.all([
+        consumers.close(),
+        webhooks.close(),
+        messages?.close(),
+        digests.close(),
+        calendarWarnings.close(),
+      ]);
       await heartbeat.stop().catch(() => {});
       await container.close();
       log.info('worker stopped');

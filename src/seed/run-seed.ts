@@ -10,7 +10,7 @@ import {
   userBody,
   wardBody,
 } from '../modules/directory/directory-schemas.ts';
-import { defaultCalendar } from '../modules/sla/calendar.ts';
+import { defaultWeeklyCalendar } from '../modules/sla/calendar.ts';
 import { defaultEscalationPolicy } from '../modules/sla/escalation-policy.ts';
 import * as data from './viet-hoa.ts';
 
@@ -63,10 +63,11 @@ export async function runSeed(container: Container, options: { password: string 
     }
   }
 
-  // The official 2026 calendar and the default escalation ladder, unless the ward has its own.
+  // Office hours (days off by year are city-wide: 2026 official, later years provisional until an
+  // admin confirms them) and the default escalation ladder, unless the ward has its own.
   const calendar = await db
     .insertInto('ward_calendars')
-    .values({ ward_id: wardId, calendar: JSON.stringify(defaultCalendar()) })
+    .values({ ward_id: wardId, calendar: JSON.stringify(defaultWeeklyCalendar()) })
     .onConflict((oc) => oc.column('ward_id').doNothing())
     .returning('ward_id')
     .executeTakeFirst();

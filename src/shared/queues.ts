@@ -14,6 +14,8 @@ export const queueRegistry = {
   /** The chairman's digest tick (a job scheduler entry): wards whose digest is due are read from Postgres. */
   digests: z.object({}),
   emails: z.object({ emailId: z.string() }),
+  /** The tick of the warning that next year's days off are still provisional (a job scheduler entry). */
+  calendar: z.object({}),
   /** The escalation scheduler's tick (a BullMQ job scheduler entry); it carries no data. */
   sweeps: z.object({}),
 } as const;

@@ -1,7 +1,8 @@
 import { LRUCache } from 'lru-cache';
 import type { Db } from '../../db/database.ts';
 import type { Clock } from '../../db/types.ts';
-import { defaultCalendar, type WardCalendar } from '../sla/calendar.ts';
+import type { WardCalendar } from '../sla/calendar.ts';
+import { calendarFromParts, confirmedYearsOf } from '../sla/calendar-repository.ts';
 import type { CategorySla } from '../sla/deadlines.ts';
 import { defaultEscalationPolicy, type EscalationPolicy } from '../sla/escalation-policy.ts';
 
@@ -28,10 +29,6 @@ export type IntakeContextLoader = ReturnType<typeof createIntakeContextLoader>;
  */
 export function createIntakeContextLoader(deps: { db: Db; ttlMs: number }) {
   const cache = new LRUCache<string, IntakeContext>({ max: 5_000, ttl: Math.max(deps.ttlMs, 1) });
-  // Parsed calendars are reused while unchanged, so the working-time arithmetic keeps its compiled
-  // form (it caches per calendar object).
-  const calendars = new LRUCache<string, WardCalendar>({ max: 1_000 });
-  const fallbackCalendar = defaultCalendar();
   const fallbackPolicy = defaultEscalationPolicy();
 
   async function load(wardCode: string, categoryCode: string | undefined): Promise<IntakeContext | null> {
@@ -47,7 +44,7 @@ export function createIntakeContextLoader(deps: { db: Db; ttlMs: number }) {
         'w.id as ward_id',
         'w.code as ward_code',
         'wc.calendar',
-        'wc.updated_at as calendar_updated_at',
+        confirmedYearsOf('w.id').as('calendar_years'),
         'ep.policy',
         'c.id as category_id',
         'c.code as category_code',
@@ -63,12 +60,8 @@ export function createIntakeContextLoader(deps: { db: Db; ttlMs: number }) {
       .executeTakeFirst();
     if (!row) return null;
 
-    let calendar = fallbackCalendar;
-    if (row.calendar && row.calendar_updated_at) {
-      const key = `${row.ward_id}@${row.calendar_updated_at.toISOString()}`;
-      calendar = calendars.get(key) ?? (row.calendar as WardCalendar);
-      calendars.set(key, calendar);
-    }
+    // The same calendar object while unchanged, so the working-time arithmetic keeps its compiled form.
+    const calendar = calendarFromParts(row.calendar, row.calendar_years);
     return {
       ward: { id: row.ward_id, code: row.ward_code },
       category: row.category_id

@@ -1,4 +1,5 @@
 import type { CaseStatus } from '../../db/types.ts';
+import { escapeHtml } from '../../shared/html.ts';
 import { isOverdue } from '../cases/case-view.ts';
 import { scrubPersonalData } from '../cases/public-view.ts';
 import { statusLabels } from '../cases/status-labels.ts';
@@ -138,8 +139,6 @@ function caseLine(c: DigestCase, timezone: string): string {
 }
 
 export type DigestMessage = { subject: string; text: string; html: string };
-
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
 /**
  * The Vietnamese report the ward office sends its chairman: a notification title and the body of

@@ -1,7 +1,8 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../db/types.ts';
 import { unassignedName } from '../reports/sla-report.ts';
-import { defaultCalendar, type WardCalendar } from '../sla/calendar.ts';
+import type { WardCalendar } from '../sla/calendar.ts';
+import { calendarFromParts, confirmedYearsOf } from '../sla/calendar-repository.ts';
 import { buildDigest, type Digest, type DigestDepartmentRow, unansweredStatuses } from './digest-content.ts';
 
 type Conn = Kysely<Database> | Transaction<Database>;
@@ -11,14 +12,14 @@ export async function wardsForDigest(db: Conn) {
   const rows = await db
     .selectFrom('wards as w')
     .leftJoin('ward_calendars as wc', 'wc.ward_id', 'w.id')
-    .select(['w.id', 'w.name', 'w.created_at', 'wc.calendar'])
+    .select(['w.id', 'w.name', 'w.created_at', 'wc.calendar', confirmedYearsOf('w.id').as('years')])
     .orderBy('w.id')
     .execute();
   return rows.map((r) => ({
     id: r.id,
     name: r.name,
     createdAt: r.created_at,
-    calendar: (r.calendar as WardCalendar | null) ?? defaultCalendar(),
+    calendar: calendarFromParts(r.calendar, r.years),
   }));
 }
 

@@ -1,16 +1,13 @@
-import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import { badRequest, forbidden, notFound } from '../../shared/errors.ts';
 import type { Principal } from '../auth/principal.ts';
+import { recordEmail } from '../email/email-outbox.ts';
 import { renderDigest } from './digest-content.ts';
 import { loadDigest, wardsForDigest } from './digest-repository.ts';
 import { dueOccurrence } from './digest-schedule.ts';
 
 export type DigestService = ReturnType<typeof createDigestService>;
-
-/** The domain of an address such as `PAKN <no-reply@pakn.local>`, for Message-IDs. */
-const domainOf = (from: string) => /@([^>\s]+)>?\s*$/.exec(from)?.[1] ?? 'pakn.local';
 
 /**
  * The chairman's digest. `runDue` is what the worker's tick calls: every ward whose scheduled
@@ -175,21 +172,18 @@ export function createDigestService(deps: {
               })
               .execute();
             if (!deps.emailFrom || !chairman.email) continue;
-            const id = randomUUID();
-            await trx
-              .insertInto('email_deliveries')
-              .values({
-                id,
-                digest_id: row.id,
-                user_id: chairman.id,
-                to_address: chairman.email,
-                message_id: `<digest-${row.id}-${id}@${domainOf(deps.emailFrom)}>`,
+            ids.push(
+              await recordEmail(trx, {
+                topic: `digest-${row.id}`,
+                from: deps.emailFrom,
+                digestId: row.id,
+                userId: chairman.id,
+                to: chairman.email,
                 subject: message.subject,
-                body_text: message.text,
-                body_html: message.html,
-              })
-              .execute();
-            ids.push(id);
+                text: message.text,
+                html: message.html,
+              }),
+            );
           }
           return ids;
         });

@@ -24,6 +24,20 @@ const readySchema = z
       /** Informational: a worker heartbeat is alive. The API serves while a worker restarts. */
       worker: z.enum(['ok', 'down']).optional(),
     }),
+    warnings: z
+      .array(
+        z.object({
+          code: z.literal('calendar_provisional'),
+          message: z.string(),
+          year: z.number().int(),
+          wards: z.array(z.string()),
+        }),
+      )
+      .optional()
+      .meta({
+        description:
+          'Things an operator should act on that do not make the service unready: from 1 November, wards whose next year’s days off are still provisional (their codes)',
+      }),
   })
   .meta({ id: 'Readiness' });
 
@@ -32,7 +46,9 @@ export const opsRoutes: FastifyPluginAsyncZod<{
   redis: Redis;
   registry: Registry;
   workerStatus?: () => Promise<'ok' | 'down'>;
-}> = async (app, { db, redis, registry, workerStatus }) => {
+  /** From 1 November: the wards whose next year is still provisional (informational). */
+  calendarNotice?: () => Promise<{ year: number; wards: string[] } | null>;
+}> = async (app, { db, redis, registry, workerStatus, calendarNotice }) => {
   const tags = ['operations'];
 
   app.get(
@@ -84,9 +100,25 @@ export const opsRoutes: FastifyPluginAsyncZod<{
       const checks = { database, redis: cache, migrations };
       const ok = Object.values(checks).every((c) => c === 'ok');
       const worker = await workerCheck;
-      return reply
-        .code(ok ? 200 : 503)
-        .send({ status: ok ? 'ok' : 'unavailable', checks: { ...checks, ...(worker ? { worker } : {}) } });
+      const notice =
+        calendarNotice && database === 'ok' && migrations === 'ok'
+          ? await withTimeout(calendarNotice(), 1_000).catch(() => null)
+          : null;
+      const warnings = notice
+        ? [
+            {
+              code: 'calendar_provisional' as const,
+              message: `Lịch nghỉ năm ${notice.year} chưa được xác nhận ở ${notice.wards.length} phường/xã; hạn xử lý năm ${notice.year} đang tính theo lịch tạm tính.`,
+              year: notice.year,
+              wards: notice.wards,
+            },
+          ]
+        : undefined;
+      return reply.code(ok ? 200 : 503).send({
+        status: ok ? 'ok' : 'unavailable',
+        checks: { ...checks, ...(worker ? { worker } : {}) },
+        ...(warnings ? { warnings } : {}),
+      });
     },
   );
 

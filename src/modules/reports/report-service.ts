@@ -3,7 +3,8 @@ import type { Channel } from '../../db/types.ts';
 import { badRequest, forbidden } from '../../shared/errors.ts';
 import { vietnamDayStart as dayStart, vietnamDayOf } from '../../shared/vietnam-day.ts';
 import type { Principal } from '../auth/principal.ts';
-import { defaultCalendar, type WardCalendar } from '../sla/calendar.ts';
+import { defaultCalendar } from '../sla/calendar.ts';
+import { loadWardCalendars } from '../sla/calendar-repository.ts';
 import type { SlaReportQuery } from './report-schemas.ts';
 import { type ReportCase, slaReport } from './sla-report.ts';
 
@@ -72,15 +73,7 @@ export function createReportService(deps: { db: Db }) {
           : undefined,
       ]);
 
-      const wardIds = [...new Set(rows.map((r) => r.ward_id))];
-      const calendars = new Map<string, WardCalendar>();
-      if (wardIds.length)
-        for (const c of await db
-          .selectFrom('ward_calendars')
-          .select(['ward_id', 'calendar'])
-          .where('ward_id', 'in', wardIds)
-          .execute())
-          calendars.set(c.ward_id, c.calendar as WardCalendar);
+      const calendars = await loadWardCalendars(db, [...new Set(rows.map((r) => r.ward_id))]);
       const fallback = defaultCalendar();
 
       const keyed = (r: (typeof rows)[number]): Pick<ReportCase, 'key' | 'name'> => {

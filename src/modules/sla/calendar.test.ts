@@ -19,7 +19,18 @@ describe('defaultCalendar', () => {
     expect(cal.daysOff).toContain('2026-02-16');
     expect(cal.daysOff).toContain('2026-04-27');
     expect(cal.workingDays).toEqual(['2026-01-10', '2026-08-22']);
+    // 2026 is confirmed as shipped; every other year follows the provisional statutory days off.
+    expect(cal.confirmedYears).toEqual([2026]);
     expect(validateCalendar(cal)).toEqual([]);
+  });
+
+  it('refuses listed days of a year it does not say is confirmed', () => {
+    expect(validateCalendar({ ...defaultCalendar(), daysOff: ['2026-02-16', '2027-02-04'] })).toEqual([
+      { path: 'daysOff[1]', message: 'Ngày này thuộc một năm chưa được xác nhận' },
+    ]);
+    expect(validateCalendar({ ...defaultCalendar(), confirmedYears: [2026, 1999] })).toEqual([
+      { path: 'confirmedYears[1]', message: 'Năm phải là số nguyên từ 2000 đến 2200' },
+    ]);
   });
 
   it('returns a fresh object each time', () => {

@@ -4,6 +4,7 @@
  */
 import data from './data/vn-calendar-2026.json' with { type: 'json' };
 import { dayNumberOf } from './local-day.ts';
+import type { YearSchedule } from './statutory-holidays.ts';
 
 export type BusinessHours = {
   /** ISO weekday, 1 = Monday … 7 = Sunday. */
@@ -14,14 +15,24 @@ export type BusinessHours = {
   end: string;
 };
 
-export type WardCalendar = {
+/** The part of a ward's calendar that holds every year: its time zone and weekly business hours. */
+export type WeeklyCalendar = {
   /** IANA time zone, e.g. "Asia/Ho_Chi_Minh". */
   timezone: string;
   businessHours: BusinessHours[];
+};
+
+export type WardCalendar = WeeklyCalendar & {
   /** Public holidays and other days off, "YYYY-MM-DD". */
   daysOff: string[];
   /** Make-up working days (e.g. a Saturday), "YYYY-MM-DD"; they keep Monday's business hours. */
   workingDays: string[];
+  /**
+   * The years whose days off and make-up days are exactly those listed (confirmed schedules); every
+   * other year takes the statutory provisional schedule (statutory-holidays.ts). Absent: the lists
+   * are the whole truth for every year, with no statutory holidays (calendars built by hand).
+   */
+  confirmedYears?: number[];
 };
 
 export type CalendarProblem = { path: string; message: string };
@@ -38,17 +49,41 @@ export class CalendarError extends Error {
 /** Weekday whose business hours a make-up working day keeps. */
 export const MAKE_UP_DAY_WEEKDAY = 1;
 
-export function defaultCalendar(): WardCalendar {
+/** Office hours of a ward that has not set its own: Monday to Friday, 07:30–11:30 and 13:30–17:00. */
+export function defaultWeeklyCalendar(): WeeklyCalendar {
   const businessHours: BusinessHours[] = [];
   for (let weekday = 1; weekday <= 5; weekday++) {
     businessHours.push({ weekday, start: '07:30', end: '11:30' }, { weekday, start: '13:30', end: '17:00' });
   }
+  return { timezone: data.timezone, businessHours };
+}
+
+/** The official schedules shipped with pakn (src/modules/sla/data), confirmed as they are. */
+export function officialSchedules(): YearSchedule[] {
+  return [
+    {
+      year: 2026,
+      daysOff: data.daysOff.map((d) => ({ ...d })),
+      workingDays: data.workingDays.map((d) => ({ ...d })),
+    },
+  ];
+}
+
+/** A ward's calendar from its weekly hours and the schedules confirmed for it (other years: provisional). */
+export function composeCalendar(weekly: WeeklyCalendar, confirmed: YearSchedule[]): WardCalendar {
+  const years = [...confirmed].sort((a, b) => a.year - b.year);
   return {
-    timezone: data.timezone,
-    businessHours,
-    daysOff: data.daysOff.map((d) => d.date),
-    workingDays: data.workingDays.map((d) => d.date),
+    timezone: weekly.timezone,
+    businessHours: weekly.businessHours,
+    daysOff: years.flatMap((y) => y.daysOff.map((d) => d.date)),
+    workingDays: years.flatMap((y) => y.workingDays.map((d) => d.date)),
+    confirmedYears: years.map((y) => y.year),
   };
+}
+
+/** The calendar of a ward with nothing of its own: default hours, the official 2026, provisional after. */
+export function defaultCalendar(): WardCalendar {
+  return composeCalendar(defaultWeeklyCalendar(), officialSchedules());
 }
 
 const HHMM = /^(\d{2}):(\d{2})$/;
@@ -85,7 +120,13 @@ const MSG = {
   both: 'Ngày này vừa là ngày nghỉ vừa là ngày làm bù',
   noMonday: 'Ngày làm bù dùng giờ làm việc của thứ Hai, nhưng thứ Hai chưa có giờ làm việc',
   empty: 'Lịch chưa có giờ làm việc nào',
+  year: 'Năm phải là số nguyên từ 2000 đến 2200',
+  unconfirmed: 'Ngày này thuộc một năm chưa được xác nhận',
 } as const;
+
+/** Years a schedule may be kept for. */
+export const MIN_YEAR = 2000;
+export const MAX_YEAR = 2200;
 
 /**
  * Consistency problems of a calendar (empty list when it is usable). Messages are in Vietnamese
@@ -146,6 +187,19 @@ export function validateCalendar(calendar: WardCalendar): CalendarProblem[] {
     calendar.workingDays.forEach((date, i) => {
       if (off.has(date)) add(`workingDays[${i}]`, MSG.both);
     });
+  }
+
+  if (calendar.confirmedYears !== undefined) {
+    const years = new Set<number>();
+    (Array.isArray(calendar.confirmedYears) ? calendar.confirmedYears : []).forEach((year, i) => {
+      if (Number.isInteger(year) && year >= MIN_YEAR && year <= MAX_YEAR) years.add(year);
+      else add(`confirmedYears[${i}]`, MSG.year);
+    });
+    for (const key of ['daysOff', 'workingDays'] as const)
+      (Array.isArray(calendar[key]) ? calendar[key] : []).forEach((date, i) => {
+        if (dayNumberOf(date) !== null && !years.has(Number(date.slice(0, 4))))
+          add(`${key}[${i}]`, MSG.unconfirmed);
+      });
   }
 
   if (working.size > 0 && !valid.some((v) => v.weekday === MAKE_UP_DAY_WEEKDAY))

@@ -6,7 +6,8 @@
 
 import type { WardCalendar } from './calendar.ts';
 import { CalendarError, MAKE_UP_DAY_WEEKDAY, parseTimeOfDay, validateCalendar } from './calendar.ts';
-import { dayNumberOf, isoDateOf, isoWeekdayOf, localToInstant } from './local-day.ts';
+import { dayNumberOf, isoDateOf, isoWeekdayOf, localToInstant, yearOfDay } from './local-day.ts';
+import { provisionalDaysOff } from './statutory-holidays.ts';
 
 /** A business interval `[start, end)` as epoch milliseconds. */
 export type Interval = { start: number; end: number };
@@ -20,6 +21,8 @@ export type CompiledCalendar = {
   /** Index 1..7 (ISO weekday); sorted, non-overlapping. */
   weekly: readonly (readonly Minutes[])[];
   hasWeeklyHours: boolean;
+  /** Years whose days are listed; others take the provisional statutory days off. Null: no statutory rules. */
+  confirmedYears: ReadonlySet<number> | null;
   /** First and last make-up working day (day numbers), or ±Infinity when there are none. */
   firstWorkingDay: number;
   lastWorkingDay: number;
@@ -62,6 +65,7 @@ export function compileCalendar(calendar: WardCalendar): CompiledCalendar {
     workingDays,
     weekly,
     hasWeeklyHours: weekly.some((list) => list.length > 0),
+    confirmedYears: calendar.confirmedYears ? new Set(calendar.confirmedYears) : null,
     firstWorkingDay: listed.length > 0 ? Math.min(...listed) : Number.POSITIVE_INFINITY,
     lastWorkingDay: listed.length > 0 ? Math.max(...listed) : Number.NEGATIVE_INFINITY,
     days: new Map(),
@@ -70,11 +74,23 @@ export function compileCalendar(calendar: WardCalendar): CompiledCalendar {
   return compiled;
 }
 
+/** Whether the day's year follows the provisional statutory schedule rather than the listed days. */
+export function isProvisionalDay(c: CompiledCalendar, day: number): boolean {
+  return c.confirmedYears !== null && !c.confirmedYears.has(yearOfDay(day));
+}
+
+/** The weekday whose hours a day keeps: 0 (none) on a day off, Monday's on a make-up day. */
+export function hoursWeekdayOf(c: CompiledCalendar, day: number): number {
+  if (isProvisionalDay(c, day)) return provisionalDaysOff(yearOfDay(day)).has(day) ? 0 : isoWeekdayOf(day);
+  if (c.workingDays.has(day)) return MAKE_UP_DAY_WEEKDAY;
+  return c.daysOff.has(day) ? 0 : isoWeekdayOf(day);
+}
+
 /** Business intervals of a local day, in order (empty on a day off). */
 export function intervalsOf(c: CompiledCalendar, day: number): readonly Interval[] {
   const memo = c.days.get(day);
   if (memo) return memo;
-  const weekday = c.workingDays.has(day) ? MAKE_UP_DAY_WEEKDAY : c.daysOff.has(day) ? 0 : isoWeekdayOf(day);
+  const weekday = hoursWeekdayOf(c, day);
   const minutes = c.weekly[weekday] ?? [];
   const out = minutes.map((m) => ({
     start: localToInstant(c.timezone, day, m.start),

@@ -48,3 +48,54 @@ export function dueAfterResume(calendar: WardCalendar, clock: Clock, now: Date, 
   if (clock === 'continuous') return new Date(now.getTime() + remaining * 1000);
   return addBusinessSeconds(calendar, now, remaining);
 }
+
+/**
+ * A deadline carried onto a changed calendar: the working time it gave after `setAt` (when it was
+ * set) on the old calendar, counted on the new one from the same instant. A day that became a day
+ * off between the two pushes it one working day later; a day that became a working day pulls it in.
+ */
+export function carriedDeadline(before: WardCalendar, after: WardCalendar, setAt: Date, dueAt: Date): Date {
+  if (dueAt <= setAt) return dueAt;
+  return addBusinessSeconds(after, setAt, businessSecondsBetween(before, setAt, dueAt));
+}
+
+export type RunningDeadlines = { acceptDueAt: Date | null; dueAt: Date | null };
+
+/**
+ * What a change of a ward's days off does to a case whose clock runs (design.md §4): each running
+ * deadline on the working clock that has not passed yet is carried onto the new calendar, and the
+ * ladder is derived again from the result. Passed deadlines stay as they were: the case was late by
+ * the calendar then in force. Returns null when nothing moves (the deadlines and every step's time
+ * are the same on both calendars); otherwise the new deadlines and the timers to arm, without the
+ * steps that already fired in this SLA generation and would now fall in the past (warned once is
+ * enough; a step that moves into the future warns again, about the new deadline).
+ */
+export function rederiveDeadlines(input: {
+  before: WardCalendar;
+  after: WardCalendar;
+  policy: EscalationPolicy;
+  running: RunningDeadlines;
+  clocks: { acceptDueAt: Clock; dueAt: Clock };
+  setAt: Date;
+  now: Date;
+  firedSteps: ReadonlySet<string>;
+}): { running: RunningDeadlines; timers: Timer[] } | null {
+  const { before, after, policy, running, setAt, now } = input;
+  const carry = (due: Date | null, clock: Clock) =>
+    due && clock === 'working' && due > now ? carriedDeadline(before, after, setAt, due) : due;
+  const next: RunningDeadlines = {
+    acceptDueAt: carry(running.acceptDueAt, input.clocks.acceptDueAt),
+    dueAt: carry(running.dueAt, input.clocks.dueAt),
+  };
+  const key = (timers: Timer[]) => timers.map((t) => `${t.step}@${t.dueAt.getTime()}`).join(',');
+  const timers = escalationTimers(after, policy, next);
+  const same =
+    next.acceptDueAt?.getTime() === running.acceptDueAt?.getTime() &&
+    next.dueAt?.getTime() === running.dueAt?.getTime() &&
+    key(timers) === key(escalationTimers(before, policy, running));
+  if (same) return null;
+  return {
+    running: next,
+    timers: timers.filter((t) => !(t.dueAt <= now && input.firedSteps.has(t.step))),
+  };
+}

@@ -27,6 +27,11 @@ export function isoDateOf(dayNumber: number): string {
   return new Date(dayNumber * MS_PER_DAY).toISOString().slice(0, 10);
 }
 
+/** The year of a day number. */
+export function yearOfDay(dayNumber: number): number {
+  return new Date(dayNumber * MS_PER_DAY).getUTCFullYear();
+}
+
 /** ISO weekday, 1 = Monday … 7 = Sunday (day 0, 1970-01-01, was a Thursday). */
 export function isoWeekdayOf(dayNumber: number): number {
   return ((((dayNumber + 3) % 7) + 7) % 7) + 1;

@@ -1,8 +1,6 @@
-import { type Kysely, sql, type Transaction } from 'kysely';
-import type { Database } from '../../db/types.ts';
+import { sql } from 'kysely';
+import type { Conn } from '../../db/database.ts';
 import type { Timer } from './deadlines.ts';
-
-type Conn = Kysely<Database> | Transaction<Database>;
 
 /**
  * Replaces a case's pending timers by those of its new SLA generation, inside the caller's
@@ -32,4 +30,29 @@ export async function replaceTimers(
     )
     ON CONFLICT (case_id, step, generation) DO NOTHING
   `.execute(db);
+}
+
+/**
+ * The timers of each case's current SLA generation: when that generation's deadlines were set (the
+ * timers are written in the same transaction) and which of its steps have fired.
+ */
+export async function currentGenerationTimers(
+  db: Conn,
+  cases: { id: string; generation: number }[],
+): Promise<Map<string, { setAt: Date; fired: Set<string> }>> {
+  const out = new Map<string, { setAt: Date; fired: Set<string> }>();
+  if (cases.length === 0) return out;
+  const { rows } = await sql<{ case_id: string; step: string; status: string; created_at: Date }>`
+    SELECT t.case_id, t.step, t.status, t.created_at
+    FROM case_timers t
+    JOIN jsonb_to_recordset(${JSON.stringify(cases)}::jsonb) AS x(id bigint, generation integer)
+      ON x.id = t.case_id AND x.generation = t.generation
+  `.execute(db);
+  for (const r of rows) {
+    const entry = out.get(r.case_id) ?? { setAt: r.created_at, fired: new Set<string>() };
+    if (r.created_at < entry.setAt) entry.setAt = r.created_at;
+    if (r.status === 'fired') entry.fired.add(r.step);
+    out.set(r.case_id, entry);
+  }
+  return out;
 }
