@@ -108,7 +108,7 @@ export const configSchema = z.object({
   DIGEST_TICK_MS: z.coerce.number().int().min(100).max(600_000).default(60_000),
   // From 1 November, how often workers look for wards whose next year's days off are still
   // provisional (each is warned once a week; src/modules/sla/calendar-warnings.ts).
-  CALENDAR_WARNING_TICK_MS: z.coerce.number().int().min(100).max(86_400_000).default(600_000),
+  CALENDAR_WARNING_TICK_MS: z.coerce.number().int().min(100).max(86_400_000).default(60_000),
   // E-mail (the digest): sent over SMTP when SMTP_URL is set (smtp://user:pass@host:587, smtps://… for
   // TLS from the start), with retries like webhooks'. Without it, digests are in-app notifications only.
   SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),

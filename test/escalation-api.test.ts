@@ -2,8 +2,10 @@ import { sql } from 'kysely';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHeartbeat } from '../src/modules/ops/worker-heartbeat.ts';
+import { warningWeek } from '../src/modules/sla/calendar-years.ts';
 import { createEscalationJob } from '../src/modules/sla/escalation-job.ts';
 import { createTimerScheduler, escalationJobId, escalationJobOptions } from '../src/modules/sla/scheduler.ts';
+import { vietnamDayOf } from '../src/shared/vietnam-day.ts';
 import {
   bearer,
   call,
@@ -477,7 +479,7 @@ describe('operations', () => {
         .json()
         .queues.map((q: { name: string }) => q.name)
         .sort(),
-    ).toEqual(['deliveries', 'digests', 'emails', 'escalations', 'messages', 'sweeps']);
+    ).toEqual(['calendar', 'deliveries', 'digests', 'emails', 'escalations', 'messages', 'sweeps']);
   });
 
   it('rate-limits password checks on the dashboard', async () => {
@@ -506,10 +508,15 @@ describe('operations', () => {
       expect(res.statusCode).toBe(200);
       return res.json();
     };
-    expect(await ready()).toEqual({
+    const { warnings, ...readiness } = await ready();
+    expect(readiness).toEqual({
       status: 'ok',
       checks: { database: 'ok', redis: 'ok', migrations: 'ok', worker: 'down' },
     });
+    // Informational too: from 1 November, this database's wards still have next year provisional.
+    expect(warnings?.map((w: { code: string }) => w.code)).toEqual(
+      warningWeek(vietnamDayOf(new Date())) ? ['calendar_provisional'] : undefined,
+    );
     const beat = startHeartbeat({
       redis: t.container.redis,
       prefix: t.config.REDIS_PREFIX,

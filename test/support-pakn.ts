@@ -48,6 +48,7 @@ export type CaseJson = {
   receivedAt: string;
   acceptDueAt: string | null;
   dueAt: string | null;
+  version: number;
 };
 
 export async function countCases(t: TestApp, wardId: string): Promise<number> {

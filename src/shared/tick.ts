@@ -22,6 +22,8 @@ export async function startTick(options: {
   workerId?: string | undefined;
   log: Logger;
   run: () => Promise<void>;
+  /** Run once at start too, rather than wait a whole period (a worker catching up after downtime). */
+  runAtStart?: boolean;
 }): Promise<Tick> {
   const { queue, schedulerId, log } = options;
   const worker = new Worker(
@@ -47,6 +49,8 @@ export async function startTick(options: {
       { name: 'tick', data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } },
     );
   await schedule();
+  if (options.runAtStart)
+    await options.run().catch((err: unknown) => log.error({ err }, `${queue.name} first run failed`));
   return {
     async ensureScheduled() {
       if (await queue.getJobScheduler(schedulerId)) return;

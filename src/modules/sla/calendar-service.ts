@@ -271,6 +271,12 @@ export function createCalendarService(deps: { db: Db; onChange: () => void; rede
       const schedule = checkedSchedule(year, body);
       const where = ward ? ward.name : 'toàn thành phố';
       const result = await inChange(async (trx) => {
+        const previous = (await confirmedSchedules(trx, ward?.id ?? null)).get(year);
+        const replaced = !previous
+          ? 'lịch tạm tính'
+          : previous.scope === 'city' && ward
+            ? 'lịch chung của thành phố'
+            : 'lịch đã xác nhận trước đó';
         const moved = await applyChange(trx, {
           wardIds: ward ? [ward.id] : await wardsFollowingCity(trx, year),
           years: [year],
@@ -280,7 +286,7 @@ export function createCalendarService(deps: { db: Db; onChange: () => void; rede
               confirmedBy: caller.userId,
             }),
           reason: (days) =>
-            `Lịch nghỉ năm ${year} (${where}) được xác nhận, thay cho lịch ${ward ? 'trước đó' : 'tạm tính'}: các ngày ${daysInWords(days)} thay đổi; hạn được tính lại theo lịch đã xác nhận.`,
+            `Lịch nghỉ năm ${year} (${where}) được xác nhận, thay cho ${replaced}: các ngày ${daysInWords(days)} thay đổi; hạn được tính lại theo lịch đã xác nhận.`,
           data: { year, scope: ward ? 'ward' : 'city' },
           caller,
           now,

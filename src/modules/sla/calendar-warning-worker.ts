@@ -28,6 +28,7 @@ export function startCalendarWarnings(deps: {
     prefix: deps.prefix,
     workerId: deps.workerId,
     log,
+    runAtStart: true,
     run: async () => {
       const r = await deps.warnings.runDue();
       if (r.warnings === 0) return;
