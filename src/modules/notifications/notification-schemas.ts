@@ -4,7 +4,10 @@ import { listQuery } from '../../shared/http.ts';
 export const notificationSchema = z
   .object({
     id: z.string(),
-    type: z.string().meta({ description: '`escalation` for deadline steps' }),
+    type: z.string().meta({
+      description:
+        "`escalation` for deadline steps, `digest` for the chairman's periodic report, `calendar` for the warning that next year's days off are still provisional",
+    }),
     caseId: z.string().nullable(),
     caseCode: z.string().nullable(),
     step: z

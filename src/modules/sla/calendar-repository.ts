@@ -172,11 +172,11 @@ export async function saveWeekly(db: Conn, wardId: string, weekly: WeeklyCalenda
     .execute();
 }
 
-/** Wards with no schedule of `year`, neither their own nor the city's: their year is provisional. */
-export async function wardsProvisionalIn(
-  db: Conn,
-  year: number,
-): Promise<{ id: string; code: string; name: string }[]> {
+/**
+ * Wards with no schedule of `year` of their own (`counting: 'own'`), or neither of their own nor the
+ * city's (`counting: 'own_or_city'`: their year is provisional).
+ */
+function wardsWithoutSchedule(db: Conn, year: number, counting: 'own' | 'own_or_city') {
   return db
     .selectFrom('wards as w')
     .select(['w.id', 'w.code', 'w.name'])
@@ -187,7 +187,11 @@ export async function wardsProvisionalIn(
             .selectFrom('calendar_years as y')
             .select(sql`1`.as('one'))
             .where('y.year', '=', year)
-            .where((e) => e.or([e('y.ward_id', 'is', null), e('y.ward_id', '=', e.ref('w.id'))])),
+            .where((e) =>
+              counting === 'own'
+                ? e('y.ward_id', '=', e.ref('w.id'))
+                : e.or([e('y.ward_id', 'is', null), e('y.ward_id', '=', e.ref('w.id'))]),
+            ),
         ),
       ),
     )
@@ -195,22 +199,9 @@ export async function wardsProvisionalIn(
     .execute();
 }
 
+/** Wards whose `year` is provisional: no schedule of it, neither their own nor the city's. */
+export const wardsProvisionalIn = (db: Conn, year: number) => wardsWithoutSchedule(db, year, 'own_or_city');
+
 /** Wards that follow the city's schedule of `year` (they have none of their own). */
-export async function wardsFollowingCity(db: Conn, year: number): Promise<string[]> {
-  const rows = await db
-    .selectFrom('wards as w')
-    .select('w.id')
-    .where((eb) =>
-      eb.not(
-        eb.exists(
-          eb
-            .selectFrom('calendar_years as y')
-            .select(sql`1`.as('one'))
-            .where('y.year', '=', year)
-            .where('y.ward_id', '=', eb.ref('w.id')),
-        ),
-      ),
-    )
-    .execute();
-  return rows.map((r) => r.id);
-}
+export const wardsFollowingCity = async (db: Conn, year: number) =>
+  (await wardsWithoutSchedule(db, year, 'own')).map((w) => w.id);
