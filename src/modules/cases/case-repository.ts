@@ -289,9 +289,17 @@ export function findCaseForUpdate(trx: Transaction<Database>, id: string, scope:
     .executeTakeFirst();
 }
 
-export async function insertEvent(db: Conn, caseId: string, event: NewEvent): Promise<void> {
+export function insertEvent(db: Conn, caseId: string, event: NewEvent): Promise<void> {
+  return insertEvents(db, [{ caseId, event }]);
+}
+
+/** Appends events to many cases' timelines in one statement. */
+export async function insertEvents(db: Conn, events: { caseId: string; event: NewEvent }[]): Promise<void> {
+  if (events.length === 0) return;
   await db
     .insertInto('case_events')
-    .values({ case_id: caseId, ...event, data: JSON.stringify(event.data) })
+    .values(
+      events.map(({ caseId, event }) => ({ case_id: caseId, ...event, data: JSON.stringify(event.data) })),
+    )
     .execute();
 }

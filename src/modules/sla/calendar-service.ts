@@ -34,16 +34,21 @@ import type { NamedDay, YearSchedule } from './statutory-holidays.ts';
 import { readableWard } from './ward-access.ts';
 import { addDuration, type Clock } from './working-time.ts';
 
-/** A change of one ward's days off, handed to whoever re-derives its cases' deadlines (cases/). */
-export type DaysOffChange = {
+/** What a change of days off did to one ward's calendar. */
+export type WardDaysOff = {
   wardId: string;
   before: WardCalendar;
   after: WardCalendar;
   policy: EscalationPolicy;
-  /** The local days whose status changed, `YYYY-MM-DD`, in order. */
+  /** The local days whose status changed, `YYYY-MM-DD`, in order (never empty). */
   changedDays: string[];
-  /** Why, in Vietnamese, for the case's timeline. */
+  /** Why, in Vietnamese, for the timeline of the ward's cases. */
   reason: string;
+};
+
+/** A change of days off, handed to whoever re-derives the cases' deadlines (cases/). */
+export type DaysOffChange = {
+  wards: WardDaysOff[];
   /** What else the timeline's event keeps (the year, city-wide or the ward's own). */
   data: Record<string, unknown>;
   actorUserId: string;
@@ -106,7 +111,7 @@ export function createCalendarService(deps: { db: Db; onChange: () => void; rede
     await change.write();
     const after = await loadWardCalendars(trx, change.wardIds);
     const policies = await loadPolicies(trx, change.wardIds);
-    let moved = 0;
+    const wards: WardDaysOff[] = [];
     for (const wardId of change.wardIds) {
       const a = before.get(wardId);
       const b = after.get(wardId);
@@ -115,20 +120,16 @@ export function createCalendarService(deps: { db: Db; onChange: () => void; rede
       const problems = validateCalendar(b);
       if (problems.length) throw badRequest('Lịch làm việc sau khi sửa không hợp lệ.', problems);
       const days = changedDays(a, b, change.years);
-      if (days.length === 0) continue;
-      moved += await deps.rederive(trx, {
-        wardId,
-        before: a,
-        after: b,
-        policy,
-        changedDays: days,
-        reason: change.reason(days),
-        data: change.data,
-        actorUserId: change.caller.userId,
-        now: change.now,
-      });
+      if (days.length > 0)
+        wards.push({ wardId, before: a, after: b, policy, changedDays: days, reason: change.reason(days) });
     }
-    return moved;
+    if (wards.length === 0) return 0;
+    return deps.rederive(trx, {
+      wards,
+      data: change.data,
+      actorUserId: change.caller.userId,
+      now: change.now,
+    });
   }
 
   async function calendarView(conn: Conn, wardId: string, now: Date) {

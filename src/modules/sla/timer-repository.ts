@@ -7,26 +7,33 @@ import type { Timer } from './deadlines.ts';
  * transaction (the outbox of design.md §5). A step that already fired for the same due time (say the
  * ward office refused an answer and the same deadline runs again) is not armed twice.
  */
-export async function replaceTimers(
+export function replaceTimers(db: Conn, caseId: string, generation: number, timers: Timer[]): Promise<void> {
+  return replaceTimersOf(db, [{ caseId, generation, timers }]);
+}
+
+/** `replaceTimers` for many cases at once: two statements however many there are. */
+export async function replaceTimersOf(
   db: Conn,
-  caseId: string,
-  generation: number,
-  timers: Timer[],
+  cases: { caseId: string; generation: number; timers: Timer[] }[],
 ): Promise<void> {
+  if (cases.length === 0) return;
   await db
     .updateTable('case_timers')
     .set({ status: 'cancelled' })
-    .where('case_id', '=', caseId)
+    .where('case_id', '=', sql<string>`ANY(${cases.map((c) => c.caseId)}::bigint[])`)
     .where('status', '=', 'pending')
     .execute();
-  if (timers.length === 0) return;
+  const rows = cases.flatMap((c) =>
+    c.timers.map((t) => ({ case_id: c.caseId, step: t.step, generation: c.generation, due_at: t.dueAt })),
+  );
+  if (rows.length === 0) return;
   await sql`
     INSERT INTO case_timers (case_id, step, generation, due_at)
-    SELECT ${caseId}, x.step, ${generation}, x.due_at
-    FROM jsonb_to_recordset(${JSON.stringify(timers.map((t) => ({ step: t.step, due_at: t.dueAt })))}::jsonb)
-      AS x(step text, due_at timestamptz)
+    SELECT x.case_id, x.step, x.generation, x.due_at
+    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+      AS x(case_id bigint, step text, generation integer, due_at timestamptz)
     WHERE NOT EXISTS (
-      SELECT 1 FROM escalations e WHERE e.case_id = ${caseId} AND e.step = x.step AND e.due_at = x.due_at
+      SELECT 1 FROM escalations e WHERE e.case_id = x.case_id AND e.step = x.step AND e.due_at = x.due_at
     )
     ON CONFLICT (case_id, step, generation) DO NOTHING
   `.execute(db);
