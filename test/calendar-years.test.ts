@@ -46,6 +46,12 @@ function workingDayOfJanuary(year: number, n: number): string {
 const get = (url: string, token: string) => t.app.inject({ method: 'GET', url, headers: bearer(token) });
 const put = (url: string, token: string, payload: object) =>
   t.app.inject({ method: 'PUT', url, headers: bearer(token), payload });
+/** The JSON of a read that must succeed (200), as the admin unless a token is given. */
+const getJson = async (url: string, token = t.adminToken) =>
+  (await call(t.app, { method: 'GET', url, headers: bearer(token) }, 200)).json();
+/** The JSON of an admin's change that must succeed (200). */
+const ok = async (method: 'PUT' | 'DELETE', url: string, payload?: object) =>
+  (await call(t.app, { method, url, headers: admin(), ...(payload ? { payload } : {}) }, 200)).json();
 
 const withExtraDayOff = (year: number, date: string, name = 'Nghỉ hoán đổi') => ({
   daysOff: [...provisionalSchedule(year).daysOff, { date, name }],
@@ -53,12 +59,13 @@ const withExtraDayOff = (year: number, date: string, name = 'Nghỉ hoán đổi
   note: 'Thông báo lịch nghỉ (thử nghiệm)',
 });
 
-const caseOf = async (id: string, token: string) =>
-  (await call(t.app, { method: 'GET', url: `/api/v1/cases/${id}`, headers: bearer(token) }, 200)).json();
+const caseOf = async (id: string, token: string) => await getJson(`/api/v1/cases/${id}`, token);
 const eventsOf = async (id: string, token: string) =>
-  (
-    await call(t.app, { method: 'GET', url: `/api/v1/cases/${id}/events`, headers: bearer(token) }, 200)
-  ).json().items as { type: string; actor: { name: string }; data: Record<string, unknown> }[];
+  (await getJson(`/api/v1/cases/${id}/events`, token)).items as {
+    type: string;
+    actor: { name: string };
+    data: Record<string, unknown>;
+  }[];
 const timersOf = (caseId: string) =>
   t.container.db
     .selectFrom('case_timers')
@@ -87,13 +94,7 @@ afterAll(async () => {
 
 describe('days off by year', () => {
   it('shows next year as provisional, computed from the Labour Code, and 2026 confirmed as shipped', async () => {
-    const cal = (
-      await call(
-        t.app,
-        { method: 'GET', url: `/api/v1/wards/${wardA.id}/calendar`, headers: bearer(wardA.tokens.intake) },
-        200,
-      )
-    ).json();
+    const cal = await getJson(`/api/v1/wards/${wardA.id}/calendar`, wardA.tokens.intake);
     expect(cal.years).toContainEqual({
       year: 2026,
       status: 'confirmed',
@@ -109,23 +110,11 @@ describe('days off by year', () => {
     expect(cal.daysOff).toContain(provisionalSchedule(next).daysOff[1]?.date);
 
     // Any staff of the ward reads a year; the department head too.
-    const year = (
-      await call(
-        t.app,
-        {
-          method: 'GET',
-          url: `/api/v1/wards/${wardA.id}/calendar/years/${next}`,
-          headers: bearer(wardA.tokens.infraHead),
-        },
-        200,
-      )
-    ).json();
+    const year = await getJson(`/api/v1/wards/${wardA.id}/calendar/years/${next}`, wardA.tokens.infraHead);
     expect(year).toMatchObject({ year: next, status: 'provisional', source: 'statutory', confirmedBy: null });
     expect(year.daysOff).toEqual(provisionalSchedule(next).daysOff);
 
-    const shipped = (
-      await call(t.app, { method: 'GET', url: '/api/v1/calendar/years/2026', headers: admin() }, 200)
-    ).json();
+    const shipped = await getJson('/api/v1/calendar/years/2026');
     expect(shipped).toMatchObject({ year: 2026, status: 'confirmed', source: 'city', confirmedBy: null });
     expect(shipped.daysOff.map((d: { date: string }) => d.date)).toContain('2026-01-02');
     expect(shipped.workingDays.map((d: { date: string }) => d.date)).toEqual(['2026-01-10', '2026-08-22']);
@@ -137,17 +126,10 @@ describe('days off by year', () => {
 
   it('computes deadlines across New Year and Tết on the provisional 2027 calendar, and says so', async () => {
     const deadline = async (from: string) =>
-      (
-        await call(
-          t.app,
-          {
-            method: 'GET',
-            url: `/api/v1/wards/${wardC.id}/calendar/deadline?from=${encodeURIComponent(from)}&duration=P5D`,
-            headers: bearer(wardC.tokens.chairman),
-          },
-          200,
-        )
-      ).json();
+      await getJson(
+        `/api/v1/wards/${wardC.id}/calendar/deadline?from=${encodeURIComponent(from)}&duration=P5D`,
+        wardC.tokens.chairman,
+      );
     expect(await deadline('2026-12-30T10:00:00+07:00')).toEqual({
       dueAt: '2027-01-07T10:00:00.000Z',
       provisional: true,
@@ -207,9 +189,7 @@ describe('days off by year', () => {
     ]);
     expect((await timersOf(kase.id)).every((x) => x.generation === 1)).toBe(true);
 
-    const confirmed = (
-      await call(t.app, { method: 'PUT', url, headers: admin(), payload: body }, 200)
-    ).json();
+    const confirmed = await ok('PUT', url, body);
     expect(confirmed).toMatchObject({
       year: next,
       status: 'confirmed',
@@ -222,17 +202,9 @@ describe('days off by year', () => {
 
     // One working day more: the deadline is what the engine now computes from the same receipt.
     const moved = await caseOf(kase.id, wardA.tokens.intake);
-    const expected = (
-      await call(
-        t.app,
-        {
-          method: 'GET',
-          url: `/api/v1/wards/${wardA.id}/calendar/deadline?from=${encodeURIComponent(kase.receivedAt)}&duration=P260D`,
-          headers: admin(),
-        },
-        200,
-      )
-    ).json();
+    const expected = await getJson(
+      `/api/v1/wards/${wardA.id}/calendar/deadline?from=${encodeURIComponent(kase.receivedAt)}&duration=P260D`,
+    );
     expect(moved.dueAt).toBe(expected.dueAt);
     expect(new Date(moved.dueAt).getTime()).toBeGreaterThan(new Date(kase.dueAt as string).getTime());
     expect(moved.version).toBe(kase.version + 1);
@@ -275,18 +247,12 @@ describe('days off by year', () => {
     expect(await job.run(before[1]?.id as string)).toEqual({ kind: 'skipped', reason: 'not_pending' });
 
     // The same confirmation again moves nothing and writes nothing.
-    const again = (await call(t.app, { method: 'PUT', url, headers: admin(), payload: body }, 200)).json();
+    const again = await ok('PUT', url, body);
     expect(again.recalculatedCases).toBe(0);
     expect((await caseOf(kase.id, wardA.tokens.intake)).version).toBe(moved.version);
     expect((await timersOf(kase.id)).filter((x) => x.generation === 3)).toEqual([]);
 
-    const cal = (
-      await call(
-        t.app,
-        { method: 'GET', url: `/api/v1/wards/${wardA.id}/calendar`, headers: bearer(wardA.tokens.intake) },
-        200,
-      )
-    ).json();
+    const cal = await getJson(`/api/v1/wards/${wardA.id}/calendar`, wardA.tokens.intake);
     expect(cal.years).toContainEqual({
       year: next,
       status: 'confirmed',
@@ -329,31 +295,14 @@ describe('days off by year', () => {
     // A day off two weeks from now, in whichever year that falls: the ward confirms that year with it.
     const inTwoWeeks = vietnamDayOf(new Date(Date.now() + 14 * 86_400_000));
     const year = Number(inTwoWeeks.slice(0, 4));
-    const current = (
-      await call(
-        t.app,
-        { method: 'GET', url: `/api/v1/wards/${wardB.id}/calendar/years/${year}`, headers: admin() },
-        200,
-      )
-    ).json();
+    const current = await getJson(`/api/v1/wards/${wardB.id}/calendar/years/${year}`);
     const extra = current.daysOff.some((d: { date: string }) => d.date === inTwoWeeks)
       ? isoDateOf((dayNumberOf(inTwoWeeks) as number) + 1)
       : inTwoWeeks;
-    const changed = (
-      await call(
-        t.app,
-        {
-          method: 'PUT',
-          url: `/api/v1/wards/${wardB.id}/calendar/years/${year}`,
-          headers: admin(),
-          payload: {
-            daysOff: [...current.daysOff, { date: extra, name: 'Nghỉ do bão' }],
-            workingDays: current.workingDays,
-          },
-        },
-        200,
-      )
-    ).json();
+    const changed = await ok('PUT', `/api/v1/wards/${wardB.id}/calendar/years/${year}`, {
+      daysOff: [...current.daysOff, { date: extra, name: 'Nghỉ do bão' }],
+      workingDays: current.workingDays,
+    });
     expect(changed.recalculatedCases).toBe(1);
 
     const timers = await timersOf(kase.id);
@@ -371,17 +320,8 @@ describe('days off by year', () => {
 
   it('confirms a year city-wide for every ward without its own, and a ward may drop its own to follow it', async () => {
     const inC = await postCaseAs(t, wardC, longCategory.code);
-    const inA = (
-      await call(
-        t.app,
-        {
-          method: 'GET',
-          url: `/api/v1/cases?categoryCode=${longCategory.code}`,
-          headers: bearer(wardA.tokens.intake),
-        },
-        200,
-      )
-    ).json().items[0];
+    const inA = (await getJson(`/api/v1/cases?categoryCode=${longCategory.code}`, wardA.tokens.intake))
+      .items[0];
     const eventsOfA = (await eventsOf(inA.id, wardA.tokens.intake)).length;
 
     const day = workingDayOfJanuary(next, 3);
@@ -389,18 +329,7 @@ describe('days off by year', () => {
       await put(`/api/v1/calendar/years/${next}`, wardC.tokens.intake, withExtraDayOff(next, day)),
       403,
     );
-    const city = (
-      await call(
-        t.app,
-        {
-          method: 'PUT',
-          url: `/api/v1/calendar/years/${next}`,
-          headers: admin(),
-          payload: withExtraDayOff(next, day),
-        },
-        200,
-      )
-    ).json();
+    const city = await ok('PUT', `/api/v1/calendar/years/${next}`, withExtraDayOff(next, day));
     expect(city).toMatchObject({ year: next, status: 'confirmed', source: 'city' });
     expect(city.recalculatedCases).toBeGreaterThanOrEqual(1);
 
@@ -415,33 +344,15 @@ describe('days off by year', () => {
     );
 
     // Ward A keeps its own schedule: the city's leaves it and its case alone.
-    const yearOfA = (
-      await call(
-        t.app,
-        { method: 'GET', url: `/api/v1/wards/${wardA.id}/calendar/years/${next}`, headers: admin() },
-        200,
-      )
-    ).json();
+    const yearOfA = await getJson(`/api/v1/wards/${wardA.id}/calendar/years/${next}`);
     expect(yearOfA.source).toBe('ward');
     expect((await eventsOf(inA.id, wardA.tokens.intake)).length).toBe(eventsOfA);
-    const yearOfC = (
-      await call(
-        t.app,
-        { method: 'GET', url: `/api/v1/wards/${wardC.id}/calendar/years/${next}`, headers: admin() },
-        200,
-      )
-    ).json();
+    const yearOfC = await getJson(`/api/v1/wards/${wardC.id}/calendar/years/${next}`);
     expect(yearOfC).toMatchObject({ status: 'confirmed', source: 'city' });
 
     // Dropping A's own schedule: it follows the city's. Each has one extra January day off before the
     // deadline, so the deadline stays and nothing is written on the case.
-    const dropped = (
-      await call(
-        t.app,
-        { method: 'DELETE', url: `/api/v1/wards/${wardA.id}/calendar/years/${next}`, headers: admin() },
-        200,
-      )
-    ).json();
+    const dropped = await ok('DELETE', `/api/v1/wards/${wardA.id}/calendar/years/${next}`);
     expect(dropped).toMatchObject({ year: next, status: 'confirmed', source: 'city', recalculatedCases: 0 });
     expect((await caseOf(inA.id, wardA.tokens.intake)).dueAt).toBe(inA.dueAt);
     expectProblem(
@@ -454,37 +365,26 @@ describe('days off by year', () => {
     );
 
     // No ward of this database is provisional for next year any more: /ready says nothing of it.
-    expect((await call(t.app, { method: 'GET', url: '/ready' }, 200)).json().warnings).toBeUndefined();
+    expect((await getJson('/ready')).warnings).toBeUndefined();
   });
 
   it('reads PUT /calendar year by year: an unchanged year stays as it was, a changed one becomes the ward’s own', async () => {
     const ward = await createWard(t);
     const kase = await postCaseAs(t, ward, longCategory.code);
     const url = `/api/v1/wards/${ward.id}/calendar`;
-    const cal = (await call(t.app, { method: 'GET', url, headers: admin() }, 200)).json();
+    const cal = await getJson(url);
     const yearAfterNext = next + 1;
-    const roundTrip = (await call(t.app, { method: 'PUT', url, headers: admin(), payload: cal }, 200)).json();
+    const roundTrip = await ok('PUT', url, cal);
     expect(roundTrip.recalculatedCases).toBe(0);
     expect(roundTrip.years).toEqual(cal.years);
 
     // Saturday hours added, and one more day off next year: that year becomes the ward's own.
     const extra = workingDayOfJanuary(next, 4);
-    const changed = (
-      await call(
-        t.app,
-        {
-          method: 'PUT',
-          url,
-          headers: admin(),
-          payload: {
-            ...cal,
-            businessHours: [...cal.businessHours, { weekday: 6, start: '07:30', end: '11:30' }],
-            daysOff: [...cal.daysOff, extra],
-          },
-        },
-        200,
-      )
-    ).json();
+    const changed = await ok('PUT', url, {
+      ...cal,
+      businessHours: [...cal.businessHours, { weekday: 6, start: '07:30', end: '11:30' }],
+      daysOff: [...cal.daysOff, extra],
+    });
     expect(changed.recalculatedCases).toBe(1);
     expect(changed.businessHours).toContainEqual({ weekday: 6, start: '07:30', end: '11:30' });
     expect(changed.years).toContainEqual({
@@ -493,9 +393,7 @@ describe('days off by year', () => {
       source: 'ward',
       confirmedAt: expect.any(String),
     });
-    const own = (
-      await call(t.app, { method: 'GET', url: `${url}/years/${next}`, headers: admin() }, 200)
-    ).json();
+    const own = await getJson(`${url}/years/${next}`);
     expect(own.daysOff).toContainEqual({ date: extra, name: 'Ngày nghỉ' });
     expect(own.daysOff).toContainEqual(provisionalSchedule(next).daysOff[0]);
     expect(changed.years.some((y: { year: number }) => y.year === yearAfterNext)).toBe(false);
@@ -559,15 +457,9 @@ describe('the warning before the year turns', () => {
     expect((await warnings.runDue(at('2044-11-07'))).warnings).toBe(0);
 
     const inbox = async (token: string) =>
-      (
-        await call(
-          t.app,
-          { method: 'GET', url: '/api/v1/notifications?limit=200', headers: bearer(token) },
-          200,
-        )
-      )
-        .json()
-        .items.filter((n: { type: string }) => n.type === 'calendar');
+      (await getJson('/api/v1/notifications?limit=200', token)).items.filter(
+        (n: { type: string }) => n.type === 'calendar',
+      );
     const [toIntake] = await inbox(wardB.tokens.intake);
     expect(toIntake).toMatchObject({ title: 'Lịch nghỉ năm 2045 chưa được xác nhận', caseId: null });
     expect(toIntake.body).toContain(`Phường ${wardB.code}`);
@@ -590,16 +482,7 @@ describe('the warning before the year turns', () => {
     expect(await inbox(wardB.tokens.intake)).toHaveLength(2);
 
     // Confirmed city-wide: no more warnings about it.
-    await call(
-      t.app,
-      {
-        method: 'PUT',
-        url: '/api/v1/calendar/years/2045',
-        headers: admin(),
-        payload: provisionalSchedule(2045),
-      },
-      200,
-    );
+    await ok('PUT', '/api/v1/calendar/years/2045', provisionalSchedule(2045));
     expect((await warnings.runDue(at('2044-11-16'))).warnings).toBe(0);
   });
 });
