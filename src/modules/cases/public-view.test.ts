@@ -1,47 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { scrubPersonalData, toPublicCase } from './public-view.ts';
-
-describe('scrubPersonalData', () => {
-  it('hides phone numbers however they are written', () => {
-    for (const phone of [
-      '0912345678',
-      '0912 345 678',
-      '0912.345.678',
-      '+84 912 345 678',
-      '84912345678',
-      '0225-3842-123',
-    ])
-      expect(scrubPersonalData(`Liên hệ ${phone} nhé.`, null)).toBe('Liên hệ *** nhé.');
-  });
-
-  it('keeps short numbers: house numbers, the hotline, dates, amounts', () => {
-    const text = 'Số nhà 12, gọi 1022, ngày 21/11/2026, kinh phí 15.000.000 đồng.';
-    expect(scrubPersonalData(text, null)).toBe(text);
-  });
-
-  it("hides the reporter's full name in any case, with or without accents", () => {
-    const name = 'Nguyễn Thị Hường';
-    expect(scrubPersonalData('Gửi Nguyễn Thị Hường: đã sửa.', name)).toBe('Gửi ***: đã sửa.');
-    expect(scrubPersonalData('Gửi NGUYỄN THỊ HƯỜNG, nguyen thi huong.', name)).toBe('Gửi ***, ***.');
-    expect(scrubPersonalData('Gửi Nguyễn Thị Hường.'.normalize('NFD'), name.normalize('NFD'))).toBe(
-      'Gửi ***.',
-    );
-  });
-
-  it('hides a given name after a form of address, and keeps the form', () => {
-    const name = 'Trần Văn Hùng';
-    expect(scrubPersonalData('Cảm ơn ông Hùng và anh Văn Hùng đã phản ánh.', name)).toBe(
-      'Cảm ơn ông *** và anh *** đã phản ánh.',
-    );
-  });
-
-  it('leaves the same words elsewhere alone (whole words, and no form of address)', () => {
-    const name = 'Lê Văn An';
-    const text = 'Bảo đảm an toàn; văn bản số 5; Phố Lê Văn Hưu.';
-    expect(scrubPersonalData(text, name)).toBe(text);
-    expect(scrubPersonalData('Ông An ở Lê Văn An.', name)).toBe('Ông *** ở ***.');
-  });
-});
+import { toPublicCase } from './public-view.ts';
 
 describe('toPublicCase', () => {
   const base = {

@@ -1,7 +1,7 @@
 import type { CaseStatus } from '../../db/types.ts';
 import { escapeHtml } from '../../shared/html.ts';
 import { isOverdue } from '../cases/case-view.ts';
-import { scrubPersonalData } from '../cases/public-view.ts';
+import { scrubPersonalData } from '../cases/personal-data.ts';
 import { statusLabels } from '../cases/status-labels.ts';
 import { formatDeadline } from '../notifications/escalation-messages.ts';
 import { unassignedName } from '../reports/sla-report.ts';

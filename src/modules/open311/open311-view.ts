@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { CaseStatus, Urgency } from '../../db/types.ts';
-import { scrubPersonalData } from '../cases/public-view.ts';
+import { scrubPersonalData } from '../cases/personal-data.ts';
 import { type RejectReason, rejectReasonLabels, statusLabels } from '../cases/status-labels.ts';
 import type { serviceDefinitionSchema, serviceRequestSchema, serviceSchema } from './open311-schemas.ts';
 
