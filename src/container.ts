@@ -9,6 +9,7 @@ import { createCaseActions } from './modules/cases/case-actions.ts';
 import { createCaseService } from './modules/cases/case-service.ts';
 import { rederiveCaseDeadlines } from './modules/cases/deadline-rederivation.ts';
 import { createIntakeContextLoader } from './modules/cases/intake-context.ts';
+import { createTrackingTokens, type TrackingTokens } from './modules/cases/tracking-link.ts';
 import { createDigestService } from './modules/digest/digest-service.ts';
 import { createDirectoryService } from './modules/directory/directory-service.ts';
 import { createMessageQueries } from './modules/messages/message-routes.ts';
@@ -29,6 +30,8 @@ export type Container = {
   db: Db;
   redis: Redis;
   queues: Queues;
+  /** The reporter's own tracking links (their messages carry them; public tracking checks them). */
+  tracking: TrackingTokens;
   auth: ReturnType<typeof createAuthService>;
   directory: ReturnType<typeof createDirectoryService>;
   cases: ReturnType<typeof createCaseService>;
@@ -57,6 +60,7 @@ export async function createContainer(
   });
   const db = dbOnPool(pool);
   const jwtSecret = options.jwtSecret ?? config.JWT_SECRET ?? (await loadOrCreateSecret(db, 'jwt'));
+  const tracking = createTrackingTokens(() => loadOrCreateSecret(db, 'tracking'));
   const redis = createRedis(config.REDIS_URL, options.role, { lazyConnect: options.lazyRedis ?? false });
   const queues = createQueues(redis, config.REDIS_PREFIX);
   const tokens = createTokenService({ secret: jwtSecret, ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS });
@@ -73,6 +77,7 @@ export async function createContainer(
   const cases = createCaseService({
     db,
     pool,
+    tracking,
     intakeContext,
     searchWindow: config.CASE_SEARCH_WINDOW,
     messagesEnabled: config.SMS_PROVIDER !== 'none',
@@ -120,6 +125,7 @@ export async function createContainer(
     db,
     redis,
     queues,
+    tracking,
     auth,
     directory,
     cases,

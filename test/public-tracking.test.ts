@@ -65,34 +65,50 @@ describe('public tracking by code', () => {
       statusLabel: 'Đã chuyển xử lý',
       receivedAt: c.receivedAt,
       dueAt: c.dueAt,
+      categoryName: `Lĩnh vực ${lighting.code}`,
+      departmentName: 'Phòng Kinh tế – Hạ tầng – Đô thị',
       answer: null,
       duplicateOfCode: null,
+      view: 'public',
+      description: null,
     });
     expect(res.headers['x-ratelimit-limit']).toBeDefined();
     // Codes are read in any letter case.
     expect((await track(c.code.toLowerCase())).json().code).toBe(c.code);
   });
 
-  it('publishes the answer with the reporter’s name and phone numbers hidden, and nothing else of them', async () => {
+  it('publishes the answer once the ward office closes the case, with the reporter’s name and phone numbers hidden', async () => {
     const c = await reported();
     await act(c, 'accept');
     await act(c, 'respond', {
       answer: `Kính gửi bà ${name} (${phone}): đã thay bóng đèn; bà Lan gọi 0912 000 111 nếu còn hỏng.`,
     });
+    // Answered is not yet published: the ward office approves the public answer when it closes.
+    expect((await track(c.code)).json()).toMatchObject({ status: 'answered', answer: null });
+    await call(
+      t.app,
+      { method: 'POST', url: `/api/v1/cases/${c.id}/close`, headers: bearer(ward.tokens.intake) },
+      200,
+    );
     const res = await track(c.code);
     const body = res.json();
-    expect(body.status).toBe('answered');
+    expect(body.status).toBe('closed');
     expect(body.answer.text).toBe('Kính gửi bà *** (***): đã thay bóng đèn; bà *** gọi *** nếu còn hỏng.');
     expect(res.body).not.toMatch(/Lan|0987654321|0912 000 111|Phạm/);
     expect(Object.keys(body).sort()).toEqual([
       'answer',
+      'categoryName',
       'code',
+      'departmentName',
+      'description',
       'dueAt',
       'duplicateOfCode',
       'receivedAt',
       'status',
       'statusLabel',
+      'view',
     ]);
+    expect(body.description).toBeNull();
   });
 
   it('404 for a code that names no case, 400 for what is not a code', async () => {

@@ -62,7 +62,15 @@ export type Directory = {
 /** The columns the seed writes: all of the table's but those Postgres fills or the seed leaves empty. */
 type SeededColumns = Omit<
   DbCaseRow,
-  'id' | 'search_text' | 'duplicate_of' | 'possible_duplicates' | 'answer_attachments' | 'attachments'
+  | 'id'
+  | 'search_text'
+  | 'duplicate_of'
+  | 'possible_duplicates'
+  | 'answer_attachments'
+  | 'attachments'
+  | 'answer_published'
+  | 'public_answer'
+  | 'tracking_nonce'
 >;
 
 /**

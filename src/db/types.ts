@@ -58,6 +58,11 @@ export interface CategoriesTable {
   description: string | null;
   keywords: ColumnType<string[], string[] | undefined, string[]>;
   group_name: string | null;
+  publication: ColumnType<
+    'public' | 'status_only',
+    'public' | 'status_only' | undefined,
+    'public' | 'status_only'
+  >;
   created_at: CreatedAt;
 }
 
@@ -147,6 +152,12 @@ export interface CasesTable {
   answered_at: NullableTimestamp;
   closed_at: NullableTimestamp;
   answer_text: string | null;
+  /** The ward office's decision at closing whether the answer is public; null: not decided (the default applies). */
+  answer_published: ColumnType<boolean | null, boolean | null | undefined, boolean | null>;
+  /** The public text of the answer when the ward office edited it; null: the answer as given. */
+  public_answer: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The reporter's tracking link is an HMAC of this under a server key (null for cases from before). */
+  tracking_nonce: ColumnType<string | null, never, never>;
   rating_score: number | null;
   rating_comment: string | null;
   reject_reason: string | null;

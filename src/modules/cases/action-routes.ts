@@ -7,12 +7,14 @@ import { principalOf } from '../auth/auth-plugin.ts';
 import type { Principal } from '../auth/principal.ts';
 import {
   assignBody,
+  closeBody,
   extensionBody,
   extensionParams,
   extensionSchema,
   ifMatchHeaders,
   noteBody,
   optionalNoteBody,
+  publicationBody,
   ratingBody,
   rejectBody,
   reopenBody,
@@ -103,10 +105,18 @@ export const actionRoutes: FastifyPluginAsyncZod<{ actions: CaseActions }> = asy
     {
       path: 'close',
       operationId: 'closeCase',
-      summary: 'Close an answered case',
+      summary: 'Close an answered case, deciding whether its answer is published and in which words',
       roles: ['intake'],
-      body: optionalNoteBody,
+      body: closeBody,
       call: actions.close,
+    },
+    {
+      path: 'publication',
+      operationId: 'setCasePublication',
+      summary: "Change whether a closed case's answer is published, or its public text",
+      roles: ['intake'],
+      body: publicationBody,
+      call: actions.publish,
     },
     {
       path: 'reopen',

@@ -54,6 +54,21 @@ export const extensionBody = z.object({
   reason: note,
 });
 
+const publish = z.boolean().meta({
+  description:
+    'Whether the answer is published (public tracking, Open311). Default at closing: yes for a `public` case, no for a `status_only` one; never for a confidential reporter',
+});
+const publicAnswer = text(10_000).meta({
+  description:
+    'The text the public reads instead of the answer as given (which stays on the timeline); the reporter’s name and phone numbers are hidden from it either way',
+});
+
+// Fastify hands a missing body over as null.
+export const closeBody = z
+  .object({ note: note.optional(), publish: publish.optional(), publicAnswer: publicAnswer.optional() })
+  .nullish();
+export const publicationBody = z.object({ publish, publicAnswer: publicAnswer.optional() });
+
 export const respondBody = z.object({ answer: text(10_000), attachments: attachments.default([]) });
 export const ratingBody = z.object({ score: z.number().int().min(1).max(5), comment: text(2000).optional() });
 

@@ -5,6 +5,7 @@ import type { CaseRow, CaseStatus, CitizenMessageKind, Database } from '../../db
 import { badRequest, conflict, forbidden, notFound, preconditionFailed } from '../../shared/errors.ts';
 import type { Queues } from '../../shared/queues.ts';
 import type { Principal } from '../auth/principal.ts';
+import type { Publication } from '../directory/publication.ts';
 import type { CitizenMessageData } from '../messages/citizen-templates.ts';
 import { recordCitizenMessage } from '../messages/message-outbox.ts';
 import { enqueueDeliveries } from '../notifications/delivery-queue.ts';
@@ -14,9 +15,11 @@ import { replaceTimers } from '../sla/timer-repository.ts';
 import { addDuration } from '../sla/working-time.ts';
 import type {
   assignBody,
+  closeBody,
   extensionBody,
   noteBody,
   optionalNoteBody,
+  publicationBody,
   ratingBody,
   rejectBody,
   reopenBody,
@@ -33,6 +36,7 @@ import {
 import { caseScope } from './case-scope.ts';
 import { toCaseView } from './case-view.ts';
 import type { IntakeContext, IntakeContextLoader } from './intake-context.ts';
+import { publicationOf } from './public-view.ts';
 import { type Actor, type CaseAction, decide } from './state-machine.ts';
 import { statusLabels } from './status-labels.ts';
 
@@ -48,7 +52,7 @@ type Change = {
   event: string;
   data: Record<string, unknown>;
   /** The category the action classified the case into, when it did (assign may). */
-  categoryCode?: string;
+  category?: { code: string; publication: Publication };
   /** New deadlines: the case's timers are replaced under a new SLA generation. */
   deadlines?: { acceptDueAt: Date | null; dueAt: Date | null };
   /** The status message the reporter is sent about it, if any. */
@@ -69,6 +73,7 @@ const actionLabels: Record<CaseAction, string> = {
   close: 'kết thúc',
   reopen: 'mở lại',
   rate: 'đánh giá',
+  publish: 'công khai câu trả lời',
 };
 
 /** `If-Match: "3"`, `W/"3"`, `3` or `*`. */
@@ -170,7 +175,7 @@ export function createCaseActions(deps: {
         to_status: to,
         data: c.data,
       });
-      const categoryCode = c.categoryCode ?? row.category_code;
+      const categoryCode = c.category?.code ?? row.category_code;
       if (c.deadlines) {
         const ctx = await contextOf(row, categoryCode ?? undefined);
         await replaceTimers(trx, row.id, generation, escalationTimers(ctx.calendar, ctx.policy, c.deadlines));
@@ -196,7 +201,11 @@ export function createCaseActions(deps: {
           key: `status:${row.id}:${updated.version}`,
           data: c.message.data,
         });
-      return { ...updated, category_code: categoryCode };
+      return {
+        ...updated,
+        category_code: categoryCode,
+        category_publication: c.category?.publication ?? row.category_publication,
+      };
     });
     // After commit; the worker's sweep delivers whatever could not be enqueued here (Redis away).
     await enqueueDeliveries(deps.queues, deliveries).catch(() => {});
@@ -205,6 +214,28 @@ export function createCaseActions(deps: {
 
   /** Deadlines while the answer clock runs, as the escalation ladder needs them. */
   const running = (dueAt: Date | null) => ({ acceptDueAt: null, dueAt });
+
+  /**
+   * Whether a closed case's answer is published, and in which words (design.md §1: a decision, not a
+   * default): by default yes for a `public` case, no for a `status_only` one; never for a confidential
+   * reporter; an edited public text only with a published answer. The answer as given stays.
+   */
+  function publicationDecision(row: Locked, publish: boolean | undefined, text: string | undefined) {
+    const publication = publicationOf(row);
+    const published = publish ?? publication === 'public';
+    if (published && row.reporter_confidential)
+      throw badRequest('Không công khai câu trả lời cho người phản ánh đề nghị giữ bí mật.', [
+        { path: 'publish', message: 'Người phản ánh đề nghị giữ bí mật: câu trả lời không được công khai' },
+      ]);
+    if (!published && text !== undefined)
+      throw badRequest('Chỉ sửa nội dung công khai khi công khai câu trả lời.', [
+        { path: 'publicAnswer', message: 'Cần publish: true để có nội dung công khai' },
+      ]);
+    return {
+      patch: { answer_published: published, public_answer: published ? (text ?? null) : null },
+      data: { published, publicAnswer: published ? (text ?? null) : null, publication },
+    };
+  }
 
   return {
     assign: (caller: Principal, id: string, ifMatch: string | undefined, body: z.output<typeof assignBody>) =>
@@ -243,7 +274,9 @@ export function createCaseActions(deps: {
             note: body.note ?? null,
             ...(body.categoryCode ? { categoryCode: body.categoryCode } : {}),
           },
-          ...(body.categoryCode ? { categoryCode: body.categoryCode } : {}),
+          ...(body.categoryCode && ctx.category
+            ? { category: { code: ctx.category.code, publication: ctx.category.publication } }
+            : {}),
           deadlines: running(dueAt),
           message: { kind: 'assigned', data: { departmentName: dept.name, dueAt: dueAt.toISOString() } },
         };
@@ -382,18 +415,28 @@ export function createCaseActions(deps: {
         deadlines: running(row.due_at),
       })),
 
-    close: (
+    close: (caller: Principal, id: string, ifMatch: string | undefined, body: z.output<typeof closeBody>) =>
+      run(caller, id, ifMatch, 'close', async (row, _trx, now) => {
+        const decision = publicationDecision(row, body?.publish, body?.publicAnswer);
+        return {
+          patch: { closed_at: now, ...decision.patch },
+          event: 'closed',
+          data: { note: body?.note ?? null, publication: decision.data },
+          message: { kind: 'closed', data: {} },
+        };
+      }),
+
+    /** The ward office changes its mind about a closed case's public answer (or its words). */
+    publish: (
       caller: Principal,
       id: string,
       ifMatch: string | undefined,
-      body: z.output<typeof optionalNoteBody>,
+      body: z.output<typeof publicationBody>,
     ) =>
-      run(caller, id, ifMatch, 'close', async (_row, _trx, now) => ({
-        patch: { closed_at: now },
-        event: 'closed',
-        data: { note: body?.note ?? null },
-        message: { kind: 'closed', data: {} },
-      })),
+      run(caller, id, ifMatch, 'publish', async (row) => {
+        const decision = publicationDecision(row, body.publish, body.publicAnswer);
+        return { patch: decision.patch, event: 'publication_changed', data: decision.data };
+      }),
 
     reopen: (caller: Principal, id: string, ifMatch: string | undefined, body: z.output<typeof reopenBody>) =>
       run(caller, id, ifMatch, 'reopen', async (row, _trx, now) => {
@@ -410,6 +453,8 @@ export function createCaseActions(deps: {
             closed_at: null,
             answered_at: null,
             answer_text: null,
+            answer_published: null,
+            public_answer: null,
             answer_attachments: '[]' as never,
             assigned_at: now,
             due_at: dueAt,

@@ -2,14 +2,18 @@ import { type Kysely, type SelectQueryBuilder, sql, type Transaction } from 'kys
 import type { Pool } from '../../db/database.ts';
 import type { CaseRow, CaseStatus, Channel, Database } from '../../db/types.ts';
 import { withoutDiacritics } from '../../shared/vietnamese-text.ts';
+import type { Publication } from '../directory/publication.ts';
 import type { CitizenMessageData } from '../messages/citizen-templates.ts';
 import type { Timer } from '../sla/deadlines.ts';
 import type { CaseScope } from './case-scope.ts';
 
 type Conn = Kysely<Database> | Transaction<Database>;
 /** A case as the application reads it: every column but the search text (an index helper). */
-export type CaseRecord = Omit<CaseRow, 'search_text'>;
-export type CaseWithCategory = CaseRecord & { category_code: string | null };
+export type CaseRecord = Omit<CaseRow, 'search_text' | 'tracking_nonce'>;
+export type CaseWithCategory = CaseRecord & {
+  category_code: string | null;
+  category_publication: Publication | null;
+};
 
 export type NewEvent = {
   type: string;
@@ -174,6 +178,8 @@ export async function insertIntake(
     answered_at: null,
     closed_at: null,
     answer_text: null,
+    answer_published: null,
+    public_answer: null,
     answer_attachments: [],
     rating_score: null,
     rating_comment: null,
@@ -196,6 +202,8 @@ export const caseColumns = [
   'answered_at',
   'closed_at',
   'answer_text',
+  'answer_published',
+  'public_answer',
   'rating_score',
   'rating_comment',
   'reject_reason',
@@ -225,7 +233,10 @@ export function selectCases(db: Conn): CaseQuery {
     .selectFrom('cases')
     .leftJoin('categories', 'categories.id', 'cases.category_id')
     .select(qualifiedCaseColumns)
-    .select('categories.code as category_code') as unknown as CaseQuery;
+    .select([
+      'categories.code as category_code',
+      'categories.publication as category_publication',
+    ]) as unknown as CaseQuery;
 }
 
 export function scoped(q: CaseQuery, scope: CaseScope): CaseQuery {

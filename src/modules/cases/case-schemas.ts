@@ -109,6 +109,18 @@ export const caseSchema = z
     closedAt: z.iso.datetime().nullable(),
     overdue: z.boolean(),
     answer: z.object({ text: z.string(), at: z.iso.datetime() }).nullable(),
+    publication: z.enum(['public', 'status_only']).meta({
+      description:
+        "What the public may read of it: the category's publication, and `status_only` for a confidential reporter whatever the category",
+    }),
+    answerPublished: z.boolean().nullable().meta({
+      description:
+        'Whether the ward office published the answer when closing the case; null until it decided (the default then: published for a `public` case)',
+    }),
+    publicAnswer: z.string().nullable().meta({
+      description:
+        "The answer exactly as the public reads it (the ward office's edited text or the answer as given, scrubbed of the reporter's name and phone numbers); null while nothing is published",
+    }),
     rating: z.object({ score: z.number().int(), comment: z.string().nullable() }).nullable(),
     duplicateOf: z
       .string()
@@ -174,15 +186,32 @@ export const publicCaseSchema = z
       .datetime()
       .nullable()
       .meta({ description: 'The answer deadline, once a department has the case' }),
+    categoryName: z.string().nullable(),
+    departmentName: z.string().nullable().meta({ description: 'The department handling it' }),
     answer: z.object({ text: z.string(), at: z.iso.datetime() }).nullable().meta({
-      description: "The published answer, with the reporter's name and any phone number replaced by ***",
+      description:
+        "Public view: the answer the ward office published when closing the case (never for a confidential reporter; by default only for a `public` category), with the reporter's name and any phone number replaced by ***. Reporter's view: the answer given to them, with other people's phone numbers hidden",
     }),
     duplicateOfCode: z
       .string()
       .nullable()
       .meta({ description: 'The code of the case this one duplicates, when it was refused as a duplicate' }),
+    view: z.enum(['public', 'reporter']).meta({
+      description: "`reporter` when the request carried the reporter's own token (`t`) from their messages",
+    }),
+    description: z.string().nullable().meta({
+      description: "Reporter's view only: what they reported, with other people's phone numbers hidden",
+    }),
   })
   .meta({ id: 'PublicCase' });
+
+export const publicCaseQuery = z.object({
+  t: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{22}$/, 'Mã theo dõi gồm 22 ký tự')
+    .optional()
+    .meta({ description: "The reporter's own token, from the link in their status messages" }),
+});
 
 export const caseCodeParams = z.object({
   code: z

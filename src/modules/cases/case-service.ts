@@ -25,6 +25,7 @@ import { parseSearch, windowable } from './case-search.ts';
 import { toCaseView } from './case-view.ts';
 import type { IntakeContextLoader } from './intake-context.ts';
 import { toPublicCase } from './public-view.ts';
+import type { TrackingTokens } from './tracking-link.ts';
 
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
@@ -60,6 +61,8 @@ export function createCaseService(deps: {
   messagesEnabled: boolean;
   /** How intake looks for likely duplicates; null: it does not. */
   duplicates: DuplicateCheck | null;
+  /** Checks the reporter's own tracking link. */
+  tracking: Pick<TrackingTokens, 'matches'>;
 }) {
   const { db, pool, intakeContext, searchWindow } = deps;
   const codeDay = codeDayOf();
@@ -163,7 +166,14 @@ export function createCaseService(deps: {
       if (row) {
         return {
           created: true,
-          case: toCaseView({ ...row, category_code: ctx.category?.code ?? null }, caller),
+          case: toCaseView(
+            {
+              ...row,
+              category_code: ctx.category?.code ?? null,
+              category_publication: ctx.category?.publication ?? null,
+            },
+            caller,
+          ),
         };
       }
 
@@ -175,10 +185,16 @@ export function createCaseService(deps: {
       return { created: false, case: toCaseView(visible, caller) };
     },
 
-    /** A case as anyone holding its code may see it; 404 for a code that names no case. */
-    async publicStatus(code: string) {
+    /**
+     * A case as anyone holding its code may see it (404 for a code that names no case); with the
+     * reporter's token (`t` of the link in their messages), as the reporter sees it. A token that is
+     * not this case's is 404 too: it shows nothing a stranger could not see without it.
+     */
+    async publicStatus(code: string, token?: string) {
       const row = await db
         .selectFrom('cases')
+        .leftJoin('categories', 'categories.id', 'cases.category_id')
+        .leftJoin('departments', 'departments.id', 'cases.department_id')
         .leftJoin('cases as original', 'original.id', 'cases.duplicate_of')
         .select([
           'cases.code',
@@ -187,13 +203,25 @@ export function createCaseService(deps: {
           'cases.due_at',
           'cases.answered_at',
           'cases.answer_text',
+          'cases.answer_published',
+          'cases.public_answer',
+          'cases.description',
           'cases.reporter_name',
+          'cases.reporter_phone',
+          'cases.reporter_confidential',
+          'cases.tracking_nonce',
+          'categories.name as category_name',
+          'categories.publication as category_publication',
+          'departments.name as department_name',
           'original.code as duplicate_of_code',
         ])
         .where('cases.code', '=', code)
         .executeTakeFirst();
       if (!row) throw notFound(`Không có phản ánh mã ${code}.`);
-      return toPublicCase(row);
+      if (token === undefined) return toPublicCase(row);
+      if (!(await deps.tracking.matches(row.tracking_nonce, token)))
+        throw notFound(`Không có phản ánh mã ${code} với đường dẫn theo dõi này.`);
+      return toPublicCase(row, 'reporter');
     },
 
     async get(caller: Principal, id: string) {
@@ -249,7 +277,11 @@ export function createCaseService(deps: {
         // The window carries search_text for the filter; the page does not.
         let recent = db
           .selectFrom(q.select('cases.search_text').limit(searchWindow).as('cases'))
-          .select([...caseColumns.map((c) => `cases.${c}` as const), 'cases.category_code']);
+          .select([
+            ...caseColumns.map((c) => `cases.${c}` as const),
+            'cases.category_code',
+            'cases.category_publication',
+          ]);
         for (const word of words)
           recent = recent.where(sql<boolean>`strpos(cases.search_text, pakn_search_normalize(${word})) > 0`);
         const rows = await recent

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { CaseRow, CaseStatus } from '../../db/types.ts';
+import type { CaseStatus } from '../../db/types.ts';
 import type { ClientPrincipal, Principal, UserPrincipal } from '../auth/principal.ts';
+import type { CaseWithCategory } from './case-repository.ts';
 import { hidesReporter, isOverdue, toCaseView } from './case-view.ts';
 import { statusLabels } from './status-labels.ts';
 
@@ -18,7 +19,7 @@ const user = (role: UserPrincipal['role']): UserPrincipal => ({
 });
 const client: ClientPrincipal = { kind: 'api_client', clientId: '5', name: 'App', channel: 'smart_haiphong' };
 
-function row(over: Partial<CaseRow> = {}): CaseRow & { category_code: string | null } {
+function row(over: Partial<CaseWithCategory> = {}): CaseWithCategory {
   return {
     id: '42',
     code: 'VIETHOA-260615-0042',
@@ -55,9 +56,12 @@ function row(over: Partial<CaseRow> = {}): CaseRow & { category_code: string | n
     duplicate_of: null,
     version: 3,
     sla_generation: 1,
+    answer_published: null,
+    public_answer: null,
     category_code: 'street_lighting',
+    category_publication: 'public',
     ...over,
-  } as CaseRow & { category_code: string | null };
+  } as CaseWithCategory;
 }
 
 describe('isOverdue', () => {

@@ -2,6 +2,7 @@ import type { CaseRow } from '../../db/types.ts';
 import { isDepartmentRole, type Principal } from '../auth/principal.ts';
 import type { CaseWithCategory } from './case-repository.ts';
 import type { CaseView } from './case-schemas.ts';
+import { publicationOf, publishedAnswer } from './public-view.ts';
 import { answerClockRunning, statusLabels } from './status-labels.ts';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -58,6 +59,9 @@ export function toCaseView(row: CaseWithCategory, viewer: Principal, now: Date =
       row.answer_text !== null && row.answered_at
         ? { text: row.answer_text, at: row.answered_at.toISOString() }
         : null,
+    publication: publicationOf(row),
+    answerPublished: row.answer_published,
+    publicAnswer: publishedAnswer(row)?.text ?? null,
     rating: row.rating_score !== null ? { score: row.rating_score, comment: row.rating_comment } : null,
     duplicateOf: row.duplicate_of,
     possibleDuplicates: row.possible_duplicates,

@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { Db } from '../../db/database.ts';
 import type { Clock } from '../../db/types.ts';
+import type { Publication } from '../directory/publication.ts';
 import type { WardCalendar } from '../sla/calendar.ts';
 import { calendarFromParts, confirmedYearsOf } from '../sla/calendar-repository.ts';
 import type { CategorySla } from '../sla/deadlines.ts';
@@ -15,6 +16,7 @@ export type IntakeContext = {
     defaultDepartmentCode: string | null;
     defaultDepartmentId: string | null;
     defaultDepartmentName: string | null;
+    publication: Publication;
   } | null;
   calendar: WardCalendar;
   policy: EscalationPolicy;
@@ -53,6 +55,7 @@ export function createIntakeContextLoader(deps: { db: Db; ttlMs: number }) {
         'c.sla_urgent_duration',
         'c.sla_urgent_clock',
         'c.default_department_code',
+        'c.publication',
         'd.id as department_id',
         'd.name as department_name',
       ])
@@ -75,6 +78,7 @@ export function createIntakeContextLoader(deps: { db: Db; ttlMs: number }) {
             defaultDepartmentCode: row.default_department_code,
             defaultDepartmentId: row.department_id,
             defaultDepartmentName: row.department_name,
+            publication: row.publication as Publication,
           }
         : null,
       calendar,

@@ -1,21 +1,54 @@
 import type { CaseStatus } from '../../db/types.ts';
+import { casePublication, type Publication } from '../directory/publication.ts';
 import { scrubPersonalData } from './personal-data.ts';
 import { statusLabels } from './status-labels.ts';
 
-/**
- * What anyone holding a case code may read (api.md, "Public and standard interfaces"): where the case
- * stands, its dates and the published answer; nothing about the reporter. The answer is written by
- * staff for the reporter and may name or quote them, so it is scrubbed first.
- */
-export type PublicCaseRow = {
-  code: string;
+/** What decides whether a case's answer is public (design.md §1: publishing is a decision). */
+export type PublicationRow = {
   status: CaseStatus;
-  received_at: Date;
-  due_at: Date | null;
   answered_at: Date | null;
   answer_text: string | null;
-  /** Only to scrub it out of the answer. */
+  /** The ward office's decision at closing; null: not decided, the category's default applies. */
+  answer_published: boolean | null;
+  /** The public text when the ward office edited it. */
+  public_answer: string | null;
   reporter_name: string | null;
+  reporter_confidential: boolean;
+  category_publication: Publication | null;
+};
+
+/**
+ * The answer as the public may read it: only once the ward office has closed the case, never for a
+ * confidential reporter, and as the ward office decided (by default: published for a `public`
+ * category, not for a `status_only` one); its edited text or the answer as given, with the
+ * reporter's name and every phone number hidden either way.
+ */
+export function publishedAnswer(row: PublicationRow): { text: string; at: string } | null {
+  if (row.status !== 'closed' || row.answer_text === null || !row.answered_at || row.reporter_confidential)
+    return null;
+  const publish = row.answer_published ?? row.category_publication !== 'status_only';
+  if (!publish) return null;
+  return {
+    text: scrubPersonalData(row.public_answer ?? row.answer_text, row.reporter_name),
+    at: row.answered_at.toISOString(),
+  };
+}
+
+/**
+ * What anyone holding a case code may read (api.md, "Public and standard interfaces"): where the case
+ * stands, its dates, category and department, and the published answer; nothing about the reporter
+ * and, whatever the category, nothing of what the reporter wrote. The reporter's own link (`t`, from
+ * their status messages) shows them their description and the answer they were given, with any
+ * third party's phone number hidden.
+ */
+export type PublicCaseRow = PublicationRow & {
+  code: string;
+  received_at: Date;
+  due_at: Date | null;
+  description: string;
+  reporter_phone: string;
+  category_name: string | null;
+  department_name: string | null;
   /** The original's code, when the case was refused as its duplicate. */
   duplicate_of_code: string | null;
 };
@@ -26,11 +59,21 @@ export type PublicCase = {
   statusLabel: string;
   receivedAt: string;
   dueAt: string | null;
+  categoryName: string | null;
+  departmentName: string | null;
   answer: { text: string; at: string } | null;
   duplicateOfCode: string | null;
+  view: 'public' | 'reporter';
+  description: string | null;
 };
 
-export function toPublicCase(row: PublicCaseRow): PublicCase {
+export function toPublicCase(row: PublicCaseRow, view: 'public' | 'reporter' = 'public'): PublicCase {
+  const own = (text: string) =>
+    scrubPersonalData(text, row.reporter_name, { keepName: true, keepPhone: row.reporter_phone });
+  const given =
+    row.answer_text !== null && row.answered_at && (row.status === 'answered' || row.status === 'closed')
+      ? { text: own(row.answer_text), at: row.answered_at.toISOString() }
+      : null;
   return {
     code: row.code,
     status: row.status,
@@ -38,11 +81,15 @@ export function toPublicCase(row: PublicCaseRow): PublicCase {
     receivedAt: row.received_at.toISOString(),
     // A refused case has no answer to wait for (its deadline may have run before the refusal).
     dueAt: row.due_at && row.status !== 'rejected' ? row.due_at.toISOString() : null,
-    // An answer is published once given (answered, then closed); refusing or reopening clears it.
-    answer:
-      row.answer_text !== null && row.answered_at
-        ? { text: scrubPersonalData(row.answer_text, row.reporter_name), at: row.answered_at.toISOString() }
-        : null,
+    categoryName: row.category_name,
+    departmentName: row.department_name,
+    answer: view === 'reporter' ? given : publishedAnswer(row),
     duplicateOfCode: row.duplicate_of_code,
+    view,
+    description: view === 'reporter' ? own(row.description) : null,
   };
 }
+
+/** A case's publication as staff see it (the confidential reporter's case is status_only). */
+export const publicationOf = (row: Pick<PublicationRow, 'category_publication' | 'reporter_confidential'>) =>
+  casePublication(row.category_publication, row.reporter_confidential);

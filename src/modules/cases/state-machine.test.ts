@@ -83,10 +83,10 @@ describe('the case state machine', () => {
     }
   });
 
-  it('has no way out of rejected, and closed only reopens or rates', () => {
+  it('has no way out of rejected, and closed only reopens, rates or changes its publication', () => {
     const from = (s: CaseStatus) =>
       (Object.keys(rules) as CaseAction[]).filter((a) => rules[a].from.includes(s));
     expect(from('rejected')).toEqual([]);
-    expect(from('closed').sort()).toEqual(['rate', 'reopen']);
+    expect(from('closed').sort()).toEqual(['publish', 'rate', 'reopen']);
   });
 });

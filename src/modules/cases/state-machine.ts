@@ -14,7 +14,8 @@ export type CaseAction =
   | 'refuse_answer'
   | 'close'
   | 'reopen'
-  | 'rate';
+  | 'rate'
+  | 'publish';
 
 export type Actor = { kind: 'user'; role: Role } | { kind: 'api_client'; owns: boolean };
 
@@ -49,6 +50,8 @@ export const rules: Record<CaseAction, Rule> = {
   close: { from: ['answered'], to: 'closed', roles: ['intake'] },
   reopen: { from: ['closed'], to: 'assigned', roles: ['intake'], owningClient: true },
   rate: { from: ['answered', 'closed'], roles: ['intake'], owningClient: true },
+  // Whether the answer of a closed case is public, and in which words: the ward office's decision.
+  publish: { from: ['closed'], roles: ['intake'] },
 };
 
 export type Decision =

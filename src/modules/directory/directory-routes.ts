@@ -6,6 +6,7 @@ import {
   apiClientCreatedSchema,
   apiClientSchema,
   categoryBody,
+  categoryPatchBody,
   categorySchema,
   departmentBody,
   departmentQuery,
@@ -102,6 +103,24 @@ export const directoryRoutes: FastifyPluginAsyncZod<{ directory: DirectoryServic
       },
     },
     async (req, reply) => reply.code(201).send(await directory.createCategory(req.body)),
+  );
+
+  app.patch(
+    '/api/v1/categories/:id',
+    {
+      config: admin,
+      schema: {
+        operationId: 'updateCategory',
+        summary: "Change a category's publication (what the public may read of its cases)",
+        description:
+          'Applies at once to every case of the category on public tracking and Open311, except where the ward office already decided about an answer when closing a case.',
+        tags,
+        params: idParams,
+        body: categoryPatchBody,
+        response: { 200: categorySchema, ...problems(400, 401, 403, 404) },
+      },
+    },
+    async (req) => directory.updateCategory(req.params.id, req.body),
   );
 
   app.get(

@@ -6,6 +6,7 @@ import {
   MAX_DURATION_DAYS,
   mixesDaysAndTime,
 } from '../sla/duration.ts';
+import { publications } from './publication.ts';
 
 export const roleSchema = z.enum(['admin', 'intake', 'department_head', 'department_officer', 'chairman']);
 export const channelSchema = z.enum(['hotline_1022', 'smart_haiphong', 'walk_in', 'web', 'email']);
@@ -50,6 +51,11 @@ export const departmentSchema = z
   .meta({ id: 'Department' });
 export const departmentQuery = z.object({ wardId: idSchema.optional() });
 
+const publicationSchema = z.enum(publications).meta({
+  description:
+    '`public`: description, published answer and location may be shown without sign-in; `status_only`: status, dates, category and department only',
+});
+
 export const categoryBody = z.object({
   code: unitCode,
   name: text(200),
@@ -63,7 +69,14 @@ export const categoryBody = z.object({
   group: text(100)
     .optional()
     .meta({ description: 'A group that clusters categories, e.g. "Hạ tầng đô thị"' }),
+  publication: publicationSchema.optional().meta({
+    description:
+      'What anyone may read of its cases without signing in. Absent: `status_only` when the code or name speaks of security, public order, the police, complaints or denunciations, `public` otherwise',
+  }),
 });
+export const categoryPatchBody = z
+  .object({ publication: publicationSchema })
+  .meta({ description: 'What may be changed of a category (more fields come with the directory lifecycle)' });
 export const categorySchema = z
   .object({
     id: z.string(),
@@ -77,6 +90,7 @@ export const categorySchema = z
     description: z.string().nullable(),
     keywords: z.array(z.string()),
     group: z.string().nullable(),
+    publication: publicationSchema,
   })
   .meta({ id: 'Category' });
 

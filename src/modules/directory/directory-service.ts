@@ -11,11 +11,13 @@ import { isDepartmentRole, type UserPrincipal } from '../auth/principal.ts';
 import type {
   apiClientBody,
   categoryBody,
+  categoryPatchBody,
   departmentBody,
   userBody,
   userPatchBody,
   wardBody,
 } from './directory-schemas.ts';
+import { defaultPublication } from './publication.ts';
 
 type ListArgs = { limit: number; cursor?: string | undefined };
 
@@ -31,6 +33,7 @@ export const categoryView = (c: Selectable<CategoriesTable>) => ({
   description: c.description,
   keywords: c.keywords,
   group: c.group_name,
+  publication: c.publication,
 });
 
 const userColumns = ['id', 'username', 'full_name', 'role', 'ward_id', 'department_id', 'email'] as const;
@@ -138,6 +141,7 @@ export function createDirectoryService(deps: { db: Db }) {
             description: input.description ?? null,
             keywords: input.keywords,
             group_name: input.group ?? null,
+            publication: input.publication ?? defaultPublication(input.code, input.name),
           })
           .returningAll()
           .executeTakeFirstOrThrow();
@@ -146,6 +150,17 @@ export function createDirectoryService(deps: { db: Db }) {
         if (isUniqueViolation(err)) throw conflict(`Mã lĩnh vực ${input.code} đã tồn tại.`, 'duplicate');
         throw err;
       }
+    },
+
+    async updateCategory(id: string, input: z.output<typeof categoryPatchBody>) {
+      const c = await db
+        .updateTable('categories')
+        .set({ publication: input.publication })
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst();
+      if (!c) throw notFound('Không tìm thấy lĩnh vực.');
+      return categoryView(c);
     },
 
     async listCategories({ limit, cursor }: ListArgs) {

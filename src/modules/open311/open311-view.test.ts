@@ -22,6 +22,9 @@ const row: RequestRow = {
   attachments: [{ url: 'https://example.org/a.jpg' }],
   answer_text: null,
   answered_at: null,
+  answer_published: null,
+  public_answer: null,
+  category_publication: 'public',
   reject_reason: null,
   duplicate_of_code: null,
   received_at: new Date('2026-12-05T01:00:00Z'),
@@ -43,15 +46,19 @@ describe('statusNotes', () => {
   it('gives the status label while the case is handled', () => {
     expect(statusNotes(row)).toBe('Đang xử lý');
   });
-  it('gives the scrubbed answer once given', () => {
-    expect(
-      statusNotes({
-        ...row,
-        status: 'answered',
-        answer_text: 'Đã sửa; bà Lan gọi 0912345678.',
-        answered_at: new Date(),
-      }),
-    ).toBe('Đã sửa; bà *** gọi ***.');
+  it('gives the scrubbed answer once the ward office has closed the case and published it', () => {
+    const answered = {
+      ...row,
+      status: 'answered' as const,
+      answer_text: 'Đã sửa; bà Lan gọi 0912345678.',
+      answered_at: new Date(),
+    };
+    expect(statusNotes(answered)).toBe('Đã trả lời');
+    expect(statusNotes({ ...answered, status: 'closed' })).toBe('Đã sửa; bà *** gọi ***.');
+    expect(statusNotes({ ...answered, status: 'closed', answer_published: false })).toBe('Hoàn thành');
+    expect(statusNotes({ ...answered, status: 'closed', category_publication: 'status_only' })).toBe(
+      'Hoàn thành',
+    );
   });
   it("gives a refusal's reason, and a duplicate's original", () => {
     expect(
@@ -81,9 +88,31 @@ describe('toServiceRequest', () => {
       media_url: 'https://example.org/a.jpg',
     });
   });
-  it('hides where for a confidential reporter, and cuts a description to 4,000 characters', () => {
-    const r = toServiceRequest({ ...row, reporter_confidential: true, description: 'a'.repeat(5000) });
-    expect(r).toMatchObject({ address: null, lat: null, long: null, media_url: null });
+  it('shows nothing of what or where of a status_only case: a confidential reporter’s, or its category’s choice', () => {
+    const closed = {
+      ...row,
+      status: 'closed' as const,
+      answer_text: 'Đã khám xét nhà số 8.',
+      answered_at: new Date(),
+    };
+    for (const r of [
+      toServiceRequest({ ...closed, reporter_confidential: true }),
+      toServiceRequest({ ...closed, category_publication: 'status_only' }),
+    ]) {
+      expect(r).toMatchObject({
+        description: null,
+        status_notes: 'Hoàn thành',
+        address: null,
+        lat: null,
+        long: null,
+        media_url: null,
+        agency_responsible: 'Phòng Kinh tế – Hạ tầng – Đô thị',
+        service_name: 'Chiếu sáng công cộng',
+      });
+    }
+  });
+  it('cuts a description to 4,000 characters', () => {
+    const r = toServiceRequest({ ...row, description: 'a'.repeat(5000) });
     expect([...(r.description ?? '')].length).toBe(4000);
   });
 });

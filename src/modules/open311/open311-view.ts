@@ -1,7 +1,9 @@
 import type { z } from 'zod';
 import type { CaseStatus, Urgency } from '../../db/types.ts';
 import { scrubPersonalData } from '../cases/personal-data.ts';
+import { publicationOf, publishedAnswer } from '../cases/public-view.ts';
 import { type RejectReason, rejectReasonLabels, statusLabels } from '../cases/status-labels.ts';
+import type { Publication } from '../directory/publication.ts';
 import type { serviceDefinitionSchema, serviceRequestSchema, serviceSchema } from './open311-schemas.ts';
 
 export type Open311Service = z.infer<typeof serviceSchema>;
@@ -130,6 +132,9 @@ export type RequestRow = {
   attachments: { url: string }[];
   answer_text: string | null;
   answered_at: Date | null;
+  answer_published: boolean | null;
+  public_answer: string | null;
+  category_publication: Publication | null;
   reject_reason: string | null;
   duplicate_of_code: string | null;
   received_at: Date;
@@ -142,34 +147,34 @@ export type RequestRow = {
 export const open311Status = (s: CaseStatus): 'open' | 'closed' =>
   s === 'closed' || s === 'rejected' ? 'closed' : 'open';
 
-/** The latest note a citizen may read: the published answer, the reason of a refusal, or the status. */
+/** The latest note anyone may read: the reason of a refusal, the published answer, or the status. */
 export function statusNotes(r: RequestRow): string {
   if (r.status === 'rejected') {
     const reason = rejectReasonLabels[r.reject_reason as RejectReason] ?? 'không đủ điều kiện tiếp nhận';
     const original = r.duplicate_of_code ? `; phản ánh gốc: ${r.duplicate_of_code}` : '';
     return `${statusLabels.rejected}: ${reason}${original}.`;
   }
-  if (r.answer_text !== null && r.answered_at) return scrubPersonalData(r.answer_text, r.reporter_name);
-  return statusLabels[r.status];
+  return publishedAnswer(r)?.text ?? statusLabels[r.status];
 }
 
 /** GeoReport's description is at most 4,000 characters. */
 const clip = (s: string) => ([...s].length > 4000 ? `${[...s].slice(0, 3999).join('')}…` : s);
 
 /**
- * A case as anyone may read it through Open311: no name, phone or e-mail of the reporter, the
- * description and notes with the reporter's name and every phone number hidden, and for a
- * confidential reporter nothing of where (address, point, photos).
+ * A case as anyone may read it through Open311: no name, phone or e-mail of the reporter. A `public`
+ * case shows its description (the reporter's name and every phone number hidden), where it is, and
+ * the answer the ward office published; a `status_only` one (its category's choice, or a confidential
+ * reporter's) only its status, service, dates and agency — nothing of what or where.
  */
 export function toServiceRequest(r: RequestRow): Open311Request {
-  const hideWhere = r.reporter_confidential;
+  const hideWhere = publicationOf(r) === 'status_only';
   return {
     service_request_id: r.code,
     status: open311Status(r.status),
     status_notes: statusNotes(r),
     service_name: r.category_name,
     service_code: r.category_code ?? '',
-    description: clip(scrubPersonalData(r.description, r.reporter_name)),
+    description: hideWhere ? null : clip(scrubPersonalData(r.description, r.reporter_name)),
     agency_responsible: r.department_name,
     service_notice: null,
     requested_datetime: r.received_at.toISOString(),
