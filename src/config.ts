@@ -82,6 +82,11 @@ export const configSchema = z.object({
   SMS_DISPATCH_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
   SMS_BATCH_SIZE: z.coerce.number().int().min(1).max(1_000).default(100),
   SMS_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(10),
+  // At most SMS_PHONE_LIMIT messages to one number in SMS_PHONE_WINDOW_MINUTES: whoever can file
+  // reports (an app, an Open311 key) cannot make the ward text one number again and again. A reporter
+  // gets two or three messages a case over days; what the limit holds back is recorded, never sent.
+  SMS_PHONE_LIMIT: z.coerce.number().int().min(1).max(1_000).default(6),
+  SMS_PHONE_WINDOW_MINUTES: z.coerce.number().int().min(1).max(10_080).default(60),
   /** The citizen's tracking link in messages; `{code}` stands for the case code. */
   PUBLIC_TRACKING_URL: z
     .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })

@@ -150,17 +150,27 @@ describe('status messages to the reporter', () => {
       attempts: 1,
       lastStatusCode: 200,
     });
-    // Auto-assigned at intake: one message says both, with the department and the deadline.
-    expect(m?.text).toContain(`ma ${c.code} va chuyen Phong Kinh te - Ha tang - Do thi xu ly, han tra loi`);
-    expect(m?.text).toContain(`https://pakn.haiphong.gov.vn/tra-cuu/${c.code}`);
-    expect(m?.text).toContain('"Den duong hong"');
+    // Auto-assigned at intake: one message says both, with the department and the deadline; the case
+    // is named by its category and code, never by the title a caller wrote.
+    expect(m?.text).toContain(
+      `phan anh ve Linh vuc ${assigned.code} ma ${c.code} va chuyen Phong Kinh te - Ha tang - Do thi xu ly, han tra loi`,
+    );
+    expect(m?.text).not.toContain('Den duong hong');
+    // The reporter's own link: its token is in the message sent, and nowhere in the log.
+    expect(m?.text).toContain(`https://pakn.haiphong.gov.vn/tra-cuu/${c.code}?t=…`);
 
     const [sms, ...more] = sentTo(reporterPhone);
     expect(more).toHaveLength(0);
     expect(sms?.headers['idempotency-key']).toBe(m?.id);
-    expect(sms?.body).toMatchObject({ text: m?.text, brandName: 'UBND', idempotencyKey: m?.id });
+    expect(sms?.body).toMatchObject({ brandName: 'UBND', idempotencyKey: m?.id });
+    const sent = String(sms?.body.text);
+    const token = /\?t=([A-Za-z0-9_-]{22})$/.exec(sent)?.[1] as string;
+    expect(sent.replace(token, '…')).toBe(m?.text);
+    // The link opens the reporter's own view of the case.
+    const own = await t.app.inject({ method: 'GET', url: `/api/v1/public/cases/${c.code}?t=${token}` });
+    expect(own.json()).toMatchObject({ view: 'reporter', description: body.description });
     // Without diacritics by default: GSM-7, and the segments recorded are those of the text sent.
-    const size = smsSize(String(m?.text));
+    const size = smsSize(sent);
     expect(size.encoding).toBe('gsm7');
     expect(m).toMatchObject({ encoding: 'gsm7', segments: size.segments });
     expect(sms?.body).toMatchObject({ encoding: 'gsm7', segments: size.segments });
@@ -186,7 +196,7 @@ describe('status messages to the reporter', () => {
     expect(items.map((m) => m.kind)).toEqual(['received', 'assigned', 'answered', 'closed']);
     expect(items.every((m) => m.status === 'delivered' && m.attempts === 1)).toBe(true);
     expect(items[0]?.text).toBe(
-      `UBND Phuong ${ward.code} da tiep nhan phan anh "Den duong hong" ma ${c.code}. Theo doi tai https://pakn.haiphong.gov.vn/tra-cuu/${c.code}`,
+      `UBND Phuong ${ward.code} da tiep nhan phan anh ve Linh vuc ${unassigned.code} ma ${c.code}. Theo doi tai https://pakn.haiphong.gov.vn/tra-cuu/${c.code}?t=…`,
     );
     expect(items[1]?.text).toContain('da duoc chuyen Phong Van hoa - Xa hoi xu ly, han tra loi');
     expect(items[2]?.text).toContain(`ma ${c.code} da co tra loi`);
@@ -207,7 +217,10 @@ describe('status messages to the reporter', () => {
     const tries = sentTo(reporterPhone);
     expect(tries).toHaveLength(3);
     expect(new Set(tries.map((r) => r.headers['idempotency-key']))).toEqual(new Set([m?.id]));
-    expect(new Set(tries.map((r) => r.body.text))).toEqual(new Set([m?.text]));
+    // The same text on every try (the token put back into the stored text is the same each time).
+    const texts = new Set(tries.map((r) => r.body.text));
+    expect(texts.size).toBe(1);
+    expect(String([...texts][0]).replace(/t=[A-Za-z0-9_-]{22}$/, 't=…')).toBe(m?.text);
   });
 
   it('does not try again what the gateway refused', async () => {
@@ -245,7 +258,40 @@ describe('status messages to the reporter', () => {
     const items = await settled(dup.id, 2);
     expect(items[1]).toMatchObject({ kind: 'rejected', status: 'delivered' });
     expect(items[1]?.text).toContain(`trung voi phan anh ma ${original.code}`);
-    expect(items[1]?.text).toContain(`https://pakn.haiphong.gov.vn/tra-cuu/${original.code}`);
+    // The original is another reporter's case: its public link, without a token.
+    expect(items[1]?.text).toMatch(
+      new RegExp(`https://pakn\\.haiphong\\.gov\\.vn/tra-cuu/${original.code}$`),
+    );
+  });
+
+  it('cannot be made to text a caller’s link, or to text one number again and again', async () => {
+    // What an API key holder (an app, an Open311 integrator) once could do: twenty reports, each
+    // with a phishing title, to one stranger's number, and the ward's brand name texted them all.
+    const victim = phone('0');
+    const title = 'Nhận 5tr: http://evil.tld/vn \u202e\n\u200bTHÔNG BÁO';
+    const cases = [];
+    for (let i = 0; i < 20; i++)
+      cases.push(
+        await postCase(
+          t.app,
+          { 'x-api-key': apiKey },
+          caseBody(ward.code, { categoryCode: assigned.code, title, reporter: { phone: victim } }),
+        ),
+      );
+    const logs = await Promise.all(cases.map((c) => settled(c.id, 1)));
+    const statuses = logs.map(([m]) => m?.status);
+    // SMS_PHONE_LIMIT (6 by default) in SMS_PHONE_WINDOW_MINUTES (60): the rest is held, and says so.
+    expect(statuses.filter((s) => s === 'delivered')).toHaveLength(6);
+    expect(statuses.filter((s) => s === 'held')).toHaveLength(14);
+    const held = logs.map(([m]) => m).find((m) => m?.status === 'held') as Message & { lastError: string };
+    expect(held.lastError).toBe('Không gửi: quá 6 tin nhắn tới số này trong 60 phút');
+    const texts = sentTo(victim).map((r) => String(r.body.text));
+    expect(texts).toHaveLength(6);
+    for (const text of texts) {
+      expect(text).not.toMatch(/evil|5tr|THONG BAO|\u202e|\u200b|\n/i);
+      // An anonymous reporter (no name) is told the code alone.
+      expect(text).toContain(`tiep nhan phan anh ma ${ward.code}-`);
+    }
   });
 
   it('shows the delivery log to the ward office and the chairman only, in their ward', async () => {
@@ -302,6 +348,9 @@ describe('the dispatcher', () => {
       backoffMs: 50,
       diacritics: false,
       trackingUrl: t.config.PUBLIC_TRACKING_URL,
+      tracking: t.container.tracking,
+      phoneLimit: 1_000,
+      phoneWindowMinutes: 60,
       batchSize,
       concurrency: 3,
       leaseMs: 60_000,
@@ -384,11 +433,18 @@ describe('message settings', () => {
         return m ?? undefined;
       });
       expect(row).toMatchObject({ provider: 'log', encoding: 'ucs2' });
-      expect(row.body).toContain(`Phường ${ward.code} đã tiếp nhận phản ánh "Đèn đường hỏng" mã ${c.code}`);
-      expect(row.segments).toBe(smsSize(String(row.body)).segments);
-      expect(row.segments).toBeGreaterThan(1);
+      expect(row.body).toContain(`Phường ${ward.code} đã tiếp nhận phản ánh mã ${c.code}`);
+      expect(row.body).toContain(`${c.code}?t={token}`);
       const logged = lines.map((l) => JSON.parse(l)).find((l) => l.idempotencyKey === row.id);
-      expect(logged).toMatchObject({ msg: 'SMS (log provider)', text: row.body, encoding: 'ucs2' });
+      // The log shows the message with the reporter's token redacted, like any secret in a link.
+      expect(logged).toMatchObject({
+        msg: 'SMS (log provider)',
+        text: String(row.body).replace('{token}', '[redacted]'),
+        encoding: 'ucs2',
+      });
+      // The segments are those of the text sent (its 22-character token in place).
+      expect(row.segments).toBe(smsSize(String(row.body).replace('{token}', 'x'.repeat(22))).segments);
+      expect(row.segments).toBeGreaterThan(1);
       expect(logged.to).toBe(`[phone …${reporterPhone.slice(-3)}]`);
       expectNoLeaks(lines, { secrets: {}, phones: [reporterPhone] });
     } finally {

@@ -298,10 +298,11 @@ export interface CitizenMessagesTable {
   kind: CitizenMessageKind;
   event_key: string;
   data: Json<Record<string, unknown>>;
+  /** `held`: kept from being sent by the per-number limit (never sent). */
   status: ColumnType<
-    'pending' | 'delivered' | 'failed',
+    'pending' | 'delivered' | 'failed' | 'held',
     'pending' | undefined,
-    'pending' | 'delivered' | 'failed'
+    'pending' | 'delivered' | 'failed' | 'held'
   >;
   provider: string | null;
   body: string | null;

@@ -3,7 +3,8 @@ import type { LoggerOptions } from 'pino';
 
 /** Vietnamese mobile and landline numbers, bare or +84, with optional separators. */
 const phonePattern = /(\+?84|0)(?:[\s.+-]?\d){8,10}/g;
-const secretParams = /([?&](?:api_key|apiKey|token|access_token|password)=)[^&#]*/gi;
+// `t`: the reporter's own tracking token (public tracking links).
+const secretParams = /([?&](?:api_key|apiKey|token|access_token|password|t)=)[^&#\s]*/gi;
 
 /** The URL with its percent-escapes decoded (a `+` stays: the phone pattern takes it as a separator). */
 function decoded(url: string): string {
@@ -25,8 +26,9 @@ export function redactUrl(url: string): string {
   return masked === plain ? withoutSecrets : masked;
 }
 
-/** A text with every phone number in it masked, for a log line that must carry the text. */
-export const maskPhones = (text: string) => text.replace(phonePattern, '[phone]');
+/** A text with every phone number (and every secret of a link in it) masked, for a log line that must carry the text. */
+export const maskPhones = (text: string) =>
+  text.replace(secretParams, '$1[redacted]').replace(phonePattern, '[phone]');
 
 /** One phone number, recognisable to whoever holds it but useless to anyone else: `[phone …678]`. */
 export const maskPhone = (phone: string) => `[phone …${phone.slice(-3)}]`;

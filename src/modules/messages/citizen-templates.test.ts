@@ -1,14 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import type { CitizenMessageKind } from '../../db/types.ts';
-import { type CitizenMessageInput, renderCitizenMessage, trackingUrlFor } from './citizen-templates.ts';
+import { trackingUrlFor } from '../cases/tracking-link.ts';
+import { type CitizenMessageInput, renderCitizenMessage } from './citizen-templates.ts';
 
 const base = (kind: CitizenMessageKind, extra: Partial<CitizenMessageInput> = {}): CitizenMessageInput => ({
   kind,
   code: 'VIETHOA-261205-0042',
   wardName: 'Phường Việt Hoà',
-  title: 'Đèn đường hỏng trước nhà số 12',
+  categoryName: 'Chiếu sáng công cộng',
   identifying: true,
-  trackingUrl: (code) => trackingUrlFor('https://pakn.example.vn/tra-cuu/{code}', code),
+  trackingUrl: (code) =>
+    trackingUrlFor(
+      'https://pakn.example.vn/tra-cuu/{code}',
+      code,
+      code === 'VIETHOA-261205-0042' ? 'Abc_def-0123456789xyzW' : undefined,
+    ),
   timezone: 'Asia/Ho_Chi_Minh',
   data: {},
   ...extra,
@@ -17,10 +23,10 @@ const base = (kind: CitizenMessageKind, extra: Partial<CitizenMessageInput> = {}
 const kinds: CitizenMessageKind[] = ['received', 'assigned', 'answered', 'closed', 'rejected'];
 
 describe('renderCitizenMessage', () => {
-  it('tells the reporter of a receipt with the code and the tracking link', () => {
+  it("tells the reporter of a receipt with the category, the code and the reporter's own tracking link", () => {
     const m = renderCitizenMessage(base('received'), { diacritics: true });
     expect(m.text).toBe(
-      'UBND Phường Việt Hoà đã tiếp nhận phản ánh "Đèn đường hỏng trước nhà số 12" mã VIETHOA-261205-0042. Theo dõi tại https://pakn.example.vn/tra-cuu/VIETHOA-261205-0042',
+      'UBND Phường Việt Hoà đã tiếp nhận phản ánh về Chiếu sáng công cộng mã VIETHOA-261205-0042. Theo dõi tại https://pakn.example.vn/tra-cuu/VIETHOA-261205-0042?t=Abc_def-0123456789xyzW',
     );
     expect(m).toMatchObject({ encoding: 'ucs2', diacritics: true });
     expect(m.segments).toBe(Math.ceil([...m.text].length / 67));
@@ -34,7 +40,7 @@ describe('renderCitizenMessage', () => {
     );
     const assigned = renderCitizenMessage(base('assigned', { data }), { diacritics: false }).text;
     expect(assigned).toBe(
-      'Phan anh "Den duong hong truoc nha so 12" ma VIETHOA-261205-0042 da duoc chuyen Phong Kinh te - Ha tang - Do thi xu ly, han tra loi 17:00 11/12/2026. Theo doi tai https://pakn.example.vn/tra-cuu/VIETHOA-261205-0042',
+      'Phan anh ve Chieu sang cong cong ma VIETHOA-261205-0042 da duoc chuyen Phong Kinh te - Ha tang - Do thi xu ly, han tra loi 17:00 11/12/2026. Theo doi tai https://pakn.example.vn/tra-cuu/VIETHOA-261205-0042?t=Abc_def-0123456789xyzW',
     );
   });
 
@@ -54,16 +60,17 @@ describe('renderCitizenMessage', () => {
     for (const kind of kinds) {
       const m = renderCitizenMessage(base(kind, { identifying: false }), { diacritics: true });
       expect(m.text, kind).toContain('VIETHOA-261205-0042');
-      expect(m.text, kind).not.toContain('Đèn');
-      expect(m.text, kind).not.toContain('"');
+      expect(m.text, kind).not.toContain('Chiếu sáng');
     }
   });
 
-  it('shortens a long title', () => {
-    const m = renderCitizenMessage(base('answered', { title: 'Ngập úng kéo dài '.repeat(10) }), {
-      diacritics: true,
-    });
-    expect(m.text).toContain('"Ngập úng kéo dài Ngập úng kéo dài Ngậ..."');
+  it('carries no text a caller chose: the same message whatever the title, description or name', () => {
+    // The input has no title to take: what a caller wrote cannot reach it. A case without a category
+    // is named by its code alone.
+    const m = renderCitizenMessage(base('received', { categoryName: null }), { diacritics: true });
+    expect(m.text).toBe(
+      'UBND Phường Việt Hoà đã tiếp nhận phản ánh mã VIETHOA-261205-0042. Theo dõi tại https://pakn.example.vn/tra-cuu/VIETHOA-261205-0042?t=Abc_def-0123456789xyzW',
+    );
   });
 
   it("tells a duplicate's reporter the original's code and where to follow it", () => {
@@ -72,7 +79,8 @@ describe('renderCitizenMessage', () => {
       { diacritics: true },
     );
     expect(m.text).toContain('trùng với phản ánh mã VIETHOA-261201-0007');
-    expect(m.text).toContain('https://pakn.example.vn/tra-cuu/VIETHOA-261201-0007');
+    // The original is another reporter's: its public link, without a token.
+    expect(m.text).toMatch(/https:\/\/pakn\.example\.vn\/tra-cuu\/VIETHOA-261201-0007$/);
   });
 
   it('gives the reason of a refusal in Vietnamese', () => {

@@ -16,14 +16,14 @@ export type CitizenMessageInput = {
   kind: CitizenMessageKind;
   code: string;
   wardName: string;
-  /** The case's title, named in the message only when `identifying` allows it. */
-  title: string | null;
+  /** The case's category, named in the message only when `identifying` allows it. */
+  categoryName: string | null;
   /**
    * False for a confidential or anonymous reporter: the message then names nothing but the case code
-   * (no title, nothing of what or where), since a phone is often shared and an SMS read by others.
+   * (no category, nothing of what or where), since a phone is often shared and an SMS read by others.
    */
   identifying: boolean;
-  /** The public tracking link of a case code. */
+  /** The tracking link of a case code: the reporter's own link for their case, the public one else. */
   trackingUrl: (code: string) => string;
   timezone: string;
   data: CitizenMessageData;
@@ -31,20 +31,22 @@ export type CitizenMessageInput = {
 
 export type RenderedMessage = { text: string; diacritics: boolean } & SmsSize;
 
-const titleLength = 40;
-
-function quotedTitle(input: CitizenMessageInput): string {
-  const title = input.identifying ? input.title?.trim() : undefined;
-  if (!title) return '';
-  const short =
-    [...title].length > titleLength ? `${[...title].slice(0, titleLength - 3).join('')}...` : title;
-  return ` "${short}"`;
+/**
+ * How the message names the case. Official messages carry no text a caller chose (issue 13: an API key
+ * holder could otherwise make the ward's brand name text a link of theirs to any number): the case is
+ * named by its code and its category, and the department by the name the ward gave it.
+ */
+function caseName(input: CitizenMessageInput): string {
+  const category = input.identifying ? input.categoryName?.trim() : undefined;
+  return category ? `phản ánh về ${category} mã ${input.code}` : `phản ánh mã ${input.code}`;
 }
+
+const capitalized = (s: string) => `${s.charAt(0).toUpperCase()}${s.slice(1)}`;
 
 /** The Vietnamese text of a status message, with diacritics as people write it. */
 function vietnamese(input: CitizenMessageInput): string {
   const { code, data, trackingUrl } = input;
-  const what = `phản ánh${quotedTitle(input)} mã ${code}`;
+  const what = caseName(input);
   const due = data.dueAt ? `, hạn trả lời ${formatDeadline(new Date(data.dueAt), input.timezone)}` : '';
   const follow = `Theo dõi tại ${trackingUrl(code)}`;
   switch (input.kind) {
@@ -53,15 +55,15 @@ function vietnamese(input: CitizenMessageInput): string {
         ? `UBND ${input.wardName} đã tiếp nhận ${what} và chuyển ${data.departmentName} xử lý${due}. ${follow}`
         : `UBND ${input.wardName} đã tiếp nhận ${what}. ${follow}`;
     case 'assigned':
-      return `Phản ánh${quotedTitle(input)} mã ${code} đã được chuyển ${data.departmentName ?? 'đơn vị chuyên môn'} xử lý${due}. ${follow}`;
+      return `${capitalized(what)} đã được chuyển ${data.departmentName ?? 'đơn vị chuyên môn'} xử lý${due}. ${follow}`;
     case 'answered':
-      return `Phản ánh${quotedTitle(input)} mã ${code} đã có trả lời. Xem tại ${trackingUrl(code)}`;
+      return `${capitalized(what)} đã có trả lời. Xem tại ${trackingUrl(code)}`;
     case 'closed':
-      return `Phản ánh${quotedTitle(input)} mã ${code} đã được xử lý xong. Cảm ơn ông/bà đã phản ánh. Xem kết quả tại ${trackingUrl(code)}`;
+      return `${capitalized(what)} đã được xử lý xong. Cảm ơn ông/bà đã phản ánh. Xem kết quả tại ${trackingUrl(code)}`;
     case 'rejected':
       if (data.reason === 'duplicate' && data.duplicateOfCode)
-        return `Phản ánh${quotedTitle(input)} mã ${code} trùng với phản ánh mã ${data.duplicateOfCode} đang được xử lý; kết quả sẽ theo phản ánh đó. Theo dõi tại ${trackingUrl(data.duplicateOfCode)}`;
-      return `UBND ${input.wardName} không tiếp nhận phản ánh${quotedTitle(input)} mã ${code}: ${
+        return `${capitalized(what)} trùng với phản ánh mã ${data.duplicateOfCode} đang được xử lý; kết quả sẽ theo phản ánh đó. Theo dõi tại ${trackingUrl(data.duplicateOfCode)}`;
+      return `UBND ${input.wardName} không tiếp nhận ${what}: ${
         data.reason ? rejectReasonLabels[data.reason] : 'không đủ điều kiện tiếp nhận'
       }. ${follow}`;
   }
@@ -80,7 +82,3 @@ export function renderCitizenMessage(
   const text = options.diacritics ? full : withoutDiacritics(full);
   return { text, diacritics: options.diacritics, ...smsSize(text) };
 }
-
-/** A tracking link for a case code: `{code}` in the configured template is replaced by it. */
-export const trackingUrlFor = (template: string, code: string) =>
-  template.replaceAll('{code}', encodeURIComponent(code));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { outcomeOf } from './message-dispatch.ts';
+import { admitByPhone, outcomeOf } from './message-dispatch.ts';
 
 const policy = { maxAttempts: 4, backoffMs: 1_000 };
 
@@ -23,5 +23,29 @@ describe('outcomeOf', () => {
       status: 'failed',
       retryInMs: 0,
     });
+  });
+});
+
+describe('admitByPhone', () => {
+  const m = (id: string, phoneKey: string, firstTry = true) => ({ id, phoneKey, firstTry });
+
+  it('holds back what would take a number past the limit in the window, first come first served', () => {
+    const { send, hold } = admitByPhone(
+      [m('a', '84911'), m('b', '84911'), m('c', '84922'), m('d', '84911'), m('e', '84922')],
+      new Map([['84911', 1]]),
+      3,
+    );
+    expect(send.map((x) => x.id)).toEqual(['a', 'b', 'c', 'e']);
+    expect(hold.map((x) => x.id)).toEqual(['d']);
+  });
+
+  it('never holds a retry: it was admitted on its first try', () => {
+    const { send, hold } = admitByPhone(
+      [m('a', '84911', false), m('b', '84911')],
+      new Map([['84911', 3]]),
+      3,
+    );
+    expect(send.map((x) => x.id)).toEqual(['a']);
+    expect(hold.map((x) => x.id)).toEqual(['b']);
   });
 });

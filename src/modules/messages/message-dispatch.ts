@@ -1,9 +1,11 @@
 import { sql } from 'kysely';
-import type { Db } from '../../db/database.ts';
+import type { Conn, Db } from '../../db/database.ts';
 import type { SendResult } from '../../shared/post-once.ts';
 import { vietnamTimeZone } from '../../shared/vietnam-day.ts';
+import { phoneKey } from '../cases/personal-data.ts';
+import { type TrackingTokens, trackingUrlFor } from '../cases/tracking-link.ts';
 import { backoffMs } from '../notifications/outbox-ledger.ts';
-import { type CitizenMessageData, renderCitizenMessage, trackingUrlFor } from './citizen-templates.ts';
+import { type CitizenMessageData, renderCitizenMessage } from './citizen-templates.ts';
 import type { SmsProvider } from './sms-providers.ts';
 import type { SmsEncoding } from './sms-text.ts';
 
@@ -32,6 +34,41 @@ async function eachLimited<T>(items: T[], limit: number, work: (item: T) => Prom
   await Promise.all(lanes);
 }
 
+/** Stands in the stored text for the reporter's token, which is stored nowhere (tracking-link.ts). */
+export const TOKEN_PLACEHOLDER = '{token}';
+
+/**
+ * The per-number limit (issue 13): of the messages about to be tried for the first time, those that
+ * would take a number past `limit` messages tried in the window are held back (never sent: a flood
+ * is not worth delivering late). `recent` counts, per number, the messages already tried in the
+ * window; a retry was admitted on its first try and is not counted again.
+ */
+export function admitByPhone<T extends { phoneKey: string; firstTry: boolean }>(
+  messages: T[],
+  recent: ReadonlyMap<string, number>,
+  limit: number,
+): { send: T[]; hold: T[] } {
+  const used = new Map(recent);
+  const send: T[] = [];
+  const hold: T[] = [];
+  for (const m of messages) {
+    if (!m.firstTry) {
+      send.push(m);
+      continue;
+    }
+    const n = used.get(m.phoneKey) ?? 0;
+    if (n >= limit) hold.push(m);
+    else {
+      used.set(m.phoneKey, n + 1);
+      send.push(m);
+    }
+  }
+  return { send, hold };
+}
+
+/** The ways a number is stored (0… or +84…, phoneSchema), for the lookup of what it was sent. */
+const storedForms = (key: string) => [`0${key.slice(2)}`, `+${key}`];
+
 export type MessageDispatcher = ReturnType<typeof createMessageDispatcher>;
 
 /**
@@ -51,8 +88,12 @@ export function createMessageDispatcher(deps: {
   maxAttempts: number;
   backoffMs: number;
   diacritics: boolean;
-  /** PUBLIC_TRACKING_URL: `{code}` stands for the case code. */
+  /** PUBLIC_TRACKING_URL: `{code}` stands for the case code (and `{token}` for the reporter's token). */
   trackingUrl: string;
+  tracking: Pick<TrackingTokens, 'tokenOf'>;
+  /** At most this many messages to one number in `phoneWindowMinutes` (SMS_PHONE_LIMIT). */
+  phoneLimit: number;
+  phoneWindowMinutes: number;
   batchSize: number;
   concurrency: number;
   /** How long a claim holds its rows: longer than a send may take (SMS_TIMEOUT_MS). */
@@ -60,12 +101,27 @@ export function createMessageDispatcher(deps: {
 }) {
   const { db, provider } = deps;
 
+  /** How many messages each number was tried with in the window, by phone key. */
+  async function recentByPhone(trx: Conn, keys: string[]): Promise<Map<string, number>> {
+    if (keys.length === 0) return new Map();
+    const { rows } = await sql<{ phone: string; n: number }>`
+      SELECT c.reporter_phone AS phone, count(*)::int AS n
+      FROM citizen_messages m JOIN cases c ON c.id = m.case_id
+      WHERE m.attempts > 0 AND m.last_attempt_at > now() - make_interval(mins => ${deps.phoneWindowMinutes})
+        AND c.reporter_phone = ANY(${keys.flatMap(storedForms)}::text[])
+      GROUP BY c.reporter_phone`.execute(trx);
+    const out = new Map<string, number>();
+    for (const r of rows) out.set(phoneKey(r.phone), (out.get(phoneKey(r.phone)) ?? 0) + r.n);
+    return out;
+  }
+
   async function claim() {
     return db.transaction().execute(async (trx) => {
       const rows = await trx
         .selectFrom('citizen_messages as m')
         .innerJoin('cases as c', 'c.id', 'm.case_id')
         .innerJoin('wards as w', 'w.id', 'c.ward_id')
+        .leftJoin('categories as g', 'g.id', 'c.category_id')
         .leftJoin('ward_calendars as wc', 'wc.ward_id', 'w.id')
         .select([
           'm.id',
@@ -76,10 +132,11 @@ export function createMessageDispatcher(deps: {
           'm.encoding',
           'm.segments',
           'c.code',
-          'c.title',
           'c.reporter_name',
           'c.reporter_phone',
           'c.reporter_confidential',
+          'c.tracking_nonce',
+          'g.name as category_name',
           'w.name as ward_name',
           sql<string | null>`wc.calendar->>'timezone'`.as('timezone'),
         ])
@@ -92,32 +149,64 @@ export function createMessageDispatcher(deps: {
         .skipLocked()
         .execute();
       if (rows.length === 0) return [];
-      const claimed = rows.map((r) => {
-        const sms =
-          r.body !== null && r.encoding !== null && r.segments !== null
-            ? { text: r.body, encoding: r.encoding as SmsEncoding, segments: r.segments }
-            : renderCitizenMessage(
-                {
-                  kind: r.kind,
-                  code: r.code,
-                  wardName: r.ward_name,
-                  title: r.title,
-                  identifying: !r.reporter_confidential && r.reporter_name !== null,
-                  trackingUrl: (code) => trackingUrlFor(deps.trackingUrl, code),
-                  timezone: r.timezone ?? vietnamTimeZone,
-                  data: r.data as CitizenMessageData,
-                },
-                { diacritics: deps.diacritics },
-              );
-        return { id: r.id, phone: r.reporter_phone, attempts: r.attempts + 1, ...sms };
-      });
+      const keyed = rows.map((r) => ({
+        ...r,
+        phoneKey: phoneKey(r.reporter_phone),
+        firstTry: r.attempts === 0,
+      }));
+      const { send, hold } = admitByPhone(
+        keyed,
+        await recentByPhone(trx, [...new Set(keyed.map((r) => r.phoneKey))]),
+        deps.phoneLimit,
+      );
+      if (hold.length > 0)
+        await trx
+          .updateTable('citizen_messages')
+          .set({
+            status: 'held',
+            last_error: `Không gửi: quá ${deps.phoneLimit} tin nhắn tới số này trong ${deps.phoneWindowMinutes} phút`,
+          })
+          .where(
+            'id',
+            'in',
+            hold.map((h) => h.id),
+          )
+          .execute();
+      if (send.length === 0) return [];
+      const claimed = await Promise.all(
+        send.map(async (r) => {
+          const token = r.tracking_nonce ? await deps.tracking.tokenOf(r.tracking_nonce) : undefined;
+          const sms =
+            r.body !== null && r.encoding !== null && r.segments !== null
+              ? { text: r.body, encoding: r.encoding as SmsEncoding, segments: r.segments }
+              : renderCitizenMessage(
+                  {
+                    kind: r.kind,
+                    code: r.code,
+                    wardName: r.ward_name,
+                    categoryName: r.category_name,
+                    identifying: !r.reporter_confidential && r.reporter_name !== null,
+                    // The reporter's own link for their case; another case (a duplicate's original) is not theirs.
+                    trackingUrl: (code) =>
+                      trackingUrlFor(deps.trackingUrl, code, code === r.code ? token : undefined),
+                    timezone: r.timezone ?? vietnamTimeZone,
+                    data: r.data as CitizenMessageData,
+                  },
+                  { diacritics: deps.diacritics },
+                );
+          // Kept without the token; the same text goes out on every try.
+          const stored = token ? sms.text.replaceAll(token, TOKEN_PLACEHOLDER) : sms.text;
+          const text = token ? stored.replaceAll(TOKEN_PLACEHOLDER, token) : stored;
+          return { id: r.id, phone: r.reporter_phone, attempts: r.attempts + 1, ...sms, text, stored };
+        }),
+      );
       await sql`
         UPDATE citizen_messages AS m
         SET attempts = m.attempts + 1, last_attempt_at = now(),
             next_attempt_at = now() + make_interval(secs => ${deps.leaseMs / 1000}),
             body = v.body, encoding = v.encoding, segments = v.segments,
             provider = coalesce(m.provider, ${provider.name})
-        FROM jsonb_to_recordset(${JSON.stringify(claimed.map(({ id, text, encoding, segments }) => ({ id, body: text, encoding, segments })))}::jsonb)
+        FROM jsonb_to_recordset(${JSON.stringify(claimed.map(({ id, stored, encoding, segments }) => ({ id, body: stored, encoding, segments })))}::jsonb)
           AS v(id uuid, body text, encoding text, segments int)
         WHERE m.id = v.id`.execute(trx);
       return claimed;

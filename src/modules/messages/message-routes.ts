@@ -7,14 +7,19 @@ import { principalOf } from '../auth/auth-plugin.ts';
 import type { Principal } from '../auth/principal.ts';
 import { findCase } from '../cases/case-repository.ts';
 import { caseScope } from '../cases/case-scope.ts';
+import { TOKEN_PLACEHOLDER } from './message-dispatch.ts';
 
 export const citizenMessageSchema = z
   .object({
     id: z.string().meta({ description: "Also the provider's idempotency key" }),
     kind: z.enum(['received', 'assigned', 'answered', 'closed', 'rejected']),
-    status: z.enum(['pending', 'delivered', 'failed']),
+    status: z.enum(['pending', 'delivered', 'failed', 'held']).meta({
+      description: '`held`: not sent, because the number had reached SMS_PHONE_LIMIT messages in the window',
+    }),
     provider: z.string().nullable(),
-    text: z.string().nullable().meta({ description: 'What was sent; rendered on the first try' }),
+    text: z.string().nullable().meta({
+      description: "What was sent, rendered on the first try; the reporter's own link shows its token as …",
+    }),
     encoding: z.enum(['gsm7', 'ucs2']).nullable(),
     segments: z.number().int().nullable().meta({ description: 'SMS segments the text costs' }),
     attempts: z.number().int(),
@@ -50,7 +55,7 @@ export function createMessageQueries(deps: { db: Db }) {
           kind: m.kind,
           status: m.status,
           provider: m.provider,
-          text: m.body,
+          text: m.body?.replaceAll(TOKEN_PLACEHOLDER, '…') ?? null,
           encoding: m.encoding,
           segments: m.segments,
           attempts: m.attempts,
