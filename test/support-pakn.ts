@@ -49,6 +49,9 @@ export type CaseJson = {
   acceptDueAt: string | null;
   dueAt: string | null;
   version: number;
+  publication?: 'public' | 'status_only';
+  answerPublished?: boolean | null;
+  publicAnswer?: string | null;
 };
 
 export async function countCases(t: TestApp, wardId: string): Promise<number> {

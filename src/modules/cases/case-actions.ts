@@ -396,7 +396,8 @@ export function createCaseActions(deps: {
           answer_attachments: JSON.stringify(body.attachments) as never,
         },
         event: 'answered',
-        data: { attachments: body.attachments.length },
+        // The answer as given stays on the timeline, whatever public text the ward office publishes.
+        data: { answer: body.answer, attachments: body.attachments.length },
         deadlines: { acceptDueAt: null, dueAt: null },
         message: { kind: 'answered', data: {} },
       })),

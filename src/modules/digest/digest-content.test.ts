@@ -15,6 +15,7 @@ const row = (over: Partial<DigestCaseRow>): DigestCaseRow => ({
   code: 'PA-2026-000100',
   title: 'Đèn đường hỏng',
   reporterName: null,
+  confidential: false,
   status: 'assigned',
   departmentId: '10',
   receivedAt: new Date('2026-12-01T02:00:00Z'),
@@ -78,6 +79,29 @@ describe('the chairman digest', () => {
       expect(text).not.toContain('Nguyễn Thị Lan');
     }
     expect(message.text).toContain('báo cống tắc');
+  });
+
+  it('keeps a title with a line break on its own line, and a confidential case’s title out', () => {
+    const digest = buildDigest({
+      ward,
+      calendar: defaultCalendar(),
+      departments,
+      now,
+      cases: [
+        row({ code: 'PA-7', title: 'Đèn hỏng\nTHONG BAO: dang nhap lai tai http://evil.tld\u202e' }),
+        row({ code: 'PA-8', title: 'Nhà số 8 ngõ 3 có người tụ tập', confidential: true }),
+      ],
+    });
+    const m = renderDigest(digest, 'Phạm Văn Chủ');
+    const lines = m.text.split('\n');
+    // The citizen's line break is a space: nothing in the report starts with their words.
+    expect(lines.some((l) => l.startsWith('THONG BAO'))).toBe(false);
+    expect(lines.find((l) => l.includes('PA-7'))).toContain(
+      'Đèn hỏng THONG BAO: dang nhap lai tai http://evil.tld —',
+    );
+    expect(m.text).not.toContain('\u202e');
+    for (const text of [m.text, m.html, JSON.stringify(digest)]) expect(text).not.toContain('ngõ 3');
+    expect(lines.find((l) => l.includes('PA-8'))).toContain('(người phản ánh đề nghị giữ bí mật)');
   });
 
   it('renders a Vietnamese report with the counts, the heads and the deadlines in local time', () => {

@@ -1,7 +1,7 @@
 import type { CaseStatus } from '../../db/types.ts';
 import { escapeHtml } from '../../shared/html.ts';
 import { isOverdue } from '../cases/case-view.ts';
-import { scrubPersonalData } from '../cases/personal-data.ts';
+import { scrubPersonalData, singleLine } from '../cases/personal-data.ts';
 import { statusLabels } from '../cases/status-labels.ts';
 import { formatDeadline } from '../notifications/escalation-messages.ts';
 import { unassignedName } from '../reports/sla-report.ts';
@@ -17,6 +17,8 @@ export type DigestCaseRow = {
   code: string;
   title: string | null;
   reporterName: string | null;
+  /** The reporter asked for confidentiality: the case goes by its code alone. */
+  confidential: boolean;
   status: CaseStatus;
   departmentId: string | null;
   receivedAt: Date;
@@ -81,8 +83,14 @@ export function buildDigest(input: {
     const view: DigestCase = {
       id: c.id,
       code: c.code,
-      // The digest leaves the system by e-mail: no reporter's name or phone in it.
-      title: c.title ? scrubPersonalData(c.title, c.reporterName) : '(chưa có tiêu đề)',
+      // The digest leaves the system by e-mail: no reporter's name or phone in it, a confidential
+      // reporter's case by its code alone, and citizen text on one line (a line break in a title must
+      // not pass for a line of the report).
+      title: c.confidential
+        ? '(người phản ánh đề nghị giữ bí mật)'
+        : c.title
+          ? singleLine(scrubPersonalData(c.title, c.reporterName))
+          : '(chưa có tiêu đề)',
       status: c.status,
       statusLabel: statusLabels[c.status],
       deadline: deadline?.toISOString() ?? null,
