@@ -252,8 +252,17 @@ describe('status messages to the reporter', () => {
   });
 
   it("tells a duplicate's reporter the original's code", async () => {
-    const original = await postCase(t.app, { 'x-api-key': apiKey }, caseBody(ward.code));
-    const dup = await postCase(t.app, { 'x-api-key': apiKey }, caseBody(ward.code));
+    // Numbers of their own: the per-number limit counts every message a number gets.
+    const original = await postCase(
+      t.app,
+      { 'x-api-key': apiKey },
+      caseBody(ward.code, { reporter: { name: 'Vũ Văn G', phone: phone('0') } }),
+    );
+    const dup = await postCase(
+      t.app,
+      { 'x-api-key': apiKey },
+      caseBody(ward.code, { reporter: { name: 'Đặng Thị H', phone: phone('0') } }),
+    );
     await act(dup.id, 'reject', ward.tokens.intake, { reason: 'duplicate', duplicateOf: original.id });
     const items = await settled(dup.id, 2);
     expect(items[1]).toMatchObject({ kind: 'rejected', status: 'delivered' });
@@ -298,7 +307,10 @@ describe('status messages to the reporter', () => {
     const c = await postCase(
       t.app,
       { 'x-api-key': apiKey },
-      caseBody(ward.code, { categoryCode: assigned.code }),
+      caseBody(ward.code, {
+        categoryCode: assigned.code,
+        reporter: { name: 'Ngô Văn K', phone: phone('0') },
+      }),
     );
     await settled(c.id, 1);
     expect(await messagesOf(c.id, ward.tokens.chairman)).toHaveLength(1);
