@@ -34,7 +34,7 @@ import { frameworkErrorHandler, installErrorHandler } from './shared/error-handl
 import { AppError, problemType } from './shared/errors.ts';
 import { loggerOptions } from './shared/logger.ts';
 import { overload } from './shared/overload.ts';
-import { RequestLogController } from './shared/request-log.ts';
+import { RequestLogController, requestIdOf } from './shared/request-log.ts';
 import { responseHeaders } from './shared/response-headers.ts';
 import { serializerCompiler } from './shared/serializer.ts';
 
@@ -54,8 +54,10 @@ export async function buildApp(
     logger: options.logger ?? loggerOptions(config.LOG_LEVEL),
     bodyLimit: config.BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => crypto.randomUUID(),
+    // A caller's X-Request-Id is kept only when short and of a safe alphabet: it goes into every log
+    // line and error body of the request.
+    requestIdHeader: false,
+    genReqId: (req) => requestIdOf(req.headers['x-request-id']),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     // Errors before routing (a bad URL): Open311's own format under its prefix, problem+json elsewhere.
     frameworkErrors: (error, request, reply) =>
@@ -151,6 +153,7 @@ export async function buildApp(
     redis: container.redis,
     registry,
     workerStatus: () => workerStatus(container.redis, config.REDIS_PREFIX),
+    metricsToken: config.METRICS_TOKEN,
     calendarNotice: () => container.calendars.provisionalNextYear(),
   });
   await app.register(queueBoard, {

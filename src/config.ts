@@ -22,6 +22,9 @@ export const configSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only')
     .default('pakn'),
+  // GET /metrics answers a Prometheus scrape with `Authorization: Bearer <METRICS_TOKEN>`; unset, it
+  // is off (404): its per-route counts and queue depths are for operators only.
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3600),
@@ -59,6 +62,10 @@ export const configSchema = z.object({
   // Outgoing webhooks: how long one POST may take, how often a delivery is tried in all, the first
   // retry delay (doubled after each failed try), parallel deliveries per worker, and how often the
   // worker re-enqueues pending deliveries whose job is missing from Redis.
+  // Webhooks go to public addresses only (a URL that names or resolves to loopback, a private or
+  // link-local network… is refused at registration and at sending). For development and tests whose
+  // receivers listen on 127.0.0.1, `true` lifts it.
+  WEBHOOK_ALLOW_PRIVATE: bool.default(false),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(30).default(10),
   WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(10).max(3_600_000).default(10_000),

@@ -109,7 +109,7 @@ export async function createContainer(
   });
   const notifications = createNotificationService({ db });
   const escalations = createEscalationQueries({ db });
-  const webhooks = createWebhookService({ db });
+  const webhooks = createWebhookService({ db, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE });
   const reports = createReportService({ db });
   const messages = createMessageQueries({ db });
   const open311 = createOpen311Service({ db, cases, auth });

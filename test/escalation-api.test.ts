@@ -12,6 +12,7 @@ import {
   createCategory,
   createTestApp,
   createWard,
+  metricsAuth,
   type TestApp,
   uid,
   type Ward,
@@ -531,7 +532,7 @@ describe('operations', () => {
   });
 
   it('exposes escalation lag in /metrics', async () => {
-    const res = await t.app.inject({ method: 'GET', url: '/metrics' });
+    const res = await t.app.inject({ method: 'GET', url: '/metrics', headers: metricsAuth });
     expect(res.statusCode).toBe(200);
     expect(res.body).toMatch(/^pakn_escalation_oldest_due_seconds \d/m);
     expect(res.body).toMatch(/^pakn_escalation_fire_lag_seconds\{stat="p50"\} \d/m);

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { XMLValidator } from 'fast-xml-parser';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -703,6 +704,22 @@ describe('fuzzing every operation of openapi.json', () => {
         expect([404, 405], `${method} ${url}: ${res.statusCode}`).toContain(res.statusCode);
         checkResponse(documented[0] as Operation, { method, url }, res);
       }
+    }
+  });
+
+  it('left both Open311 XML feeds well-formed, whatever text the requests carried', async () => {
+    const feed = await t.app.inject({
+      method: 'GET',
+      url: `/open311/v2/requests.xml?jurisdiction_id=${wardA.code}`,
+    });
+    expect(feed.statusCode).toBe(200);
+    expect(XMLValidator.validate(feed.body)).toBe(true);
+    const rows = await t.container.db.selectFrom('cases').select('code').execute();
+    expect(rows.length).toBeGreaterThan(5);
+    for (const { code } of rows) {
+      const one = await t.app.inject({ method: 'GET', url: `/open311/v2/requests/${code}.xml` });
+      expect(one.statusCode).toBe(200);
+      expect(XMLValidator.validate(one.body), code).toBe(true);
     }
   });
 

@@ -15,6 +15,10 @@ export type TestApp = {
   close: () => Promise<void>;
 };
 
+/** The METRICS_TOKEN of test apps: GET /metrics with `metricsAuth`. */
+export const testMetricsToken = 'test-metrics-token-0123456789';
+export const metricsAuth = { authorization: `Bearer ${testMetricsToken}` };
+
 /** The run's database, a Redis prefix of its own, quiet logs; `env` overrides any of it. */
 export function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({
@@ -28,6 +32,9 @@ export function testConfig(env: Record<string, string> = {}): Config {
     // Test files run side by side with spawned workers on two cores, so the event loop of an
     // in-process app lags for reasons of the machine, not of the app; test/overload sets its own.
     OVERLOAD_EVENT_LOOP_DELAY_MS: '0',
+    // Test receivers (webhooks) listen on 127.0.0.1; test/hostile-input turns the guard back on.
+    WEBHOOK_ALLOW_PRIVATE: 'true',
+    METRICS_TOKEN: testMetricsToken,
     ...env,
   });
 }

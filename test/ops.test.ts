@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
 import { type Container, createContainer } from '../src/container.ts';
 import { dropDatabase, ensureDatabase } from '../src/db/migrate.ts';
-import { bearer, call, createTestApp, type TestApp, testConfig, uid } from './helpers.ts';
+import { bearer, call, createTestApp, metricsAuth, type TestApp, testConfig, uid } from './helpers.ts';
 import { expectProblem, signJwt } from './support-pakn.ts';
 
 const JWT_SECRET = `ops-test-secret-${'z'.repeat(40)}`;
@@ -121,7 +121,7 @@ describe('metrics', () => {
   it('GET /metrics exposes request latency by route and queue depth in Prometheus text', async () => {
     await call(t.app, { method: 'GET', url: '/health' }, 200);
     await t.app.inject({ method: 'GET', url: '/api/v1/cases/123', headers: bearer(t.adminToken) });
-    const res = await call(t.app, { method: 'GET', url: '/metrics' }, 200);
+    const res = await call(t.app, { method: 'GET', url: '/metrics', headers: metricsAuth }, 200);
     expect(res.headers['content-type']).toMatch(/^text\/plain/);
     const text = res.body;
     expect(text).toContain('# TYPE pakn_http_request_duration_seconds histogram');
@@ -136,7 +136,7 @@ describe('metrics', () => {
   it('unmatched URLs do not create a label per URL', async () => {
     const path = `/no-such-page-${uid()}`;
     expectProblem(await t.app.inject({ method: 'GET', url: path }), 404);
-    const text = (await call(t.app, { method: 'GET', url: '/metrics' }, 200)).body;
+    const text = (await call(t.app, { method: 'GET', url: '/metrics', headers: metricsAuth }, 200)).body;
     expect(text).not.toContain(path);
   });
 });

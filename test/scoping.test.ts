@@ -244,18 +244,35 @@ describe('intake permissions', () => {
     }
   });
 
-  it("another client's externalId is not revealed through an idempotent retry", async () => {
+  it("another client's externalId is neither taken nor revealed: each client has its own", async () => {
     const externalId = `shared-${uid()}`;
-    await postCase(t.app, { 'x-api-key': keyA }, caseBody(wardA.code, { externalId }));
+    const first = await postCase(
+      t.app,
+      { 'x-api-key': keyA },
+      caseBody(wardA.code, { externalId, reporter: { name: 'Khúc Thị Riêng', phone: '0912777888' } }),
+    );
     const res = await t.app.inject({
       method: 'POST',
       url: '/api/v1/cases',
       headers: { 'x-api-key': keyB },
       payload: caseBody(wardA.code, { externalId }),
     });
-    expect(res.statusCode).not.toBe(200);
-    expect(res.statusCode).toBeLessThan(500);
-    expect(res.body).not.toContain('Nguyễn Văn A');
+    // No 409 that would confirm the id exists: client B's report is its own new case.
+    expect(res.statusCode).toBe(201);
+    expect(res.json().id).not.toBe(first.id);
+    expect(res.body).not.toMatch(/Khúc Thị Riêng|0912777888/);
+    // Each client's retry still finds its own.
+    const again = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/cases',
+      headers: { 'x-api-key': keyA },
+      payload: caseBody(wardA.code, {
+        externalId,
+        reporter: { name: 'Khúc Thị Riêng', phone: '0912777888' },
+      }),
+    });
+    expect(again.statusCode).toBe(200);
+    expect(again.json().id).toBe(first.id);
   });
 });
 

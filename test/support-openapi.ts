@@ -131,6 +131,9 @@ const durations = [
 export const nastyStrings = [
   '\u0000',
   'a\u0000b',
+  'a\u0001b',
+  'x\u000by',
+  '\u001b[31mred',
   '\uD800',
   'x\uDFFFy',
   '\uDBFF\uDBFF',
@@ -167,6 +170,9 @@ const longString = fc.constantFrom(
 /** Short pieces that text fields should refuse or survive, salted into otherwise valid values. */
 export const salts = [
   '\u0000',
+  '\u0001',
+  '\u000b',
+  '\u001b',
   '\uD800',
   '\uDFFF',
   '\u202E',
@@ -184,7 +190,7 @@ export const salts = [
 
 /** Any string at all, weighted towards the ones that break things. */
 export const hostileString: fc.Arbitrary<string> = fc.oneof(
-  { weight: 3, arbitrary: fc.constantFrom(...salts.slice(0, 9)) },
+  { weight: 3, arbitrary: fc.constantFrom(...salts.slice(0, 12)) },
   { weight: 4, arbitrary: fc.constantFrom(...nastyStrings) },
   { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
   { weight: 1, arbitrary: fc.string({ unit: 'grapheme', maxLength: 40 }) },

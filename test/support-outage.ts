@@ -287,7 +287,14 @@ export type ApiProcess = {
 export function spawnApi(env: Record<string, string>): ApiProcess {
   const child = spawn(process.execPath, ['src/main/api.ts'], {
     cwd: root,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
+    env: {
+      ...process.env,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      WEBHOOK_ALLOW_PRIVATE: 'true',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   // The last 200 kB are enough to tell what went wrong; a loaded API logs a line per request.

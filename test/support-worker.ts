@@ -141,6 +141,7 @@ export function workerEnv(
     DATABASE_POOL_SIZE: '10',
     ESCALATION_TICK_MS: '500',
     WORKER_HEARTBEAT_MS: '1000',
+    WEBHOOK_ALLOW_PRIVATE: 'true',
     ...extra,
   };
 }

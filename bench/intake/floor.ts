@@ -76,7 +76,8 @@ const text = `
       $13, $14, $15, $16, $17,
       $18::jsonb, $19, $20, $19, $21
     FROM nextval('case_code_seq') AS s(n)
-    ON CONFLICT (channel, external_id) WHERE external_id IS NOT NULL DO NOTHING
+    ON CONFLICT (ward_id, channel, external_id, (coalesce(api_client_id, 0))) WHERE external_id IS NOT NULL
+    DO NOTHING
     RETURNING id, received_at, sla_generation
   ), e AS (
     INSERT INTO case_events (

@@ -253,6 +253,7 @@ function childEnv(extra: Record<string, string>): Record<string, string> {
 }
 
 const adminPassword = randomBytes(18).toString('base64url');
+const metricsToken = randomBytes(18).toString('base64url');
 const staffPassword = randomBytes(12).toString('base64url');
 
 async function startProject(): Promise<{ child: NodeChild; base: string }> {
@@ -276,6 +277,9 @@ async function startProject(): Promise<{ child: NodeChild; base: string }> {
       LOG_LEVEL: opts.logLevel,
       ADMIN_USERNAME: 'soak-admin',
       ADMIN_PASSWORD: adminPassword,
+      // The soak's webhook receiver listens on 127.0.0.1.
+      WEBHOOK_ALLOW_PRIVATE: 'true',
+      METRICS_TOKEN: metricsToken,
     }),
   });
   children.push(child);
@@ -463,7 +467,10 @@ async function scrapeMetrics(base: string): Promise<Record<string, number> | nul
     pakn_escalation_oldest_due_seconds: 'oldestDueTimerS',
   };
   try {
-    const res = await fetch(`${base}/metrics`, { signal: AbortSignal.timeout(5_000) });
+    const res = await fetch(`${base}/metrics`, {
+      headers: { authorization: `Bearer ${metricsToken}` },
+      signal: AbortSignal.timeout(5_000),
+    });
     const text = await res.text();
     const out: Record<string, number> = {};
     for (const line of text.split('\n')) {

@@ -1,15 +1,21 @@
 import { z } from 'zod';
 import { badRequest } from './errors.ts';
 
+/** C0 control characters other than tab, line feed and carriage return (NUL among them). */
+const c0Controls = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/;
+
 /**
- * Whether Postgres can store the string exactly as given: text and jsonb refuse U+0000 (a 500 if it got
- * that far), and a lone UTF-16 surrogate has no UTF-8 form (it would come back as U+FFFD).
+ * Whether a text may be kept and handed on as given: Postgres refuses U+0000 (a 500 if it got that
+ * far), a lone UTF-16 surrogate has no UTF-8 form (it would come back as U+FFFD), and the other C0
+ * control characters are no text at all — XML 1.0 cannot carry them, so one of them in a description
+ * would break the Open311 XML feed for everyone (tab, line feed and carriage return are text).
  */
-export const isStorable = (s: string) => !s.includes('\u0000') && s.isWellFormed();
+export const isStorable = (s: string) => !c0Controls.test(s) && s.isWellFormed();
+
+export const unstorableMessage = 'Chuỗi chứa ký tự không hợp lệ (ký tự điều khiển, NUL hoặc mã Unicode hỏng)';
 
 /** A string the database can keep as given; anything else is a 400 naming the field. */
-export const storableString = () =>
-  z.string().refine(isStorable, 'Chuỗi chứa ký tự không hợp lệ (ký tự NUL hoặc mã Unicode hỏng)');
+export const storableString = () => z.string().refine(isStorable, unstorableMessage);
 
 /** Text as given, in NFC, trimmed. */
 export const text = (max: number, min = 1) =>

@@ -1,62 +1,93 @@
+import http from 'node:http';
+import https from 'node:https';
+import { isIP } from 'node:net';
+import { bareHost, guardedLookup, isPublicAddress } from './address-guard.ts';
+
 export type SendResult =
   | { ok: true; statusCode: number }
   /** `final`: trying again cannot help (the receiver refused the request itself). */
   | { ok: false; statusCode: number | null; error: string; final?: boolean };
 
-const clip = (s: string, max = 500) => (s.length > max ? `${s.slice(0, max)}…` : s);
-
-/** Reads at most `max` bytes of a response body as text, then drops the rest. */
-async function snippet(res: Response, max = 300): Promise<string> {
-  if (!res.body) return '';
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    while (size < max) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.byteLength;
-    }
-  } catch {
-    // A body cut short tells nothing more than the status does.
-  } finally {
-    await reader.cancel().catch(() => {});
-  }
-  return Buffer.concat(chunks).subarray(0, max).toString('utf8').replace(/\s+/g, ' ').trim();
+/**
+ * A short reason of ours for a failed connection. Never the receiver's words: a receiver that is not
+ * what it claims (an internal service behind a webhook URL) must not be able to answer through pakn's
+ * delivery log, and errors must not tell an open port from a closed one beyond what this says.
+ */
+function reasonOf(err: NodeJS.ErrnoException, timeoutMs: number): { error: string; final?: boolean } {
+  if (err.name === 'AbortError' || err.name === 'TimeoutError')
+    return { error: `timeout after ${timeoutMs} ms` };
+  const code = err.code ?? '';
+  if (code === 'EADDRNOTPUBLIC') return { error: 'refused: the address is not public', final: true };
+  if (code === 'ECONNREFUSED') return { error: 'connection refused' };
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return { error: 'host not found' };
+  if (code === 'ECONNRESET' || code === 'EPIPE') return { error: 'connection reset' };
+  if (code.startsWith('HPE_')) return { error: 'not an HTTP response' };
+  if (/CERT|TLS|SSL|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code)) return { error: 'TLS error' };
+  return { error: 'network error' };
 }
 
+/** Sockets kept per kind of connection: a guarded one is never handed to an unguarded request. */
+const agents = {
+  plain: { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) },
+  guarded: { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) },
+};
+
 /**
- * One POST to a receiver (a webhook, an SMS gateway), redirects not followed. Never throws: network
- * errors and timeouts come back as results, with at most a short snippet of an error response.
+ * One POST to a receiver (a webhook, an SMS gateway), redirects not followed, the response's body
+ * never read. Never throws: network errors and timeouts come back as results. With `publicOnly`, the
+ * connection goes to public addresses only, the one checked being the one connected to.
  */
-export async function postOnce(req: {
+export function postOnce(req: {
   url: string;
   body: Buffer;
   headers: Record<string, string>;
   timeoutMs: number;
+  /** Connect to public addresses only (address-guard.ts): an IP literal is checked, a name resolved. */
+  publicOnly?: boolean;
 }): Promise<SendResult> {
-  try {
-    const res = await fetch(req.url, {
-      method: 'POST',
-      body: req.body,
-      headers: req.headers,
-      // A redirect could point anywhere (and would drop the body on 303): it counts as a failure.
-      redirect: 'manual',
-      signal: AbortSignal.timeout(req.timeoutMs),
-    });
-    if (res.status >= 200 && res.status < 300) {
-      await res.body?.cancel().catch(() => {});
-      return { ok: true, statusCode: res.status };
+  return new Promise((resolve) => {
+    let url: URL;
+    try {
+      url = new URL(req.url);
+    } catch {
+      resolve({ ok: false, statusCode: null, error: 'invalid URL', final: true });
+      return;
     }
-    const text = res.status >= 300 && res.status < 400 ? 'redirect not followed' : await snippet(res);
-    return { ok: false, statusCode: res.status, error: clip(`HTTP ${res.status}${text ? `: ${text}` : ''}`) };
-  } catch (err) {
-    const e = err as Error & { cause?: { code?: string; message?: string } };
-    const error =
-      e.name === 'TimeoutError' || e.name === 'AbortError'
-        ? `timeout after ${req.timeoutMs} ms`
-        : (e.cause?.code ?? e.cause?.message ?? e.message);
-    return { ok: false, statusCode: null, error: clip(error) };
-  }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      resolve({ ok: false, statusCode: null, error: 'refused: only http and https', final: true });
+      return;
+    }
+    const host = bareHost(url.hostname);
+    if (req.publicOnly && isIP(host) !== 0 && !isPublicAddress(host)) {
+      resolve({
+        ok: false,
+        statusCode: null,
+        ...reasonOf(Object.assign(new Error(host), { code: 'EADDRNOTPUBLIC' }), req.timeoutMs),
+      });
+      return;
+    }
+    const send = url.protocol === 'https:' ? https.request : http.request;
+    const request = send(
+      url,
+      {
+        method: 'POST',
+        headers: { ...req.headers, 'content-length': String(req.body.length) },
+        agent: agents[req.publicOnly ? 'guarded' : 'plain'][url.protocol],
+        signal: AbortSignal.timeout(req.timeoutMs),
+        ...(req.publicOnly ? { lookup: guardedLookup } : {}),
+      },
+      (res) => {
+        const status = res.statusCode ?? 0;
+        res.resume();
+        if (status >= 200 && status < 300) resolve({ ok: true, statusCode: status });
+        else if (status >= 300 && status < 400)
+          resolve({ ok: false, statusCode: status, error: 'redirect not followed' });
+        else resolve({ ok: false, statusCode: status, error: `HTTP ${status}` });
+      },
+    );
+    request.on('error', (err: NodeJS.ErrnoException) =>
+      resolve({ ok: false, statusCode: null, ...reasonOf(err, req.timeoutMs) }),
+    );
+    request.end(req.body);
+  });
 }

@@ -33,3 +33,10 @@ export class RequestLogController extends LogController {
     );
   }
 }
+
+const safeRequestId = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/** The request's id: the caller's X-Request-Id when short and of a safe alphabet, a new UUID otherwise. */
+export function requestIdOf(header: string | string[] | undefined): string {
+  return typeof header === 'string' && safeRequestId.test(header) ? header : crypto.randomUUID();
+}

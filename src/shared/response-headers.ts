@@ -22,8 +22,15 @@ export function securityHeaders(options: HelmetOptions): Record<string, string> 
   return headers;
 }
 
-/** The API's headers. Swagger UI at /docs needs inline scripts and styles; the API serves JSON only. */
-export const apiSecurityHeaders = securityHeaders({ contentSecurityPolicy: false });
+/**
+ * The API's headers. Swagger UI at /docs needs inline scripts and styles; the API serves JSON only.
+ * No response may be stored by a cache (a browser's, a proxy's): authenticated responses and exports
+ * carry reporters' names and phone numbers, the reporter's own tracking view too.
+ */
+export const apiSecurityHeaders = {
+  ...securityHeaders({ contentSecurityPolicy: false }),
+  'cache-control': 'no-store',
+};
 
 /**
  * Every response, errors included, carries helmet's security headers and `x-request-id`. One

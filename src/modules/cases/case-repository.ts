@@ -78,7 +78,16 @@ const intakeSql = `
              $${n + 9}::float8, $${n + 10}::float8, $${n + 11}::float8,
              $${n + 8}::text, $${n + 5}::float8, $${n + 6}::int, $${n + 7}::float8)
     FROM nextval('case_code_seq') AS s(n)
-    ON CONFLICT (channel, external_id) WHERE external_id IS NOT NULL DO NOTHING
+    -- Idempotency belongs to its owner (issue 14): an externalId counts within the ward and channel;
+    -- staff match any case of their ward, a client its own, and on a channel whose ids the ward office
+    -- shares (1022 call ids) also the ward office's (sharedIdChannels).
+    WHERE ${p('external_id')}::text IS NULL OR NOT EXISTS (
+      SELECT 1 FROM cases x
+      WHERE x.ward_id = ${p('ward_id')} AND x.channel = ${p('channel')} AND x.external_id = ${p('external_id')}
+        AND (${p('api_client_id')}::bigint IS NULL OR x.api_client_id = ${p('api_client_id')}
+             OR (x.api_client_id IS NULL AND ${p('channel')} = ANY($${n + 12}::text[]))))
+    ON CONFLICT (ward_id, channel, external_id, (coalesce(api_client_id, 0))) WHERE external_id IS NOT NULL
+    DO NOTHING
     RETURNING id, code, received_at, version, sla_generation, updated_at, possible_duplicates
   ), e AS (
     INSERT INTO case_events (
@@ -166,6 +175,7 @@ export async function insertIntake(
     duplicates?.similarity ?? 1,
     duplicates ? duplicateText(c) : null,
     ...duplicateBox(duplicates, c.location_lat),
+    sharedIdChannels,
   );
   const result = await pool.query<Generated>({ name: 'pakn_intake', text: intakeSql, values });
   const generated = result.rows[0];
@@ -259,11 +269,56 @@ export function scoped(q: CaseQuery, scope: CaseScope): CaseQuery {
 export const findCase = (db: Conn, id: string, scope: CaseScope) =>
   scoped(selectCases(db), scope).where('cases.id', '=', id).executeTakeFirst();
 
-export const findByExternalId = (db: Conn, channel: Channel, externalId: string) =>
-  selectCases(db)
-    .where('cases.channel', '=', channel)
-    .where('cases.external_id', '=', externalId)
+/**
+ * Channels whose externalIds the ward office shares with the channel's client: a 1022 call is typed
+ * in by the switchboard and, when a clerk takes it, by the ward office, under the same call id — one
+ * case. The app's ids are the app's alone: a clerk who files one first does not take the app's report.
+ */
+export const sharedIdChannels: readonly Channel[] = ['hotline_1022'];
+
+/**
+ * The case an intake with this externalId repeats, as intake's SQL matches it: in the ward and
+ * channel, any (staff), or the client's own first, then the ward office's on a shared channel — which
+ * the client then follows as its own (the switchboard reads back the call a clerk also typed in).
+ */
+export async function findIdempotent(
+  db: Conn,
+  key: { wardId: string; channel: Channel; externalId: string; apiClientId: string | null },
+) {
+  let q = selectCases(db)
+    .where('cases.ward_id', '=', key.wardId)
+    .where('cases.channel', '=', key.channel)
+    .where('cases.external_id', '=', key.externalId);
+  const client = key.apiClientId;
+  if (client !== null)
+    q = q
+      .where((eb) =>
+        sharedIdChannels.includes(key.channel)
+          ? eb.or([eb('cases.api_client_id', '=', client), eb('cases.api_client_id', 'is', null)])
+          : eb('cases.api_client_id', '=', client),
+      )
+      .orderBy(sql`cases.api_client_id IS NULL`);
+  const found = await q.limit(1).executeTakeFirst();
+  if (!found || client === null || found.api_client_id !== null) return found;
+  const linked = await db
+    .updateTable('cases')
+    .set({ api_client_id: client, version: sql`version + 1`, updated_at: new Date() })
+    .where('id', '=', found.id)
+    .where('api_client_id', 'is', null)
+    .returning(['version', 'updated_at'])
     .executeTakeFirst();
+  if (!linked) return found;
+  await insertEvent(db, found.id, {
+    type: 'filed_again',
+    actor_type: 'api_client',
+    actor_user_id: null,
+    actor_api_client_id: client,
+    from_status: found.status,
+    to_status: found.status,
+    data: { channel: key.channel, externalId: key.externalId },
+  });
+  return { ...found, ...linked, api_client_id: client };
+}
 
 export function listEvents(db: Conn, caseId: string, afterId: string | undefined, limit: number) {
   let q = db

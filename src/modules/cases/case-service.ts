@@ -2,7 +2,7 @@ import { tz } from '@date-fns/tz';
 import { format } from 'date-fns/format';
 import { sql } from 'kysely';
 import type { Db, Pool } from '../../db/database.ts';
-import { badRequest, conflict, forbidden, notFound } from '../../shared/errors.ts';
+import { badRequest, forbidden, notFound, serviceUnavailable } from '../../shared/errors.ts';
 import { decodeCursor, page } from '../../shared/http.ts';
 import { vietnamDayStart } from '../../shared/vietnam-day.ts';
 import type { Principal } from '../auth/principal.ts';
@@ -11,8 +11,8 @@ import {
   type CaseWithCategory,
   caseColumns,
   type DuplicateCheck,
-  findByExternalId,
   findCase,
+  findIdempotent,
   insertIntake,
   listEvents,
   type NewEvent,
@@ -177,11 +177,16 @@ export function createCaseService(deps: {
         };
       }
 
-      // The externalId was used before on this channel: hand back that case, if the caller may see it.
-      const existing = await findByExternalId(db, input.channel, input.externalId as string);
-      const visible = existing && (await findCase(db, existing.id, caseScope(caller)));
+      // The externalId was used before by this caller (or, for staff, in their ward): that case.
+      const visible = await findIdempotent(db, {
+        wardId: ctx.ward.id,
+        channel: input.channel,
+        externalId: input.externalId as string,
+        apiClientId: caller.kind === 'api_client' ? caller.clientId : null,
+      });
+      // Only a filing racing another filer's at the same instant gets here without one: try again.
       if (!visible)
-        throw conflict(`externalId ${input.externalId} đã được dùng cho kênh ${input.channel}.`, 'duplicate');
+        throw serviceUnavailable('Phản ánh đang được ghi cùng lúc từ nơi khác; vui lòng gửi lại.');
       return { created: false, case: toCaseView(visible, caller) };
     },
 

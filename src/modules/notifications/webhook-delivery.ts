@@ -19,6 +19,8 @@ export function createWebhookDeliverer(deps: {
   timeoutMs: number;
   maxAttempts: number;
   backoffMs: number;
+  /** WEBHOOK_ALLOW_PRIVATE: deliver to loopback and private addresses too (development, tests). */
+  allowPrivate: boolean;
 }) {
   const { db } = deps;
   const ledger = createOutboxLedger({ ...deps, table: 'webhook_deliveries' });
@@ -53,6 +55,7 @@ export function createWebhookDeliverer(deps: {
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:')
       return ledger.give(row, 'refused: only http and https URLs are delivered to');
+    if (url.username || url.password) return ledger.give(row, 'refused: the URL carries credentials');
 
     const attempts = await ledger.claim(row);
     if (attempts === undefined) return { kind: 'skipped', reason: 'raced' };
@@ -61,6 +64,7 @@ export function createWebhookDeliverer(deps: {
       url: url.href,
       body,
       timeoutMs: deps.timeoutMs,
+      publicOnly: !deps.allowPrivate,
       headers: {
         'content-type': 'application/json',
         'user-agent': webhookUserAgent,

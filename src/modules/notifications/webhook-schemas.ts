@@ -16,7 +16,10 @@ const webhookUrl = z
   .pipe(z.string().max(2000));
 
 export const webhookBody = z.object({
-  url: webhookUrl.meta({ description: 'Receiver URL (http or https); redirects are not followed' }),
+  url: webhookUrl.meta({
+    description:
+      'Receiver URL (http or https, no credentials) at a public address (WEBHOOK_ALLOW_PRIVATE aside); redirects are not followed',
+  }),
   events: z
     .array(webhookEventSchema)
     .min(1)

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { Db } from '../../db/database.ts';
 import { badRequest, notFound } from '../../shared/errors.ts';
 import { decodeCursor, page } from '../../shared/http.ts';
+import { webhookUrlProblem } from './webhook-address.ts';
 import type { WebhookEvent } from './webhook-outbox.ts';
 import type { DeliveriesQuery, WebhookDeliveryView, WebhookView, webhookBody } from './webhook-schemas.ts';
 
@@ -38,12 +39,14 @@ function decodeDeliveryCursor(cursor: string | undefined): { createdAt: string; 
 export type WebhookService = ReturnType<typeof createWebhookService>;
 
 /** Admin management of outgoing webhooks and their delivery log. Secrets go in and never come out. */
-export function createWebhookService(deps: { db: Db }) {
+export function createWebhookService(deps: { db: Db; allowPrivate: boolean }) {
   const { db } = deps;
   const columns = ['id', 'url', 'events', 'active', 'created_at'] as const;
 
   return {
     async create(body: z.output<typeof webhookBody>): Promise<WebhookView> {
+      const problem = await webhookUrlProblem(body.url, deps.allowPrivate);
+      if (problem) throw badRequest(problem, [{ path: 'url', message: problem }]);
       const row = await db
         .insertInto('webhooks')
         .values({ url: body.url, events: body.events, secret: body.secret })

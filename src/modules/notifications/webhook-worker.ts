@@ -26,6 +26,7 @@ export function startWebhookDelivery(
     timeoutMs: config.WEBHOOK_TIMEOUT_MS,
     maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
     backoffMs: config.WEBHOOK_BACKOFF_MS,
+    allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
   });
   return startOutboxConsumer({
     queue: 'deliveries',

@@ -17,6 +17,13 @@ const itemNames: Record<string, string> = {
   formats: 'format',
 };
 
+/**
+ * What XML 1.0 may not carry (control characters, lone surrogates, U+FFFE/U+FFFF), as U+FFFD: input
+ * refuses them today, but a row stored before must not break the feed for every reader.
+ */
+export const xmlSafe = (s: string) =>
+  s.replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '\uFFFD');
+
 function toXmlValue(value: unknown): unknown {
   if (value === null || value === undefined) return '';
   if (Array.isArray(value)) return value.map(toXmlValue);
@@ -27,7 +34,7 @@ function toXmlValue(value: unknown): unknown {
         return [k, item && Array.isArray(v) ? { [item]: v.map(toXmlValue) } : toXmlValue(v)];
       }),
     );
-  return String(value);
+  return xmlSafe(String(value));
 }
 
 const declaration = '<?xml version="1.0" encoding="UTF-8"?>\n';

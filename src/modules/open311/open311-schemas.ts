@@ -77,7 +77,7 @@ export const postRequestBody = z
       .max(2000)
       .refine((u) => storableString().safeParse(u).success, 'media_url chứa ký tự không hợp lệ')
       .optional(),
-    attribute: z.record(z.string().max(50), z.string().max(1000)).default({}),
+    attribute: z.record(storableString().max(50), storableString().max(1000)).default({}),
   })
   .refine((b) => (b.lat === undefined) === (b.long === undefined), {
     message: 'lat và long phải đi cùng nhau',

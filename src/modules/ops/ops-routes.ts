@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Redis } from 'ioredis';
 import { sql } from 'kysely';
@@ -5,6 +6,7 @@ import type { Registry } from 'prom-client';
 import { z } from 'zod';
 import type { Db } from '../../db/database.ts';
 import { pendingMigrations } from '../../db/migrate.ts';
+import { notFound, unauthorized } from '../../shared/errors.ts';
 import { problemSchema } from '../../shared/http.ts';
 
 const withTimeout = <T>(p: Promise<T>, ms: number) =>
@@ -48,7 +50,9 @@ export const opsRoutes: FastifyPluginAsyncZod<{
   workerStatus?: () => Promise<'ok' | 'down'>;
   /** From 1 November: the wards whose next year is still provisional (informational). */
   calendarNotice?: () => Promise<{ year: number; wards: string[] } | null>;
-}> = async (app, { db, redis, registry, workerStatus, calendarNotice }) => {
+  /** METRICS_TOKEN: /metrics answers only with it as a bearer token; unset, /metrics is off. */
+  metricsToken?: string | undefined;
+}> = async (app, { db, redis, registry, workerStatus, calendarNotice, metricsToken }) => {
   const tags = ['operations'];
 
   app.get(
@@ -122,7 +126,13 @@ export const opsRoutes: FastifyPluginAsyncZod<{
     },
   );
 
-  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) =>
-    reply.type(registry.contentType).send(await registry.metrics()),
-  );
+  const expected = metricsToken ? createHash('sha256').update(`Bearer ${metricsToken}`).digest() : undefined;
+  app.get('/metrics', { schema: { hide: true } }, async (req, reply) => {
+    if (!expected) throw notFound('Chưa bật /metrics (đặt METRICS_TOKEN).');
+    const given = createHash('sha256')
+      .update(req.headers.authorization ?? '')
+      .digest();
+    if (!timingSafeEqual(given, expected)) throw unauthorized('Cần Authorization: Bearer <METRICS_TOKEN>.');
+    return reply.type(registry.contentType).send(await registry.metrics());
+  });
 };

@@ -8,6 +8,7 @@ import type { Db } from '../../db/database.ts';
 import { problemType } from '../../shared/errors.ts';
 import { isStorable } from '../../shared/http.ts';
 import type { Queues } from '../../shared/queues.ts';
+import { mayChangeState } from '../../shared/same-origin.ts';
 import type { LoginLockout } from '../auth/login-lockout.ts';
 import { verifyPassword } from '../auth/passwords.ts';
 
@@ -56,14 +57,21 @@ export const queueBoard: FastifyPluginAsync<{
     keyGenerator: (req) => `queues-login:${req.ip}`,
   });
 
-  const refuse = (reply: FastifyReply, status: 401 | 429, detail: string, headers: Record<string, string>) =>
+  const titles = { 401: 'Chưa xác thực', 403: 'Không có quyền', 429: 'Quá nhiều yêu cầu' } as const;
+  const types = { 401: 'unauthorized', 403: 'forbidden', 429: 'rate-limited' } as const;
+  const refuse = (
+    reply: FastifyReply,
+    status: 401 | 403 | 429,
+    detail: string,
+    headers: Record<string, string> = {},
+  ) =>
     reply
       .code(status)
       .headers(headers)
       .type('application/problem+json')
       .send({
-        type: problemType(status === 401 ? 'unauthorized' : 'rate-limited'),
-        title: status === 401 ? 'Chưa xác thực' : 'Quá nhiều yêu cầu',
+        type: problemType(types[status]),
+        title: titles[status],
         status,
         detail,
         requestId: reply.request.id,
@@ -71,6 +79,9 @@ export const queueBoard: FastifyPluginAsync<{
 
   // Answered here rather than thrown: Bull Board installs its own error handler in its context.
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
+    // A browser holding the admin's Basic credentials would send them with another site's request too.
+    if (!mayChangeState(req))
+      return refuse(reply, 403, 'Thao tác trên bảng hàng đợi chỉ được gửi từ chính trang này.');
     const challenge = { 'www-authenticate': 'Basic realm="pakn queues", charset="UTF-8"' };
     const header = req.headers.authorization;
     const credentials = parseBasic(header);

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { idParams, idSchema, isoDateTime, problems } from '../../shared/http.ts';
+import { idParams, idSchema, isoDateTime, problems, text } from '../../shared/http.ts';
 import { userOf } from '../auth/auth-plugin.ts';
 import { durationSchema } from '../directory/directory-schemas.ts';
 import { MAX_YEAR, MIN_YEAR } from './calendar.ts';
@@ -58,7 +58,7 @@ const putCalendarResult = calendarViewSchema
 
 const namedDay = z.object({
   date: isoDate,
-  name: z.string().trim().min(1, 'Cần tên ngày (ví dụ Tết Nguyên đán)').max(200),
+  name: text(200),
 });
 
 const yearBody = z.object({
