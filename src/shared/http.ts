@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { badRequest } from './errors.ts';
 
 /** C0 control characters other than tab, line feed and carriage return (NUL among them). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is its purpose.
 const c0Controls = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/;
 
 /**
