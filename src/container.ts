@@ -12,14 +12,14 @@ import { createIntakeContextLoader } from './modules/cases/intake-context.ts';
 import { createTrackingTokens, type TrackingTokens } from './modules/cases/tracking-link.ts';
 import { createDigestService } from './modules/digest/digest-service.ts';
 import { createDirectoryService } from './modules/directory/directory-service.ts';
-import { createMessageQueries } from './modules/messages/message-routes.ts';
+import { createMessageQueries } from './modules/messages/message-queries.ts';
 import { createNotificationService } from './modules/notifications/notification-service.ts';
 import { createWebhookService } from './modules/notifications/webhook-service.ts';
 import { createOpen311Service } from './modules/open311/open311-service.ts';
 import { createReportService } from './modules/reports/report-service.ts';
 import { type CalendarService, createCalendarService } from './modules/sla/calendar-service.ts';
 import { type CalendarWarnings, createCalendarWarnings } from './modules/sla/calendar-warnings.ts';
-import { createEscalationQueries } from './modules/sla/escalation-routes.ts';
+import { createEscalationQueries } from './modules/sla/escalation-queries.ts';
 import { createSlaSettingsService } from './modules/sla/sla-settings-service.ts';
 import { closeQueues, createQueues, type Queues } from './shared/queues.ts';
 import { createRedis } from './shared/redis.ts';
@@ -108,10 +108,10 @@ export async function createContainer(
     emailFrom: config.SMTP_URL ? config.SMTP_FROM : undefined,
   });
   const notifications = createNotificationService({ db });
-  const escalations = createEscalationQueries({ db });
+  const escalations = createEscalationQueries({ db, cases });
   const webhooks = createWebhookService({ db, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE });
   const reports = createReportService({ db });
-  const messages = createMessageQueries({ db });
+  const messages = createMessageQueries({ db, cases });
   const open311 = createOpen311Service({ db, cases, auth });
   const digests = createDigestService({
     db,

@@ -7,16 +7,22 @@ type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 type Json<T> = ColumnType<T, string, string>;
 
-export type Role = 'admin' | 'intake' | 'department_head' | 'department_officer' | 'chairman';
-export type Channel = 'hotline_1022' | 'smart_haiphong' | 'walk_in' | 'web' | 'email';
-export type CaseStatus =
-  | 'received'
-  | 'assigned'
-  | 'in_progress'
-  | 'awaiting_info'
-  | 'answered'
-  | 'closed'
-  | 'rejected';
+/** Every staff role (design.md §2), each declared once: schemas and gates take the list from here. */
+export const roles = ['admin', 'intake', 'department_head', 'department_officer', 'chairman'] as const;
+export type Role = (typeof roles)[number];
+export const channels = ['hotline_1022', 'smart_haiphong', 'walk_in', 'web', 'email'] as const;
+export type Channel = (typeof channels)[number];
+/** A case's statuses (design.md §3), in lifecycle order. */
+export const caseStatuses = [
+  'received',
+  'assigned',
+  'in_progress',
+  'awaiting_info',
+  'answered',
+  'closed',
+  'rejected',
+] as const;
+export type CaseStatus = (typeof caseStatuses)[number];
 export type Urgency = 'normal' | 'urgent';
 export type Clock = 'working' | 'continuous';
 

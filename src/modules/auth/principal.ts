@@ -1,4 +1,4 @@
-import type { Channel, Role } from '../../db/types.ts';
+import { type Channel, type Role, roles } from '../../db/types.ts';
 
 export type UserPrincipal = {
   kind: 'user';
@@ -17,6 +17,9 @@ export type ClientPrincipal = {
 };
 
 export type Principal = UserPrincipal | ClientPrincipal;
+
+/** Every role is a staff role: routes any signed-in staff member may call take this list. */
+export const staffRoles: readonly Role[] = roles;
 
 export const departmentRoles: readonly Role[] = ['department_head', 'department_officer'];
 

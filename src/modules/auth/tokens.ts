@@ -1,11 +1,12 @@
 import { createSigner, createVerifier } from 'fast-jwt';
 import { z } from 'zod';
+import { roles } from '../../db/types.ts';
 import type { UserPrincipal } from './principal.ts';
 
 const claims = z.object({
   sub: z.string(),
   usr: z.string(),
-  role: z.enum(['admin', 'intake', 'department_head', 'department_officer', 'chairman']),
+  role: z.enum(roles),
   ward: z.string().nullable(),
   dept: z.string().nullable(),
 });

@@ -1,5 +1,5 @@
-import { type Kysely, type SelectQueryBuilder, sql, type Transaction } from 'kysely';
-import type { Pool } from '../../db/database.ts';
+import { type SelectQueryBuilder, sql, type Transaction } from 'kysely';
+import type { Conn, Pool } from '../../db/database.ts';
 import type { CaseRow, CaseStatus, Channel, Database } from '../../db/types.ts';
 import { withoutDiacritics } from '../../shared/vietnamese-text.ts';
 import type { Publication } from '../directory/publication.ts';
@@ -7,7 +7,6 @@ import type { CitizenMessageData } from '../messages/citizen-templates.ts';
 import type { Timer } from '../sla/deadlines.ts';
 import type { CaseScope } from './case-scope.ts';
 
-type Conn = Kysely<Database> | Transaction<Database>;
 /** A case as the application reads it: every column but the search text (an index helper). */
 export type CaseRecord = Omit<CaseRow, 'search_text' | 'tracking_nonce'>;
 export type CaseWithCategory = CaseRecord & {

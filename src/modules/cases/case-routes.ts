@@ -1,10 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { idParams, listOf, listQuery, problems } from '../../shared/http.ts';
 import { principalOf } from '../auth/auth-plugin.ts';
+import { staffRoles } from '../auth/principal.ts';
 import { caseSchema, createCaseBody, eventSchema, listCasesQuery } from './case-schemas.ts';
 import type { CaseService } from './case-service.ts';
-
-const staffRoles = ['admin', 'intake', 'department_head', 'department_officer', 'chairman'] as const;
 
 export const caseRoutes: FastifyPluginAsyncZod<{ cases: CaseService }> = async (app, { cases }) => {
   const tags = ['cases'];

@@ -1,16 +1,9 @@
 import { z } from 'zod';
+import { caseStatuses } from '../../db/types.ts';
 import { idSchema, isoDateTime, isStorable, listQuery, storableString, text } from '../../shared/http.ts';
 import { channelSchema, wardCode } from '../directory/directory-schemas.ts';
 
-export const statusSchema = z.enum([
-  'received',
-  'assigned',
-  'in_progress',
-  'awaiting_info',
-  'answered',
-  'closed',
-  'rejected',
-]);
+export const statusSchema = z.enum(caseStatuses);
 export const urgencySchema = z.enum(['normal', 'urgent']);
 
 /** A Vietnamese phone number: 0 or +84, then nine digits. */

@@ -229,6 +229,11 @@ export function createCaseService(deps: {
       return toPublicCase(row, 'reporter');
     },
 
+    /** 404 unless the caller may see the case (for the modules that answer about a case: its escalations, its messages). */
+    async requireVisible(caller: Principal, id: string): Promise<void> {
+      if (!(await findCase(db, id, caseScope(caller)))) throw notFound('Không tìm thấy phản ánh.');
+    },
+
     async get(caller: Principal, id: string) {
       const row = await findCase(db, id, caseScope(caller));
       if (!row) throw notFound('Không tìm thấy phản ánh.');

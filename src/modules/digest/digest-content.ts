@@ -1,9 +1,9 @@
 import type { CaseStatus } from '../../db/types.ts';
 import { escapeHtml } from '../../shared/html.ts';
+import { formatDeadline } from '../../shared/vietnam-day.ts';
 import { isOverdue } from '../cases/case-view.ts';
 import { scrubPersonalData, singleLine } from '../cases/personal-data.ts';
 import { statusLabels } from '../cases/status-labels.ts';
-import { formatDeadline } from '../notifications/escalation-messages.ts';
 import { unassignedName } from '../reports/sla-report.ts';
 import type { WardCalendar } from '../sla/calendar.ts';
 import { businessSecondsBetween } from '../sla/working-time.ts';

@@ -1,11 +1,8 @@
-import type { Kysely, Transaction } from 'kysely';
-import type { Database } from '../../db/types.ts';
+import type { Conn } from '../../db/database.ts';
 import { unassignedName } from '../reports/sla-report.ts';
 import type { WardCalendar } from '../sla/calendar.ts';
 import { calendarFromParts, confirmedYearsOf } from '../sla/calendar-repository.ts';
 import { buildDigest, type Digest, type DigestDepartmentRow, unansweredStatuses } from './digest-content.ts';
-
-type Conn = Kysely<Database> | Transaction<Database>;
 
 /** The wards with what the digest's schedule needs: their time zone and when they were set up. */
 export async function wardsForDigest(db: Conn) {

@@ -1,11 +1,12 @@
 import { CronExpressionParser } from 'cron-parser';
+import { vietnamTimeZone } from '../../shared/vietnam-day.ts';
 
 /** The schedule's problem, in words, or null when the cron expression is usable. */
 export function scheduleProblem(expression: string): string | null {
   if (expression.trim().split(/\s+/).length !== 5)
     return 'five cron fields are expected: minute hour day-of-month month day-of-week (e.g. "30 7 * * 1"), or "off"';
   try {
-    CronExpressionParser.parse(expression, { tz: 'Asia/Ho_Chi_Minh' }).prev();
+    CronExpressionParser.parse(expression, { tz: vietnamTimeZone }).prev();
     return null;
   } catch (err) {
     return `not a cron expression: ${(err as Error).message}`;

@@ -3,6 +3,7 @@ import type { Db } from '../../db/database.ts';
 import { badRequest, forbidden, notFound } from '../../shared/errors.ts';
 import type { Principal } from '../auth/principal.ts';
 import { recordEmail } from '../email/email-outbox.ts';
+import { notifyUsers } from '../notifications/notification-repository.ts';
 import { renderDigest } from './digest-content.ts';
 import { loadDigest, wardsForDigest } from './digest-repository.ts';
 import { dueOccurrence } from './digest-schedule.ts';
@@ -158,19 +159,12 @@ export function createDigestService(deps: {
           const ids: string[] = [];
           for (const chairman of chairmen) {
             const message = renderDigest(digest, chairman.full_name);
-            await trx
-              .insertInto('notifications')
-              .values({
-                user_id: chairman.id,
-                digest_id: row.id,
-                case_id: null,
-                escalation_id: null,
-                type: 'digest',
-                step: null,
-                title: message.subject,
-                body: message.text,
-              })
-              .execute();
+            await notifyUsers(trx, [chairman.id], {
+              type: 'digest',
+              digestId: row.id,
+              title: message.subject,
+              body: message.text,
+            });
             if (!deps.emailFrom || !chairman.email) continue;
             ids.push(
               await recordEmail(trx, {

@@ -1,10 +1,10 @@
 import { Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Container } from '../../container.ts';
+import { type OutboxConsumer, startOutboxConsumer } from '../../shared/outbox/consumer.ts';
 import { createEmailDeliverer } from '../email/email-delivery.ts';
 import { enqueueEmails, sweepLostEmails } from '../email/email-queue.ts';
 import { smtpTransport } from '../email/smtp-transport.ts';
-import { type OutboxConsumer, startOutboxConsumer } from '../notifications/outbox-consumer.ts';
 
 const TICK_SCHEDULER_ID = 'digests-tick';
 
@@ -18,7 +18,7 @@ export type DigestDelivery = {
  * The worker side of the chairman's digest: a job scheduler entry on the `digests` queue ticks every
  * DIGEST_TICK_MS and whichever worker takes the tick creates the digests that are due
  * (digest-service.ts); with SMTP_URL set, the `emails` queue's consumer and sweep send them
- * (outbox-consumer.ts), retried with a doubling backoff until EMAIL_MAX_ATTEMPTS.
+ * (shared/outbox/consumer.ts), retried with a doubling backoff until EMAIL_MAX_ATTEMPTS.
  */
 export async function startDigestDelivery(
   container: Container,

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { idParams, listOf, listQuery, problems } from '../../shared/http.ts';
 import { userOf } from '../auth/auth-plugin.ts';
+import { staffRoles } from '../auth/principal.ts';
 import {
   apiClientBody,
   apiClientCreatedSchema,
@@ -21,7 +22,7 @@ import type { DirectoryService } from './directory-service.ts';
 
 const admin = { access: { roles: ['admin'] as const } };
 const staff = {
-  access: { roles: ['admin', 'intake', 'department_head', 'department_officer', 'chairman'] as const },
+  access: { roles: staffRoles },
 };
 
 export const directoryRoutes: FastifyPluginAsyncZod<{ directory: DirectoryService }> = async (

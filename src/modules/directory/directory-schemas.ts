@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { channels, roles } from '../../db/types.ts';
 import { idSchema, text } from '../../shared/http.ts';
 import {
   isValidDuration,
@@ -8,8 +9,8 @@ import {
 } from '../sla/duration.ts';
 import { publications } from './publication.ts';
 
-export const roleSchema = z.enum(['admin', 'intake', 'department_head', 'department_officer', 'chairman']);
-export const channelSchema = z.enum(['hotline_1022', 'smart_haiphong', 'walk_in', 'web', 'email']);
+export const roleSchema = z.enum(roles);
+export const channelSchema = z.enum(channels);
 export const clockSchema = z.enum(['working', 'continuous']);
 
 export const wardCode = z

@@ -1,12 +1,8 @@
 import type { Db } from '../../db/database.ts';
-import {
-  createOutboxLedger,
-  type DeliveryOutcome,
-  sinceLastAttempt,
-} from '../notifications/outbox-ledger.ts';
+import { createOutboxLedger, type DeliveryOutcome, sinceLastAttempt } from '../../shared/outbox/ledger.ts';
 import type { MailTransport } from './smtp-transport.ts';
 
-/** Runs one try of one e-mail (the bookkeeping is outbox-ledger.ts's). */
+/** Runs one try of one e-mail (the bookkeeping is shared/outbox/ledger.ts's). */
 export function createEmailDeliverer(deps: {
   db: Db;
   transport: MailTransport;

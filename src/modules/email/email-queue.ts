@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Db } from '../../db/database.ts';
+import { sweepLostOutbox } from '../../shared/outbox/sweep.ts';
 import type { Queues } from '../../shared/queues.ts';
-import { sweepLostOutbox } from '../notifications/outbox-sweep.ts';
 
 export const emailJobId = (emailId: string) => `e-${emailId}`;
 
@@ -13,7 +13,7 @@ export async function enqueueEmails(queues: Pick<Queues, 'emails'>, emailIds: st
   );
 }
 
-/** Re-enqueues pending e-mails whose job Redis lost (outbox-sweep.ts). */
+/** Re-enqueues pending e-mails whose job Redis lost (shared/outbox/sweep.ts). */
 export const sweepLostEmails = (deps: {
   db: Db;
   queues: Pick<Queues, 'emails'>;

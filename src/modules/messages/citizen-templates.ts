@@ -1,7 +1,7 @@
 import type { CitizenMessageKind } from '../../db/types.ts';
+import { formatDeadline } from '../../shared/vietnam-day.ts';
 import { withoutDiacritics } from '../../shared/vietnamese-text.ts';
 import { type RejectReason, rejectReasonLabels } from '../cases/status-labels.ts';
-import { formatDeadline } from '../notifications/escalation-messages.ts';
 import { type SmsSize, smsSize } from './sms-text.ts';
 
 /** What a message's template needs beyond the case, stored with the message when it is recorded. */

@@ -1,10 +1,10 @@
 import { sql } from 'kysely';
 import type { Conn, Db } from '../../db/database.ts';
+import { backoffMs } from '../../shared/outbox/ledger.ts';
 import type { SendResult } from '../../shared/post-once.ts';
 import { vietnamTimeZone } from '../../shared/vietnam-day.ts';
 import { phoneKey } from '../cases/personal-data.ts';
 import { type TrackingTokens, trackingUrlFor } from '../cases/tracking-link.ts';
-import { backoffMs } from '../notifications/outbox-ledger.ts';
 import { type CitizenMessageData, renderCitizenMessage } from './citizen-templates.ts';
 import type { SmsProvider } from './sms-providers.ts';
 import type { SmsEncoding } from './sms-text.ts';
@@ -72,7 +72,10 @@ const storedForms = (key: string) => [`0${key.slice(2)}`, `+${key}`];
 export type MessageDispatcher = ReturnType<typeof createMessageDispatcher>;
 
 /**
- * Sends the status messages that are due, in batches. citizen_messages is the queue: a batch of due
+ * Sends the status messages that are due, in batches — not a job per message like webhooks and
+ * e-mail (shared/outbox/consumer.ts): every message goes through the one gateway, so claiming the due
+ * ones in bulk on a tick costs one query for a batch, and the per-number limit is judged per batch.
+ * citizen_messages is the queue: a batch of due
  * rows is claimed (FOR UPDATE SKIP LOCKED, so dispatchers side by side never take the same row),
  * rendered if new, counted as tried and leased in one commit; then sent, SMS_CONCURRENCY at once;
  * then settled in one statement: delivered, failed, or due again after an exponential backoff. The

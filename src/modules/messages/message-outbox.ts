@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
-import type { CitizenMessageKind, Database } from '../../db/types.ts';
+import type { Conn } from '../../db/database.ts';
+import type { CitizenMessageKind } from '../../db/types.ts';
 import type { CitizenMessageData } from './citizen-templates.ts';
-
-type Conn = Kysely<Database> | Transaction<Database>;
 
 /**
  * Records a status message to the case's reporter inside the caller's transaction, so a committed

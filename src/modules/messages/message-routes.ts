@@ -1,13 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Db } from '../../db/database.ts';
-import { notFound } from '../../shared/errors.ts';
 import { idParams, problems } from '../../shared/http.ts';
 import { principalOf } from '../auth/auth-plugin.ts';
-import type { Principal } from '../auth/principal.ts';
-import { findCase } from '../cases/case-repository.ts';
-import { caseScope } from '../cases/case-scope.ts';
-import { TOKEN_PLACEHOLDER } from './message-dispatch.ts';
+import type { MessageQueries } from './message-queries.ts';
 
 export const citizenMessageSchema = z
   .object({
@@ -30,45 +25,6 @@ export const citizenMessageSchema = z
     deliveredAt: z.iso.datetime().nullable(),
   })
   .meta({ id: 'CitizenMessage' });
-
-const iso = (d: Date | null) => d?.toISOString() ?? null;
-
-export type MessageQueries = ReturnType<typeof createMessageQueries>;
-
-export function createMessageQueries(deps: { db: Db }) {
-  const { db } = deps;
-  return {
-    /** The status messages sent to the case's reporter, oldest first: the delivery log. */
-    async forCase(caller: Principal, caseId: string) {
-      const kase = await findCase(db, caseId, caseScope(caller));
-      if (!kase) throw notFound('Không tìm thấy phản ánh.');
-      const rows = await db
-        .selectFrom('citizen_messages')
-        .selectAll()
-        .where('case_id', '=', caseId)
-        .orderBy('created_at')
-        .orderBy('id')
-        .execute();
-      return {
-        items: rows.map((m) => ({
-          id: m.id,
-          kind: m.kind,
-          status: m.status,
-          provider: m.provider,
-          text: m.body?.replaceAll(TOKEN_PLACEHOLDER, '…') ?? null,
-          encoding: m.encoding,
-          segments: m.segments,
-          attempts: m.attempts,
-          lastStatusCode: m.last_status_code,
-          lastError: m.last_error,
-          createdAt: m.created_at.toISOString(),
-          lastAttemptAt: iso(m.last_attempt_at),
-          deliveredAt: iso(m.delivered_at),
-        })),
-      };
-    },
-  };
-}
 
 export const messageRoutes: FastifyPluginAsyncZod<{ messages: MessageQueries }> = async (
   app,

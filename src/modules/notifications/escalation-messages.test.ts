@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { formatDeadline } from '../../shared/vietnam-day.ts';
 import { defaultEscalationPolicy } from '../sla/escalation-policy.ts';
-import { escalationMessage, formatDeadline } from './escalation-messages.ts';
+import { escalationMessage } from './escalation-messages.ts';
 
 const steps = Object.fromEntries(defaultEscalationPolicy().steps.map((s) => [s.key, s]));
 const step = (key: string) => {

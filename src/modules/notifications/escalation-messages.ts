@@ -1,5 +1,4 @@
-import { tz } from '@date-fns/tz';
-import { format } from 'date-fns/format';
+import { formatDeadline } from '../../shared/vietnam-day.ts';
 import { isZeroDuration, parseDuration } from '../sla/duration.ts';
 import type { EscalationStep } from '../sla/escalation-policy.ts';
 
@@ -13,10 +12,6 @@ export type EscalationMessageInput = {
 };
 
 export type Message = { title: string; body: string };
-
-/** "17:00 23/11/2026": how a ward office writes a deadline, in the ward's local time. */
-export const formatDeadline = (at: Date, timezone: string) =>
-  format(at, 'HH:mm dd/MM/yyyy', { in: tz(timezone) });
 
 /**
  * The Vietnamese title and body of an in-app escalation notice. The wording follows the step's place

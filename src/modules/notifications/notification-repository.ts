@@ -1,7 +1,6 @@
-import { type Kysely, sql, type Transaction } from 'kysely';
-import type { Database } from '../../db/types.ts';
-
-type Conn = Kysely<Database> | Transaction<Database>;
+import { sql, type Transaction } from 'kysely';
+import type { Conn } from '../../db/database.ts';
+import type { Database, Role } from '../../db/types.ts';
 
 const columns = [
   'n.id',
@@ -44,3 +43,74 @@ export async function markRead(db: Conn, userId: string, id: string) {
 }
 
 export type NotificationRow = NonNullable<Awaited<ReturnType<typeof markRead>>>;
+
+/**
+ * Notifies every active user holding one of `roles` for the case — the ward's office roles (intake,
+ * chairman) in its ward, the department's roles in its department — in one statement. Returns how
+ * many were notified; (escalation, user) is unique, so a repeat adds nobody.
+ */
+export async function notifyRoles(
+  trx: Transaction<Database>,
+  kase: { id: string; ward_id: string; department_id: string | null },
+  roles: readonly Role[],
+  n: { escalationId: string; step: string; title: string; body: string },
+): Promise<number> {
+  const wardRoles = roles.filter((r) => r === 'intake' || r === 'chairman');
+  const departmentRoles = roles.filter((r) => r === 'department_head' || r === 'department_officer');
+  const departmentId = kase.department_id;
+  const recipients = trx
+    .selectFrom('users')
+    .select([
+      'users.id as user_id',
+      sql<string>`${kase.id}::bigint`.as('case_id'),
+      sql<string>`${n.escalationId}::bigint`.as('escalation_id'),
+      sql<string>`'escalation'`.as('type'),
+      sql<string>`${n.step}::text`.as('step'),
+      sql<string>`${n.title}::text`.as('title'),
+      sql<string>`${n.body}::text`.as('body'),
+    ])
+    .where('active', '=', true)
+    .where((eb) =>
+      eb.or([
+        ...(wardRoles.length
+          ? [eb.and([eb('role', 'in', wardRoles), eb('ward_id', '=', kase.ward_id)])]
+          : []),
+        ...(departmentRoles.length && departmentId
+          ? [eb.and([eb('role', 'in', departmentRoles), eb('department_id', '=', departmentId)])]
+          : []),
+        sql<boolean>`false`,
+      ]),
+    );
+  const inserted = await trx
+    .insertInto('notifications')
+    .columns(['user_id', 'case_id', 'escalation_id', 'type', 'step', 'title', 'body'])
+    .expression(recipients)
+    .onConflict((oc) => oc.columns(['escalation_id', 'user_id']).doNothing())
+    .returning('id')
+    .execute();
+  return inserted.length;
+}
+
+/** One notification to each user, written in the caller's transaction (digests, calendar warnings). */
+export async function notifyUsers(
+  db: Conn,
+  userIds: string[],
+  n: { type: string; title: string; body: string; digestId?: string },
+): Promise<void> {
+  if (userIds.length === 0) return;
+  await db
+    .insertInto('notifications')
+    .values(
+      userIds.map((userId) => ({
+        user_id: userId,
+        case_id: null,
+        escalation_id: null,
+        digest_id: n.digestId ?? null,
+        type: n.type,
+        step: null,
+        title: n.title,
+        body: n.body,
+      })),
+    )
+    .execute();
+}

@@ -1,10 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { idParams, listOf, problems } from '../../shared/http.ts';
 import { userOf } from '../auth/auth-plugin.ts';
+import { staffRoles } from '../auth/principal.ts';
 import { inboxQuery, notificationSchema } from './notification-schemas.ts';
 import type { NotificationService } from './notification-service.ts';
-
-const staffRoles = ['admin', 'intake', 'department_head', 'department_officer', 'chairman'] as const;
 
 export const notificationRoutes: FastifyPluginAsyncZod<{ notifications: NotificationService }> = async (
   app,

@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.ts';
+import { createOutboxLedger, type DeliveryOutcome, sinceLastAttempt } from '../../shared/outbox/ledger.ts';
 import { postOnce } from '../../shared/post-once.ts';
-import { createOutboxLedger, type DeliveryOutcome, sinceLastAttempt } from './outbox-ledger.ts';
 
 export const webhookUserAgent = 'pakn-webhooks/1';
 
@@ -13,7 +13,7 @@ export function signWebhookBody(secret: string, body: string | Uint8Array): stri
 
 export type WebhookDeliverer = ReturnType<typeof createWebhookDeliverer>;
 
-/** Runs one try of one webhook delivery (the bookkeeping is outbox-ledger.ts's). */
+/** Runs one try of one webhook delivery (the bookkeeping is shared/outbox/ledger.ts's). */
 export function createWebhookDeliverer(deps: {
   db: Db;
   timeoutMs: number;

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { type Kysely, sql, type Transaction } from 'kysely';
-import type { Database } from '../../db/types.ts';
-
-type Conn = Kysely<Database> | Transaction<Database>;
+import { sql } from 'kysely';
+import type { Conn } from '../../db/database.ts';
 
 export type WebhookEvent = 'case.escalated' | 'case.status_changed' | 'case.created';
 export const webhookEvents: readonly WebhookEvent[] = [

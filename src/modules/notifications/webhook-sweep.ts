@@ -1,12 +1,12 @@
 import type { Redis } from 'ioredis';
 import type { Db } from '../../db/database.ts';
+import { sweepLostOutbox } from '../../shared/outbox/sweep.ts';
 import type { Queues } from '../../shared/queues.ts';
 import { enqueueDeliveries } from './delivery-queue.ts';
-import { sweepLostOutbox } from './outbox-sweep.ts';
 
 export const deliveryJobId = (deliveryId: string) => `d-${deliveryId}`;
 
-/** Re-enqueues pending webhook deliveries whose job Redis lost (outbox-sweep.ts). */
+/** Re-enqueues pending webhook deliveries whose job Redis lost (shared/outbox/sweep.ts). */
 export const sweepLostDeliveries = (deps: {
   db: Db;
   queues: Pick<Queues, 'deliveries'>;

@@ -1,7 +1,7 @@
 import { type Logger, pino } from 'pino';
 import type { Container } from '../../container.ts';
 import { loggerOptions } from '../../shared/logger.ts';
-import { type OutboxConsumer, startOutboxConsumer } from './outbox-consumer.ts';
+import { type OutboxConsumer, startOutboxConsumer } from '../../shared/outbox/consumer.ts';
 import { createWebhookDeliverer } from './webhook-delivery.ts';
 import { sweepLostDeliveries } from './webhook-sweep.ts';
 
@@ -9,7 +9,7 @@ export type WebhookDelivery = OutboxConsumer;
 
 /**
  * The worker side of outgoing webhooks: the `deliveries` queue's consumer and sweep
- * (outbox-consumer.ts), retried with an exponential backoff (WEBHOOK_BACKOFF_MS, doubled each time)
+ * (shared/outbox/consumer.ts), retried with an exponential backoff (WEBHOOK_BACKOFF_MS, doubled each time)
  * until WEBHOOK_MAX_ATTEMPTS. The job id `d-<deliveryId>` and the `X-Pakn-Delivery` header stay the
  * same on every try.
  */

@@ -1,10 +1,9 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import { badRequest, forbidden, notFound } from '../../shared/errors.ts';
-import { vietnamTimeZone } from '../../shared/vietnam-day.ts';
+import { formatDeadline, vietnamTimeZone } from '../../shared/vietnam-day.ts';
 import type { AuthService } from '../auth/auth-service.ts';
 import type { CaseService } from '../cases/case-service.ts';
-import { formatDeadline } from '../notifications/escalation-messages.ts';
 import type { PostRequestBody, RequestsQuery } from './open311-schemas.ts';
 import {
   type Open311Request,

@@ -1,6 +1,5 @@
 import ExcelJS from 'exceljs';
-import { vietnamTimeZone } from '../../shared/vietnam-day.ts';
-import { formatDeadline } from '../notifications/escalation-messages.ts';
+import { formatDeadline, vietnamTimeZone } from '../../shared/vietnam-day.ts';
 import type { SlaReportRow } from './sla-report.ts';
 
 export const xlsxType = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';

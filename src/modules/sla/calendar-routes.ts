@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { idParams, idSchema, isoDateTime, problems, text } from '../../shared/http.ts';
 import { userOf } from '../auth/auth-plugin.ts';
+import { staffRoles } from '../auth/principal.ts';
 import { durationSchema } from '../directory/directory-schemas.ts';
 import { MAX_YEAR, MIN_YEAR } from './calendar.ts';
 import type { CalendarService } from './calendar-service.ts';
@@ -103,8 +104,6 @@ const deadlineQuery = z.object({
   clock: z.enum(['working', 'continuous']).default('working'),
 });
 
-const staff = ['admin', 'intake', 'department_head', 'department_officer', 'chairman'] as const;
-
 export const calendarRoutes: FastifyPluginAsyncZod<{ calendars: CalendarService }> = async (
   app,
   { calendars },
@@ -114,7 +113,7 @@ export const calendarRoutes: FastifyPluginAsyncZod<{ calendars: CalendarService 
   app.get(
     '/api/v1/wards/:id/calendar',
     {
-      config: { access: { roles: staff } },
+      config: { access: { roles: staffRoles } },
       schema: {
         operationId: 'getWardCalendar',
         summary:
@@ -148,7 +147,7 @@ export const calendarRoutes: FastifyPluginAsyncZod<{ calendars: CalendarService 
   app.get(
     '/api/v1/wards/:id/calendar/years/:year',
     {
-      config: { access: { roles: staff } },
+      config: { access: { roles: staffRoles } },
       schema: {
         operationId: 'getWardCalendarYear',
         summary: "A year's days off and make-up days as the ward follows them: confirmed, or provisional",
@@ -196,7 +195,7 @@ export const calendarRoutes: FastifyPluginAsyncZod<{ calendars: CalendarService 
   app.get(
     '/api/v1/calendar/years/:year',
     {
-      config: { access: { roles: staff } },
+      config: { access: { roles: staffRoles } },
       schema: {
         operationId: 'getCityCalendarYear',
         summary:
@@ -228,7 +227,7 @@ export const calendarRoutes: FastifyPluginAsyncZod<{ calendars: CalendarService 
   app.get(
     '/api/v1/wards/:id/calendar/deadline',
     {
-      config: { access: { roles: staff } },
+      config: { access: { roles: staffRoles } },
       schema: {
         operationId: 'computeDeadline',
         summary: 'The deadline a case received at `from` would get, by the SLA engine’s own arithmetic',

@@ -2,6 +2,7 @@ import type { Conn, Db } from '../../db/database.ts';
 import { paragraphsHtml } from '../../shared/html.ts';
 import { vietnamDayOf } from '../../shared/vietnam-day.ts';
 import { recordEmail } from '../email/email-outbox.ts';
+import { notifyUsers } from '../notifications/notification-repository.ts';
 import { wardsProvisionalIn } from './calendar-repository.ts';
 import { warningMessage, warningWeek } from './calendar-years.ts';
 
@@ -33,20 +34,11 @@ export function createCalendarWarnings(deps: { db: Db; emailFrom: string | undef
       if (!row) return null;
       const users = await recipients(trx);
       if (users.length === 0) return [];
-      await trx
-        .insertInto('notifications')
-        .values(
-          users.map((u) => ({
-            user_id: u.id,
-            case_id: null,
-            escalation_id: null,
-            type: 'calendar',
-            step: null,
-            title: message.title,
-            body: message.body,
-          })),
-        )
-        .execute();
+      await notifyUsers(
+        trx,
+        users.map((u) => u.id),
+        { type: 'calendar', ...message },
+      );
       const emails: string[] = [];
       if (deps.emailFrom)
         for (const u of users)

@@ -1,8 +1,10 @@
 import type { Logger } from 'pino';
 import type { Db } from '../../db/database.ts';
 import type { Queues } from '../../shared/queues.ts';
+import { vietnamTimeZone } from '../../shared/vietnam-day.ts';
 import { enqueueDeliveries } from '../notifications/delivery-queue.ts';
 import { escalationMessage } from '../notifications/escalation-messages.ts';
+import { notifyRoles } from '../notifications/notification-repository.ts';
 import { recordWebhookEvent } from '../notifications/webhook-outbox.ts';
 import { decideEscalation, type SkipReason } from './escalation-decision.ts';
 import {
@@ -10,13 +12,7 @@ import {
   type EscalationPolicy,
   escalationPolicySchema,
 } from './escalation-policy.ts';
-import {
-  insertEscalation,
-  lockCaseOfTimer,
-  lockTimer,
-  notifyRoles,
-  settleTimer,
-} from './escalation-repository.ts';
+import { insertEscalation, lockCaseOfTimer, lockTimer, settleTimer } from './escalation-repository.ts';
 
 export type EscalationOutcome =
   | { kind: 'fired'; escalationId: string; caseId: string; step: string; notified: number; lagMs: number }
@@ -24,9 +20,6 @@ export type EscalationOutcome =
   | { kind: 'early'; inMs: number };
 
 export type EscalationJob = ReturnType<typeof createEscalationJob>;
-
-/** Deadlines are shown to people in the ward's time; every Hải Phòng ward is in this zone. */
-const WARD_TIMEZONE = 'Asia/Ho_Chi_Minh';
 
 /**
  * Fires one timer (design.md §5, step 3). In one transaction: share-lock the case, lock the timer,
@@ -90,7 +83,7 @@ export function createEscalationJob(deps: { db: Db; queues: Pick<Queues, 'delive
         caseCode: kase.code,
         departmentName: kase.department_name,
         deadline,
-        timezone: WARD_TIMEZONE,
+        timezone: vietnamTimeZone,
       });
       const notified = await notifyRoles(trx, kase, step.notify, {
         escalationId: escalation.id,

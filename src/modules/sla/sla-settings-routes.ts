@@ -1,10 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { idParams, problems } from '../../shared/http.ts';
 import { userOf } from '../auth/auth-plugin.ts';
+import { staffRoles } from '../auth/principal.ts';
 import { escalationPolicySchema } from './escalation-policy.ts';
 import type { SlaSettingsService } from './sla-settings-service.ts';
-
-const staff = ['admin', 'intake', 'department_head', 'department_officer', 'chairman'] as const;
 
 export const slaSettingsRoutes: FastifyPluginAsyncZod<{ settings: SlaSettingsService }> = async (
   app,
@@ -15,7 +14,7 @@ export const slaSettingsRoutes: FastifyPluginAsyncZod<{ settings: SlaSettingsSer
   app.get(
     '/api/v1/wards/:id/escalation-policy',
     {
-      config: { access: { roles: staff } },
+      config: { access: { roles: staffRoles } },
       schema: {
         operationId: 'getEscalationPolicy',
         summary: "The ward's escalation ladder",

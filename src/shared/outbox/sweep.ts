@@ -2,14 +2,14 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.ts';
-import type { OutboxTable } from './outbox-ledger.ts';
+import type { OutboxTable } from './ledger.ts';
 
 /**
  * Re-enqueues pending outbox rows whose job is missing from Redis: the producer could not enqueue
  * after commit, Redis restarted empty, or a job failed without settling its row (Postgres away).
  * Rows younger than `graceMs` are left to their producer. A job that exists in any state (waiting,
  * active, delayed for its backoff) is left alone, and job ids are deterministic, so a sweep never
- * doubles a live job. This relies on the consumer removing finished jobs (outbox-consumer.ts): a kept
+ * doubles a live job. This relies on the consumer removing finished jobs (consumer.ts): a kept
  * finished job would make BullMQ ignore the re-add. Returns how many rows were re-enqueued.
  */
 export async function sweepLostOutbox(deps: {

@@ -1,8 +1,8 @@
 import { DelayedError, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { type QueuePayload, queueRegistry } from '../../shared/queues.ts';
-import { type DeliveryOutcome, isOutboxId } from './outbox-ledger.ts';
+import { type QueuePayload, queueRegistry } from '../queues.ts';
+import { type DeliveryOutcome, isOutboxId } from './ledger.ts';
 
 /** The queues whose jobs each name one outbox row. */
 export type OutboxQueue = 'deliveries' | 'emails';
@@ -16,9 +16,12 @@ export type OutboxConsumer = { close: () => Promise<void> };
 
 /**
  * The worker side of an outbox (design.md §5, point 5): a consumer of its queue and a periodic sweep
- * that re-enqueues pending rows whose job Redis lost.
+ * that re-enqueues pending rows whose job Redis lost. Webhooks and e-mails use it — a delayed job per
+ * row — because each goes to a receiver of its own with its own backoff of up to hours between tries;
+ * status messages (SMS) use a polling tick instead (messages/message-dispatch.ts), because they all go
+ * through one gateway, best claimed in batches, and the per-number limit is judged per batch.
  *
- * Retries are driven by the tries counted in Postgres (outbox-ledger.ts), not by BullMQ job options:
+ * Retries are driven by the tries counted in Postgres (ledger.ts), not by BullMQ job options:
  * producers add jobs with a job id only, and a count kept in Postgres also survives a Redis that lost
  * its data. A failed try moves the same job back to `delayed` for its backoff until the last try,
  * after which the row is marked `failed`. The job id stays the same throughout. Finished jobs are

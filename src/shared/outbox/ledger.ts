@@ -1,6 +1,6 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../../db/database.ts';
-import type { SendResult } from '../../shared/post-once.ts';
+import type { SendResult } from '../post-once.ts';
 
 /**
  * Outboxes whose rows are delivered one try at a time, with the tries counted in the row (design.md
