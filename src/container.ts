@@ -5,7 +5,6 @@ import { loadOrCreateSecret } from './db/secrets.ts';
 import { createAuthService } from './modules/auth/auth-service.ts';
 import { createLoginLockout } from './modules/auth/login-lockout.ts';
 import { createTokenService } from './modules/auth/tokens.ts';
-import { createCaseActions } from './modules/cases/case-actions.ts';
 import { createCaseService } from './modules/cases/case-service.ts';
 import { rederiveCaseDeadlines } from './modules/cases/deadline-rederivation.ts';
 import { createIntakeContextLoader } from './modules/cases/intake-context.ts';
@@ -21,6 +20,7 @@ import { type CalendarService, createCalendarService } from './modules/sla/calen
 import { type CalendarWarnings, createCalendarWarnings } from './modules/sla/calendar-warnings.ts';
 import { createEscalationQueries } from './modules/sla/escalation-queries.ts';
 import { createSlaSettingsService } from './modules/sla/sla-settings-service.ts';
+import { createWorkflowActions, type WorkflowActions } from './modules/workflow/workflow-service.ts';
 import { closeQueues, createQueues, type Queues } from './shared/queues.ts';
 import { createRedis } from './shared/redis.ts';
 
@@ -35,7 +35,7 @@ export type Container = {
   auth: ReturnType<typeof createAuthService>;
   directory: ReturnType<typeof createDirectoryService>;
   cases: ReturnType<typeof createCaseService>;
-  actions: ReturnType<typeof createCaseActions>;
+  actions: WorkflowActions;
   slaSettings: ReturnType<typeof createSlaSettingsService>;
   calendars: CalendarService;
   calendarWarnings: CalendarWarnings;
@@ -90,7 +90,7 @@ export async function createContainer(
           }
         : null,
   });
-  const actions = createCaseActions({
+  const actions = createWorkflowActions({
     db,
     queues,
     intakeContext,

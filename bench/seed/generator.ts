@@ -6,7 +6,7 @@
  * escalations and the notifications they sent. Times are epoch milliseconds.
  */
 import type { CaseStatus, Channel, CaseRow as DbCaseRow, Urgency } from '../../src/db/types.ts';
-import { rules } from '../../src/modules/cases/state-machine.ts';
+import { rules } from '../../src/modules/workflow/state-machine.ts';
 import { escalationMessage } from '../../src/modules/notifications/escalation-messages.ts';
 import type { WardCalendar } from '../../src/modules/sla/calendar.ts';
 import {

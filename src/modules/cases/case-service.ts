@@ -23,6 +23,7 @@ import type { CreateCaseInput, ListCasesQuery } from './case-schemas.ts';
 import { caseScope } from './case-scope.ts';
 import { parseSearch, windowable } from './case-search.ts';
 import { toCaseView } from './case-view.ts';
+import { eventActorOf } from './event-actor.ts';
 import type { IntakeContextLoader } from './intake-context.ts';
 import { toPublicCase } from './public-view.ts';
 import type { TrackingTokens } from './tracking-link.ts';
@@ -67,12 +68,6 @@ export function createCaseService(deps: {
   const { db, pool, intakeContext, searchWindow } = deps;
   const codeDay = codeDayOf();
 
-  function actorOf(p: Principal): Pick<NewEvent, 'actor_type' | 'actor_user_id' | 'actor_api_client_id'> {
-    return p.kind === 'user'
-      ? { actor_type: 'user', actor_user_id: p.userId, actor_api_client_id: null }
-      : { actor_type: 'api_client', actor_user_id: null, actor_api_client_id: p.clientId };
-  }
-
   return {
     /** Logs a case; `created` is false when the channel's externalId was already used (idempotent retry). */
     async intake(caller: Principal, input: CreateCaseInput) {
@@ -106,7 +101,7 @@ export function createCaseService(deps: {
       const events: NewEvent[] = [
         {
           type: 'received',
-          ...actorOf(caller),
+          ...eventActorOf(caller),
           from_status: null,
           to_status: 'received',
           data: { channel: input.channel, externalId: input.externalId ?? null },

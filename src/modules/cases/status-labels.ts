@@ -1,6 +1,13 @@
 import type { CaseStatus } from '../../db/types.ts';
-import type { rejectReasons } from './action-schemas.ts';
-
+/** Why the ward office may refuse a case (design.md §1). */
+export const rejectReasons = [
+  'missing_contact',
+  'unclear',
+  'offensive',
+  'out_of_scope',
+  'duplicate',
+  'complaint_procedure',
+] as const;
 export type RejectReason = (typeof rejectReasons)[number];
 
 /** What people read for each status (design.md §3). */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { idSchema, isStorable, storableString, text } from '../../shared/http.ts';
+import { rejectReasons } from '../cases/status-labels.ts';
 import { durationSchema } from '../directory/directory-schemas.ts';
 
 const note = text(2000);
@@ -15,15 +16,6 @@ const attachments = z
     }),
   )
   .max(20);
-
-export const rejectReasons = [
-  'missing_contact',
-  'unclear',
-  'offensive',
-  'out_of_scope',
-  'duplicate',
-  'complaint_procedure',
-] as const;
 
 export const assignBody = z.object({
   departmentId: idSchema,

@@ -1,10 +1,10 @@
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
-import type { Role } from '../../db/types.ts';
 import { idParams, problems } from '../../shared/http.ts';
 import { principalOf } from '../auth/auth-plugin.ts';
 import type { Principal } from '../auth/principal.ts';
+import { type CaseView, caseSchema } from '../cases/case-schemas.ts';
 import {
   assignBody,
   closeBody,
@@ -20,29 +20,32 @@ import {
   reopenBody,
   respondBody,
 } from './action-schemas.ts';
-import type { CaseActions } from './case-actions.ts';
-import { type CaseView, caseSchema } from './case-schemas.ts';
+import { type CaseAction, rules } from './state-machine.ts';
+import type { WorkflowActions } from './workflow-service.ts';
 
-const department: Role[] = ['department_head', 'department_officer'];
+/** Who may call an action's route: exactly who the state machine lets take it (one source of truth). */
+const accessOf = (action: CaseAction) => ({
+  roles: rules[action].roles,
+  apiClient: rules[action].owningClient === true,
+});
 
 type ActionSpec = {
   path: string;
   operationId: string;
   summary: string;
-  roles: Role[];
-  apiClient?: boolean;
+  action: CaseAction;
   body: z.ZodType;
   call: (caller: Principal, id: string, ifMatch: string | undefined, body: never) => Promise<CaseView>;
 };
 
-export const actionRoutes: FastifyPluginAsyncZod<{ actions: CaseActions }> = async (app, { actions }) => {
+export const actionRoutes: FastifyPluginAsyncZod<{ actions: WorkflowActions }> = async (app, { actions }) => {
   const tags = ['workflow'];
   const specs: ActionSpec[] = [
     {
       path: 'assign',
       operationId: 'assignCase',
       summary: 'Dispatch (or transfer) to a department; starts the answer deadline',
-      roles: ['intake'],
+      action: 'assign',
       body: assignBody,
       call: actions.assign,
     },
@@ -50,7 +53,7 @@ export const actionRoutes: FastifyPluginAsyncZod<{ actions: CaseActions }> = asy
       path: 'reject',
       operationId: 'rejectCase',
       summary: 'Refuse the case with a reason',
-      roles: ['intake'],
+      action: 'reject',
       body: rejectBody,
       call: actions.reject,
     },
@@ -58,7 +61,7 @@ export const actionRoutes: FastifyPluginAsyncZod<{ actions: CaseActions }> = asy
       path: 'accept',
       operationId: 'acceptCase',
       summary: 'The department takes the case',
-      roles: department,
+      action: 'accept',
       body: optionalNoteBody,
       call: actions.accept,
     },
@@ -66,7 +69,7 @@ export const actionRoutes: FastifyPluginAsyncZod<{ actions: CaseActions }> = asy
       path: 'return',
       operationId: 'returnCase',
       summary: 'Not our remit: back to the ward office',
-      roles: department,
+      action: 'return',
       body: noteBody,
       call: actions.return,
     },
@@ -74,7 +77,7 @@ export const actionRoutes: FastifyPluginAsyncZod<{ actions: CaseActions }> = asy
       path: 'request-info',
       operationId: 'requestCaseInfo',
       summary: 'Ask for more information; the clock pauses',
-      roles: department,
+      action: 'request_info',
       body: noteBody,
       call: actions.requestInfo,
     },
@@ -82,7 +85,7 @@ export const actionRoutes: FastifyPluginAsyncZod<{ actions: CaseActions }> = asy
       path: 'resume',
       operationId: 'resumeCase',
       summary: 'The clock runs again with the time that was left',
-      roles: [...department, 'intake'],
+      action: 'resume',
       body: optionalNoteBody,
       call: actions.resume,
     },
@@ -90,7 +93,7 @@ export const actionRoutes: FastifyPluginAsyncZod<{ actions: CaseActions }> = asy
       path: 'respond',
       operationId: 'respondToCase',
       summary: "The department head's answer",
-      roles: ['department_head'],
+      action: 'respond',
       body: respondBody,
       call: actions.respond,
     },
@@ -98,7 +101,7 @@ export const actionRoutes: FastifyPluginAsyncZod<{ actions: CaseActions }> = asy
       path: 'refuse-answer',
       operationId: 'refuseCaseAnswer',
       summary: 'The answer misses the point: back to the department, same deadline',
-      roles: ['intake'],
+      action: 'refuse_answer',
       body: noteBody,
       call: actions.refuseAnswer,
     },
@@ -106,7 +109,7 @@ export const actionRoutes: FastifyPluginAsyncZod<{ actions: CaseActions }> = asy
       path: 'close',
       operationId: 'closeCase',
       summary: 'Close an answered case, deciding whether its answer is published and in which words',
-      roles: ['intake'],
+      action: 'close',
       body: closeBody,
       call: actions.close,
     },
@@ -114,7 +117,7 @@ export const actionRoutes: FastifyPluginAsyncZod<{ actions: CaseActions }> = asy
       path: 'publication',
       operationId: 'setCasePublication',
       summary: "Change whether a closed case's answer is published, or its public text",
-      roles: ['intake'],
+      action: 'publish',
       body: publicationBody,
       call: actions.publish,
     },
@@ -122,8 +125,7 @@ export const actionRoutes: FastifyPluginAsyncZod<{ actions: CaseActions }> = asy
       path: 'reopen',
       operationId: 'reopenCase',
       summary: 'Reopen a closed case within the window; new deadline',
-      roles: ['intake'],
-      apiClient: true,
+      action: 'reopen',
       body: reopenBody,
       call: actions.reopen,
     },
@@ -131,8 +133,7 @@ export const actionRoutes: FastifyPluginAsyncZod<{ actions: CaseActions }> = asy
       path: 'rating',
       operationId: 'rateCase',
       summary: "The citizen's rating of the answer",
-      roles: ['intake'],
-      apiClient: true,
+      action: 'rate',
       body: ratingBody,
       call: actions.rate,
     },
@@ -144,7 +145,7 @@ export const actionRoutes: FastifyPluginAsyncZod<{ actions: CaseActions }> = asy
     app.post(
       `/api/v1/cases/:id/${spec.path}`,
       {
-        config: { access: { roles: spec.roles, apiClient: spec.apiClient ?? false } },
+        config: { access: accessOf(spec.action) },
         schema: {
           operationId: spec.operationId,
           summary: spec.summary,
@@ -168,7 +169,7 @@ export const actionRoutes: FastifyPluginAsyncZod<{ actions: CaseActions }> = asy
   app.post(
     '/api/v1/cases/:id/extension-requests',
     {
-      config: { access: { roles: department } },
+      config: { access: accessOf('request_extension') },
       schema: {
         operationId: 'requestCaseExtension',
         summary: 'Ask the ward office for more time',
@@ -189,7 +190,7 @@ export const actionRoutes: FastifyPluginAsyncZod<{ actions: CaseActions }> = asy
     app.post(
       `/api/v1/cases/:id/extension-requests/:rid/${verb}`,
       {
-        config: { access: { roles: ['intake'] } },
+        config: { access: accessOf('decide_extension') },
         schema: {
           operationId: approve ? 'approveCaseExtension' : 'refuseCaseExtension',
           summary: approve ? 'Approve: the answer deadline moves' : 'Refuse: the deadline stays',
