@@ -66,6 +66,20 @@ export const createCaseBody = z.object({
 });
 export type CreateCaseInput = z.output<typeof createCaseBody>;
 
+/** An extension request on a case (a sub-resource of the case, like its events); decided in the workflow. */
+export const extensionSchema = z
+  .object({
+    id: z.string(),
+    caseId: z.string(),
+    status: z.enum(['pending', 'approved', 'refused']),
+    extendBy: z.string(),
+    reason: z.string(),
+    createdAt: z.iso.datetime(),
+    decidedAt: z.iso.datetime().nullable(),
+    decisionNote: z.string().nullable(),
+  })
+  .meta({ id: 'ExtensionRequest' });
+
 export const caseSchema = z
   .object({
     id: z.string(),

@@ -4,13 +4,12 @@ import type { z } from 'zod';
 import { idParams, problems } from '../../shared/http.ts';
 import { principalOf } from '../auth/auth-plugin.ts';
 import type { Principal } from '../auth/principal.ts';
-import { type CaseView, caseSchema } from '../cases/case-schemas.ts';
+import { type CaseView, caseSchema, extensionSchema } from '../cases/case-schemas.ts';
 import {
   assignBody,
   closeBody,
   extensionBody,
   extensionParams,
-  extensionSchema,
   ifMatchHeaders,
   noteBody,
   optionalNoteBody,

@@ -66,19 +66,6 @@ export const ratingBody = z.object({ score: z.number().int().min(1).max(5), comm
 
 export const extensionParams = z.object({ id: idSchema, rid: idSchema });
 
-export const extensionSchema = z
-  .object({
-    id: z.string(),
-    caseId: z.string(),
-    status: z.enum(['pending', 'approved', 'refused']),
-    extendBy: z.string(),
-    reason: z.string(),
-    createdAt: z.iso.datetime(),
-    decidedAt: z.iso.datetime().nullable(),
-    decisionNote: z.string().nullable(),
-  })
-  .meta({ id: 'ExtensionRequest' });
-
 export const ifMatchHeaders = z.object({
   'if-match': z.string().max(100).optional(),
 });
