@@ -41,7 +41,7 @@ import { serializerCompiler } from './shared/serializer.ts';
 // Validation messages people read are Vietnamese.
 z.config(z.locales.vi());
 
-export const apiVersion = '0.1.0';
+const apiVersion = '0.1.0';
 
 /** Builds the HTTP application over a container. It never listens: main/api.ts does. */
 export async function buildApp(
@@ -158,9 +158,8 @@ export async function buildApp(
   });
   await app.register(queueBoard, {
     queues: container.queues,
-    db: container.db,
+    auth: container.auth,
     checksPerMinute: config.RATE_LIMIT_LOGIN_PER_MINUTE,
-    lockout: container.auth.lockout,
   });
   await app.register(authRoutes, {
     auth: container.auth,

@@ -33,6 +33,8 @@ export const configSchema = z.object({
     .regex(/^[a-z0-9._-]{3,64}$/, '3-64 lowercase letters, digits, . _ -')
     .default('admin'),
   ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),
+  // The password of the demo users `npm run seed` creates (read by that script only).
+  SEED_PASSWORD: z.string().min(10, 'must be at least 10 characters').max(200).default('pakn-demo-2026'),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50_000_000).default(1_048_576),
   RATE_LIMIT_LOGIN_PER_MINUTE: z.coerce.number().int().min(1).default(10),
   RATE_LIMIT_PUBLIC_PER_MINUTE: z.coerce.number().int().min(1).default(120),

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Config } from './config.ts';
-import { createPool, type Db, dbOnPool } from './db/database.ts';
+import { createPool, type Db, dbOnPool, type Pool } from './db/database.ts';
 import { loadOrCreateSecret } from './db/secrets.ts';
 import { createAuthService } from './modules/auth/auth-service.ts';
 import { createLoginLockout } from './modules/auth/login-lockout.ts';
@@ -9,7 +9,7 @@ import { createCaseService } from './modules/cases/case-service.ts';
 import { rederiveCaseDeadlines } from './modules/cases/deadline-rederivation.ts';
 import { createIntakeContextLoader } from './modules/cases/intake-context.ts';
 import { createTrackingTokens, type TrackingTokens } from './modules/cases/tracking-link.ts';
-import { createDigestService } from './modules/digest/digest-service.ts';
+import { createDigestService, type DigestService } from './modules/digest/digest-service.ts';
 import { createDirectoryService } from './modules/directory/directory-service.ts';
 import { createMessageQueries } from './modules/messages/message-queries.ts';
 import { createNotificationService } from './modules/notifications/notification-service.ts';
@@ -24,14 +24,66 @@ import { createWorkflowActions, type WorkflowActions } from './modules/workflow/
 import { closeQueues, createQueues, type Queues } from './shared/queues.ts';
 import { createRedis } from './shared/redis.ts';
 
-/** The composition root: every service built from plain factories with explicit dependencies. */
-export type Container = {
+/**
+ * What both processes stand on: Postgres (Kysely, and the raw pool intake's fast path uses), Redis,
+ * the queues, and the key of the reporters' tracking links (status messages carry them).
+ */
+type Infrastructure = {
   config: Config;
+  pool: Pool;
   db: Db;
   redis: Redis;
   queues: Queues;
   /** The reporter's own tracking links (their messages carry them; public tracking checks them). */
   tracking: TrackingTokens;
+  close: () => Promise<void>;
+};
+
+export async function createInfrastructure(
+  config: Config,
+  options: { role: 'api' | 'worker'; lazyRedis?: boolean | undefined },
+): Promise<Infrastructure> {
+  const pool = createPool({
+    url: config.DATABASE_URL,
+    poolSize: config.DATABASE_POOL_SIZE,
+    applicationName: `pakn-${options.role}`,
+  });
+  const db = dbOnPool(pool);
+  const redis = createRedis(config.REDIS_URL, options.role, { lazyConnect: options.lazyRedis ?? false });
+  const queues = createQueues(redis, config.REDIS_PREFIX);
+  return {
+    config,
+    pool,
+    db,
+    redis,
+    queues,
+    tracking: createTrackingTokens(() => loadOrCreateSecret(db, 'tracking')),
+    async close() {
+      await closeQueues(queues).catch(() => {});
+      redis.disconnect();
+      await db.destroy();
+    },
+  };
+}
+
+/** The services whose work the worker's ticks run; the API builds them too (digest routes, /ready). */
+export function createBackgroundServices({ config, db }: Pick<Infrastructure, 'config' | 'db'>) {
+  return {
+    digests: createDigestService({
+      db,
+      schedule: config.DIGEST_SCHEDULE,
+      catchUpMs: config.DIGEST_CATCH_UP_HOURS * 3_600_000,
+      emailFrom: config.SMTP_URL ? config.SMTP_FROM : undefined,
+    }),
+    calendarWarnings: createCalendarWarnings({
+      db,
+      emailFrom: config.SMTP_URL ? config.SMTP_FROM : undefined,
+    }),
+  };
+}
+
+/** The API's composition root: every service built from plain factories with explicit dependencies. */
+export type Container = Omit<Infrastructure, 'pool'> & {
   auth: ReturnType<typeof createAuthService>;
   directory: ReturnType<typeof createDirectoryService>;
   cases: ReturnType<typeof createCaseService>;
@@ -45,24 +97,16 @@ export type Container = {
   reports: ReturnType<typeof createReportService>;
   messages: ReturnType<typeof createMessageQueries>;
   open311: ReturnType<typeof createOpen311Service>;
-  digests: ReturnType<typeof createDigestService>;
-  close: () => Promise<void>;
+  digests: DigestService;
 };
 
 export async function createContainer(
   config: Config,
   options: { role: 'api' | 'worker'; jwtSecret?: string; lazyRedis?: boolean },
 ): Promise<Container> {
-  const pool = createPool({
-    url: config.DATABASE_URL,
-    poolSize: config.DATABASE_POOL_SIZE,
-    applicationName: `pakn-${options.role}`,
-  });
-  const db = dbOnPool(pool);
+  const infrastructure = await createInfrastructure(config, options);
+  const { pool, db, redis, queues, tracking } = infrastructure;
   const jwtSecret = options.jwtSecret ?? config.JWT_SECRET ?? (await loadOrCreateSecret(db, 'jwt'));
-  const tracking = createTrackingTokens(() => loadOrCreateSecret(db, 'tracking'));
-  const redis = createRedis(config.REDIS_URL, options.role, { lazyConnect: options.lazyRedis ?? false });
-  const queues = createQueues(redis, config.REDIS_PREFIX);
   const tokens = createTokenService({ secret: jwtSecret, ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS });
   const lockout = createLoginLockout({
     redis,
@@ -77,6 +121,7 @@ export async function createContainer(
   const cases = createCaseService({
     db,
     pool,
+    queues,
     tracking,
     intakeContext,
     searchWindow: config.CASE_SEARCH_WINDOW,
@@ -103,22 +148,13 @@ export async function createContainer(
     onChange: () => intakeContext.clear(),
     rederive: rederiveCaseDeadlines,
   });
-  const calendarWarnings = createCalendarWarnings({
-    db,
-    emailFrom: config.SMTP_URL ? config.SMTP_FROM : undefined,
-  });
   const notifications = createNotificationService({ db });
   const escalations = createEscalationQueries({ db, cases });
   const webhooks = createWebhookService({ db, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE });
   const reports = createReportService({ db });
   const messages = createMessageQueries({ db, cases });
   const open311 = createOpen311Service({ db, cases, auth });
-  const digests = createDigestService({
-    db,
-    schedule: config.DIGEST_SCHEDULE,
-    catchUpMs: config.DIGEST_CATCH_UP_HOURS * 3_600_000,
-    emailFrom: config.SMTP_URL ? config.SMTP_FROM : undefined,
-  });
+  const { digests, calendarWarnings } = createBackgroundServices({ config, db });
 
   return {
     config,
@@ -126,6 +162,7 @@ export async function createContainer(
     redis,
     queues,
     tracking,
+    close: infrastructure.close,
     auth,
     directory,
     cases,
@@ -140,10 +177,5 @@ export async function createContainer(
     messages,
     open311,
     digests,
-    async close() {
-      await closeQueues(queues).catch(() => {});
-      redis.disconnect();
-      await db.destroy();
-    },
   };
 }

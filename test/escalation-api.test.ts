@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHeartbeat } from '../src/modules/ops/worker-heartbeat.ts';
 import { warningWeek } from '../src/modules/sla/calendar-years.ts';
 import { createEscalationJob } from '../src/modules/sla/escalation-job.ts';
-import { createTimerScheduler, escalationJobId, escalationJobOptions } from '../src/modules/sla/scheduler.ts';
+import { createTimerScheduler, escalationJobOptions } from '../src/modules/sla/scheduler.ts';
+import { escalationJobId } from '../src/shared/queues.ts';
 import { vietnamDayOf } from '../src/shared/vietnam-day.ts';
 import {
   bearer,
@@ -481,6 +482,31 @@ describe('operations', () => {
         .queues.map((q: { name: string }) => q.name)
         .sort(),
     ).toEqual(['calendar', 'deliveries', 'digests', 'emails', 'escalations', 'messages', 'sweeps']);
+  });
+
+  it('signs in to the dashboard as the API does: the username in any case', async () => {
+    const adminName = (
+      await t.container.db
+        .selectFrom('users')
+        .select('username')
+        .where('role', '=', 'admin')
+        .orderBy('id', 'desc')
+        .executeTakeFirstOrThrow()
+    ).username;
+    const shouted = adminName.toUpperCase();
+    expect(shouted).not.toBe(adminName);
+    const token = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/token',
+      payload: { username: shouted, password: 'admin-password' },
+    });
+    expect(token.statusCode).toBe(200);
+    const board = await t.app.inject({
+      method: 'GET',
+      url: '/admin/queues',
+      headers: basic(shouted, 'admin-password'),
+    });
+    expect(board.statusCode).toBe(200);
   });
 
   it('rate-limits password checks on the dashboard', async () => {

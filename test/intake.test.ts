@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPool } from '../src/db/database.ts';
+import { insertIntake } from '../src/modules/cases/intake-statement.ts';
 import {
   bearer,
   call,
@@ -139,6 +141,80 @@ describe('POST /api/v1/cases', () => {
       .where('case_id', '=', rows[0]?.id as string)
       .execute();
     expect(events).toHaveLength(2);
+  });
+
+  it('joins a caller’s transaction when given its client: rolled back, nothing of the intake stays', async () => {
+    const pool = createPool({ url: t.config.DATABASE_URL, poolSize: 1 });
+    const client = await pool.connect();
+    const externalId = `tx-${uid()}`;
+    const now = new Date();
+    let caseId = '';
+    try {
+      await client.query('BEGIN');
+      const written = await insertIntake(client, {
+        row: {
+          codePrefix: `${ward.code}-000000-`,
+          ward_id: ward.id,
+          channel: 'smart_haiphong',
+          external_id: externalId,
+          api_client_id: null,
+          created_by_user_id: null,
+          status: 'received',
+          urgency: 'normal',
+          category_id: null,
+          department_id: null,
+          title: null,
+          description: 'Phản ánh ghi trong giao dịch của người gọi.',
+          reporter_name: null,
+          reporter_phone: '0912345678',
+          reporter_confidential: false,
+          location_address: null,
+          location_residential_group: null,
+          location_lat: null,
+          location_lng: null,
+          attachments: [],
+          received_at: now,
+          accept_due_at: new Date(now.getTime() + 86_400_000),
+          assigned_at: null,
+          due_at: null,
+        },
+        events: [
+          {
+            type: 'received',
+            actor_type: 'system',
+            actor_user_id: null,
+            actor_api_client_id: null,
+            from_status: null,
+            to_status: 'received',
+            data: {},
+          },
+        ],
+        timers: [{ step: 'accept_overdue', dueAt: new Date(now.getTime() + 86_400_000) }],
+        message: null,
+        duplicates: null,
+        sharedIdChannels: [],
+        created: {},
+      });
+      caseId = written?.case.id ?? '';
+      expect(written?.case.code).toMatch(new RegExp(`^${ward.code}-000000-\\d{4,}$`));
+      const inside = await client.query('SELECT count(*)::int AS n FROM case_events WHERE case_id = $1', [
+        caseId,
+      ]);
+      expect(inside.rows[0]).toEqual({ n: 1 });
+      await client.query('ROLLBACK');
+    } finally {
+      client.release();
+      await pool.end();
+    }
+    const count = (table: 'cases' | 'case_events' | 'case_timers', column: 'id' | 'case_id') =>
+      t.container.db
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where(column, '=', caseId)
+        .executeTakeFirstOrThrow();
+    expect(await count('cases', 'id')).toEqual({ n: '0' });
+    expect(await count('case_events', 'case_id')).toEqual({ n: '0' });
+    expect(await count('case_timers', 'case_id')).toEqual({ n: '0' });
   });
 
   it('keeps case codes unique past 9 999 (the number is padded, never cut)', async () => {

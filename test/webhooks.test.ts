@@ -309,6 +309,41 @@ describe('webhook delivery', () => {
     ).toEqual({ n: '1' });
   });
 
+  it('sends case.created from intake once, however often the filing is repeated, naming no reporter', async () => {
+    const hook = await createHook('ok', ['case.created']);
+    const body = caseBody(ward.code, { categoryCode: category.code, externalId: `app-${uid()}` });
+    const file = () =>
+      t.app.inject({ method: 'POST', url: '/api/v1/cases', headers: { 'x-api-key': apiKey }, payload: body });
+    const first = await file();
+    expect(first.statusCode).toBe(201);
+    const c = first.json() as { id: string; code: string; version: number };
+    expect((await file()).statusCode).toBe(200);
+
+    const row = await deliveryOf(hook.id, c.id);
+    await settled(hook.id, row.id, 'delivered');
+    await new Promise((r) => setTimeout(r, 700));
+    const forCase = received.filter((r) => r.path === hook.path && JSON.parse(r.body).caseId === c.id);
+    expect(forCase).toHaveLength(1);
+    const [req] = forCase;
+    if (!req) throw new Error('unreachable');
+    expect(req.headers['x-pakn-event']).toBe('case.created');
+    expect(verifies(req, SECRET)).toBe(true);
+    expect(JSON.parse(req.body)).toEqual({
+      event: 'case.created',
+      caseId: c.id,
+      caseCode: c.code,
+      wardCode: ward.code,
+      channel: body.channel,
+      status: 'received',
+      statusLabel: expect.any(String),
+      categoryCode: category.code,
+      urgency: 'normal',
+      version: c.version,
+      at: expect.any(String),
+    });
+    expect(req.body).not.toContain(body.reporter.phone);
+  });
+
   it('retries with backoff under the same delivery id until the receiver answers 2xx', async () => {
     const hook = await createHook('flaky');
     const caseId = await assignedCase();

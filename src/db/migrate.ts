@@ -5,7 +5,7 @@ import { FileMigrationProvider, type MigrationResultSet, Migrator } from 'kysely
 import pg from 'pg';
 import type { Db } from './database.ts';
 
-export const migrationFolder = fileURLToPath(new URL('../../migrations', import.meta.url));
+const migrationFolder = fileURLToPath(new URL('../../migrations', import.meta.url));
 
 export function createMigrator(db: Db): Migrator {
   return new Migrator({

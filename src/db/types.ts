@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated, Selectable } from 'kysely';
 
 /** bigint ids travel as strings (pg returns int8 as text; the API's ids are strings). */
 type Id = ColumnType<string, never, never>;
@@ -27,24 +27,24 @@ export type Urgency = 'normal' | 'urgent';
 export type Clock = 'working' | 'continuous';
 
 /** A likely duplicate found at intake, as it was then. */
-export type PossibleDuplicate = { id: string; code: string; distanceMeters: number; similarity: number };
+type PossibleDuplicate = { id: string; code: string; distanceMeters: number; similarity: number };
 
-export type Attachment = { url: string; mediaType?: string | undefined; name?: string | undefined };
+type Attachment = { url: string; mediaType?: string | undefined; name?: string | undefined };
 
-export interface AppSecretsTable {
+interface AppSecretsTable {
   name: string;
   value: string;
   created_at: CreatedAt;
 }
 
-export interface WardsTable {
+interface WardsTable {
   id: Id;
   code: string;
   name: string;
   created_at: CreatedAt;
 }
 
-export interface DepartmentsTable {
+interface DepartmentsTable {
   id: Id;
   ward_id: string;
   code: string;
@@ -85,7 +85,7 @@ export interface UsersTable {
   created_at: CreatedAt;
 }
 
-export interface ApiClientsTable {
+interface ApiClientsTable {
   id: Id;
   name: string;
   channel: Channel;
@@ -95,14 +95,14 @@ export interface ApiClientsTable {
   revoked_at: NullableTimestamp;
 }
 
-export interface WardCalendarsTable {
+interface WardCalendarsTable {
   ward_id: string;
   calendar: Json<unknown>;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
 /** A year's confirmed days off and make-up days: city-wide (`ward_id` null) or one ward's own. */
-export interface CalendarYearsTable {
+interface CalendarYearsTable {
   id: Id;
   ward_id: string | null;
   year: number;
@@ -114,7 +114,7 @@ export interface CalendarYearsTable {
 }
 
 /** One weekly warning that a year is still provisional: per ward, or (`ward_id` null) the admins'. */
-export interface CalendarWarningsTable {
+interface CalendarWarningsTable {
   id: Id;
   ward_id: string | null;
   year: number;
@@ -122,13 +122,13 @@ export interface CalendarWarningsTable {
   created_at: CreatedAt;
 }
 
-export interface EscalationPoliciesTable {
+interface EscalationPoliciesTable {
   ward_id: string;
   policy: Json<unknown>;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
-export interface CasesTable {
+interface CasesTable {
   id: Id;
   code: string;
   ward_id: string;
@@ -177,7 +177,7 @@ export interface CasesTable {
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
-export interface CaseEventsTable {
+interface CaseEventsTable {
   id: Id;
   case_id: string;
   type: string;
@@ -190,7 +190,7 @@ export interface CaseEventsTable {
   data: Json<Record<string, unknown>>;
 }
 
-export interface CaseTimersTable {
+interface CaseTimersTable {
   id: Id;
   case_id: string;
   step: string;
@@ -202,7 +202,7 @@ export interface CaseTimersTable {
   created_at: CreatedAt;
 }
 
-export interface EscalationsTable {
+interface EscalationsTable {
   id: Id;
   case_id: string;
   step: string;
@@ -211,7 +211,7 @@ export interface EscalationsTable {
   fired_at: CreatedAt;
 }
 
-export interface ExtensionRequestsTable {
+interface ExtensionRequestsTable {
   id: Id;
   case_id: string;
   extend_by: string;
@@ -224,7 +224,7 @@ export interface ExtensionRequestsTable {
   decided_at: NullableTimestamp;
 }
 
-export interface NotificationsTable {
+interface NotificationsTable {
   id: Id;
   user_id: string;
   case_id: string | null;
@@ -238,7 +238,7 @@ export interface NotificationsTable {
   read_at: NullableTimestamp;
 }
 
-export interface WebhooksTable {
+interface WebhooksTable {
   id: Id;
   url: string;
   events: string[];
@@ -247,12 +247,8 @@ export interface WebhooksTable {
   created_at: CreatedAt;
 }
 
-export interface WebhookDeliveriesTable {
-  id: string;
-  webhook_id: string;
-  event: string;
-  event_key: string;
-  payload: Json<Record<string, unknown>>;
+/** The columns of an outbox row (shared/outbox/ledger.ts): its state and its tries. */
+interface OutboxLedgerColumns {
   status: ColumnType<
     'pending' | 'delivered' | 'failed',
     'pending' | undefined,
@@ -266,7 +262,15 @@ export interface WebhookDeliveriesTable {
   delivered_at: NullableTimestamp;
 }
 
-export interface DigestsTable {
+interface WebhookDeliveriesTable extends OutboxLedgerColumns {
+  id: string;
+  webhook_id: string;
+  event: string;
+  event_key: string;
+  payload: Json<Record<string, unknown>>;
+}
+
+interface DigestsTable {
   id: Id;
   ward_id: string;
   scheduled_for: Date;
@@ -274,7 +278,7 @@ export interface DigestsTable {
   created_at: CreatedAt;
 }
 
-export interface EmailDeliveriesTable {
+interface EmailDeliveriesTable extends OutboxLedgerColumns {
   id: string;
   digest_id: string | null;
   user_id: string | null;
@@ -283,22 +287,11 @@ export interface EmailDeliveriesTable {
   subject: string;
   body_text: string;
   body_html: string;
-  status: ColumnType<
-    'pending' | 'delivered' | 'failed',
-    'pending' | undefined,
-    'pending' | 'delivered' | 'failed'
-  >;
-  attempts: ColumnType<number, number | undefined, number>;
-  last_status_code: number | null;
-  last_error: string | null;
-  created_at: CreatedAt;
-  last_attempt_at: NullableTimestamp;
-  delivered_at: NullableTimestamp;
 }
 
 export type CitizenMessageKind = 'received' | 'assigned' | 'answered' | 'closed' | 'rejected';
 
-export interface CitizenMessagesTable {
+interface CitizenMessagesTable {
   id: string;
   case_id: string;
   kind: CitizenMessageKind;
@@ -348,5 +341,3 @@ export interface Database {
 }
 
 export type CaseRow = Selectable<CasesTable>;
-export type NewCase = Insertable<CasesTable>;
-export type UserRow = Selectable<UsersTable>;

@@ -7,7 +7,7 @@ import { createContainer } from '../container.ts';
 const target = new URL('../../openapi/openapi.json', import.meta.url);
 
 /** The OpenAPI document as generated from the routes' zod schemas. Touches neither Postgres nor Redis. */
-export async function generateOpenApi(): Promise<string> {
+async function generateOpenApi(): Promise<string> {
   const container = await createContainer(loadConfig({}), {
     role: 'api',
     jwtSecret: 'openapi-generation-only-not-a-real-secret',

@@ -1,5 +1,4 @@
 import { pino } from 'pino';
-import { z } from 'zod';
 import { ConfigError, loadConfig } from '../config.ts';
 import { createContainer } from '../container.ts';
 import { formatSummary, runSeed } from '../seed/run-seed.ts';
@@ -9,18 +8,9 @@ import { bootstrap } from './bootstrap.ts';
 // npm run seed: prepare the database (create, migrate, first admin), then load the demo ward, its staff,
 // the channel clients and a few cases. Safe to run again: existing records are left as they are.
 
-// The demo password is a setting of this script only, not of the service, so it is read here.
-const seedPassword = z
-  .string()
-  .min(10, 'SEED_PASSWORD must be at least 10 characters')
-  .max(200)
-  .default('pakn-demo-2026');
-
 try {
   const config = loadConfig();
-  const parsed = seedPassword.safeParse(process.env.SEED_PASSWORD || undefined);
-  if (!parsed.success) throw new ConfigError(`Invalid configuration:\n  ${parsed.error.issues[0]?.message}`);
-  const password = parsed.data;
+  const password = config.SEED_PASSWORD;
 
   const log = pino({ ...loggerOptions(config.LOG_LEVEL), name: 'seed' });
   await bootstrap(config, log);

@@ -3,8 +3,9 @@ import { hostname } from 'node:os';
 import closeWithGrace from 'close-with-grace';
 import { pino } from 'pino';
 import { ConfigError, loadConfig } from '../config.ts';
-import { createContainer } from '../container.ts';
+import { createBackgroundServices, createInfrastructure } from '../container.ts';
 import { startDigestDelivery } from '../modules/digest/digest-worker.ts';
+import { startEmailDelivery } from '../modules/email/email-worker.ts';
 import { startMessageDelivery } from '../modules/messages/message-worker.ts';
 import { startWebhookDelivery } from '../modules/notifications/webhook-worker.ts';
 import { startHeartbeat } from '../modules/ops/worker-heartbeat.ts';
@@ -15,20 +16,22 @@ import { createTimerScheduler } from '../modules/sla/scheduler.ts';
 import { loggerOptions } from '../shared/logger.ts';
 
 /**
- * The worker process (npm run worker): consumes the queues (escalations, webhook deliveries, the
- * status messages' dispatch tick, the chairman's digest tick and its e-mails, the provisional-calendar
- * warnings' tick), runs the escalation scheduler and its sweep, and keeps a heartbeat
- * in Redis. Any number may run side by side. SIGTERM stops it gracefully: it takes no new job, finishes the active ones, then releases
- * Postgres and Redis.
+ * The worker process (npm run worker): consumes the queues (escalations, webhook deliveries,
+ * e-mails) and runs the ticks (the escalation scheduler, the status messages' dispatch, the chairman's
+ * digest, the provisional-calendar warnings), and keeps a heartbeat in Redis. Each module's
+ * `*-worker.ts` takes only what it uses. Any number of workers may run side by side. SIGTERM stops it
+ * gracefully: it takes no new job, finishes the active ones, then releases Postgres and Redis.
  */
-export async function startWorker() {
+async function startWorker() {
   const config = loadConfig();
   const workerId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const log = pino({ ...loggerOptions(config.LOG_LEVEL), name: 'worker' }).child({ workerId });
-  const container = await createContainer(config, { role: 'worker' });
-  const { db, queues, redis } = container;
+  // The worker builds what its consumers use, not the API's services.
+  const infrastructure = await createInfrastructure(config, { role: 'worker' });
+  const { db, queues, redis } = infrastructure;
+  const { digests, calendarWarnings: warnings } = createBackgroundServices(infrastructure);
+  const base = { connection: redis, prefix: config.REDIS_PREFIX, workerId, log };
 
-  const job = createEscalationJob({ db, queues, log });
   const scheduler = createTimerScheduler({
     db,
     queues,
@@ -39,26 +42,21 @@ export async function startWorker() {
     horizonMs: config.ESCALATION_HORIZON_MS,
     batchSize: config.ESCALATION_BATCH_SIZE,
   });
-  const consumers = startEscalationConsumers({
-    connection: redis,
-    prefix: config.REDIS_PREFIX,
-    workerId,
+  const consumers = await startEscalationConsumers({
+    ...base,
     concurrency: config.ESCALATION_CONCURRENCY,
-    job,
+    job: createEscalationJob({ db, queues, log }),
     scheduler,
-    log,
   });
-  const webhooks = startWebhookDelivery(container, { log, workerId });
-  const messages = await startMessageDelivery(container, { log, workerId });
-  const digests = await startDigestDelivery(container, { log, workerId });
-  const calendarWarnings = await startCalendarWarnings({
-    warnings: container.calendarWarnings,
+  const webhooks = startWebhookDelivery(infrastructure, { log, workerId });
+  const emails = startEmailDelivery(infrastructure, { log, workerId });
+  const messages = await startMessageDelivery(infrastructure, { log, workerId });
+  const digestTick = await startDigestDelivery({ ...infrastructure, digests }, { log, workerId });
+  const calendarTick = await startCalendarWarnings({
+    ...base,
+    warnings,
     queues,
-    connection: redis,
-    prefix: config.REDIS_PREFIX,
     everyMs: config.CALENDAR_WARNING_TICK_MS,
-    workerId,
-    log,
   });
   const heartbeat = startHeartbeat({
     redis,
@@ -69,8 +67,8 @@ export async function startWorker() {
     onError: (err) => log.warn({ err }, 'heartbeat not written'),
   });
 
-  // Notices a Redis that restarted empty (or was flushed) within one tick, re-creating the tick's job
-  // scheduler and the horizon's jobs from Postgres.
+  // Notices a Redis that restarted empty (or was flushed) within one tick, re-creating the ticks' job
+  // schedulers and the horizon's jobs from Postgres.
   let checking = false;
   const watchdog = setInterval(() => {
     if (checking) return;
@@ -78,8 +76,8 @@ export async function startWorker() {
     Promise.all([
       scheduler.checkRedis(),
       messages?.ensureScheduled(),
-      digests.ensureScheduled(),
-      calendarWarnings.ensureScheduled(),
+      digestTick.ensureScheduled(),
+      calendarTick.ensureScheduled(),
     ])
       .catch((err: unknown) => log.warn({ err }, 'watchdog failed'))
       .finally(() => {
@@ -96,12 +94,13 @@ export async function startWorker() {
       await Promise.all([
         consumers.close(),
         webhooks.close(),
+        emails?.close(),
         messages?.close(),
-        digests.close(),
-        calendarWarnings.close(),
+        digestTick.close(),
+        calendarTick.close(),
       ]);
       await heartbeat.stop().catch(() => {});
-      await container.close();
+      await infrastructure.close();
       log.info('worker stopped');
     },
   );
@@ -109,7 +108,6 @@ export async function startWorker() {
   if (process.send) process.once('disconnect', () => void grace.close());
 
   // Catch up at once rather than at the first tick: after a restart, timers that fell due meanwhile.
-  await scheduler.ensureSchedule();
   if (!(await scheduler.checkRedis())) await scheduler.tick();
   log.info(
     {

@@ -14,7 +14,7 @@ import { defaultWeeklyCalendar } from '../modules/sla/calendar.ts';
 import { defaultEscalationPolicy } from '../modules/sla/escalation-policy.ts';
 import * as data from './viet-hoa.ts';
 
-export type SeedSummary = {
+type SeedSummary = {
   ward: { code: string; name: string; created: boolean };
   departments: { created: number; existing: number };
   categories: { created: number; existing: number };

@@ -18,7 +18,7 @@ export const departments = [
   { code: 'ttphcc', name: 'Trung tâm Phục vụ hành chính công' },
 ] as const;
 
-export type DepartmentCode = (typeof departments)[number]['code'];
+type DepartmentCode = (typeof departments)[number]['code'];
 
 const working = (duration: string) => ({ duration, clock: 'working' as const });
 const continuous = (duration: string) => ({ duration, clock: 'continuous' as const });
@@ -88,7 +88,7 @@ export const categories: z.input<typeof categoryBody>[] = [
   },
 ];
 
-export type SeedUser = {
+type SeedUser = {
   username: string;
   fullName: string;
   role: Exclude<Role, 'admin'>;
@@ -155,7 +155,7 @@ export const apiClients: { name: string; channel: Extract<Channel, 'smart_haipho
 ];
 
 /** A case as a channel sends it; `externalId` makes re-running the seed a no-op. */
-export type SeedCase = Omit<z.input<typeof createCaseBody>, 'wardCode'> & {
+type SeedCase = Omit<z.input<typeof createCaseBody>, 'wardCode'> & {
   channel: Extract<Channel, 'smart_haiphong' | 'hotline_1022'>;
   externalId: string;
 };

@@ -103,7 +103,7 @@ export function toProblem(error: FastifyError | AppError | Error, request: Fasti
  * whatever the route's response schema for that status says: /ready, say, describes its own 503 body,
  * and a 503 from load shedding or shutdown reaches it before its handler runs.
  */
-export function sendProblem(reply: FastifyReply, problem: Problem, headers?: Record<string, string>) {
+function sendProblem(reply: FastifyReply, problem: Problem, headers?: Record<string, string>) {
   if (headers) reply.headers(headers);
   if (problem.status === 503) reply.header('retry-after', '5');
   return reply

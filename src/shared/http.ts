@@ -13,7 +13,7 @@ const c0Controls = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/;
  */
 export const isStorable = (s: string) => !c0Controls.test(s) && s.isWellFormed();
 
-export const unstorableMessage = 'Chuỗi chứa ký tự không hợp lệ (ký tự điều khiển, NUL hoặc mã Unicode hỏng)';
+const unstorableMessage = 'Chuỗi chứa ký tự không hợp lệ (ký tự điều khiển, NUL hoặc mã Unicode hỏng)';
 
 /** A string the database can keep as given; anything else is a 400 naming the field. */
 export const storableString = () => z.string().refine(isStorable, unstorableMessage);

@@ -5,8 +5,6 @@ export const isUniqueViolation = (err: unknown, constraint?: string): boolean =>
   (err as PgError)?.code === '23505' &&
   (constraint === undefined || (err as PgError).constraint === constraint);
 
-export const isForeignKeyViolation = (err: unknown): boolean => (err as PgError)?.code === '23503';
-
 /** Errors that mean "the database is not reachable right now" rather than "the request is wrong". */
 export function isDatabaseUnavailable(err: unknown): boolean {
   const e = err as { code?: string; message?: string };

@@ -1,5 +1,6 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
 import { z } from 'zod';
 
 /**
@@ -20,7 +21,25 @@ export const queueRegistry = {
   sweeps: z.object({}),
 } as const;
 
-export type QueueName = keyof typeof queueRegistry;
+/**
+ * Job ids of the queues whose jobs each stand for one row: derived from the row, so handing the same
+ * row over twice (a retried producer, a sweep after a lost job) adds one job. Producers and sweeps
+ * both build them here.
+ */
+export const escalationJobId = (timerId: string) => `t-${timerId}`;
+export const deliveryJobId = (deliveryId: string) => `d-${deliveryId}`;
+export const emailJobId = (emailId: string) => `e-${emailId}`;
+
+/** What every queue consumer of a worker process needs: the connection, the key prefix, its name, a logger. */
+export type ConsumerBase = {
+  connection: Redis;
+  prefix: string;
+  /** Shown as the consumer's name on the queue dashboard. */
+  workerId?: string | undefined;
+  log: Logger;
+};
+
+type QueueName = keyof typeof queueRegistry;
 export type QueuePayload<N extends QueueName> = z.infer<(typeof queueRegistry)[N]>;
 export type Queues = { [N in QueueName]: Queue<QueuePayload<N>> };
 

@@ -8,7 +8,7 @@ import helmet, { type HelmetOptions } from 'helmet';
  * request, so running helmet on every request (as @fastify/helmet does: it builds the middleware
  * anew per request, in two hooks) only repeats the same work; see bench/README.md.
  */
-export function securityHeaders(options: HelmetOptions): Record<string, string> {
+function securityHeaders(options: HelmetOptions): Record<string, string> {
   const headers: Record<string, string> = {};
   const res = {
     setHeader(name: string, value: unknown) {

@@ -10,7 +10,7 @@ import type { TokenService } from './tokens.ts';
 export type AuthService = ReturnType<typeof createAuthService>;
 
 /** 429 while a username is locked out; the same for every username, known or not. */
-export function lockedOut(waitMs: number): AppError {
+function lockedOut(waitMs: number): AppError {
   const seconds = Math.max(1, Math.ceil(waitMs / 1000));
   return new AppError(
     429,
@@ -37,33 +37,38 @@ export function createAuthService(deps: {
     ttl: Math.max(deps.cacheTtlMs, 1),
   });
 
-  return {
-    /** Per-username protection against password guessing, shared with the queue dashboard's sign-in. */
-    lockout,
+  /**
+   * The user for a correct username (any case) and password of an active account; 401 otherwise,
+   * and 429 (with Retry-After) after too many failures in a row for the username, whether or not it
+   * exists. Every sign-in (the API's token, the queue dashboard) goes through here.
+   */
+  async function authenticate(username: string, password: string, log?: Log): Promise<UserPrincipal> {
+    const wait = await lockout.attempt(username, log);
+    if (wait > 0) throw lockedOut(wait);
+    const user = await db
+      .selectFrom('users')
+      .select(['id', 'username', 'password_hash', 'role', 'ward_id', 'department_id', 'active'])
+      .where('username', '=', username.toLowerCase())
+      .executeTakeFirst();
+    const ok = await verifyPassword(user?.active ? user.password_hash : undefined, password);
+    if (!user || !ok) throw unauthorized('Tên đăng nhập hoặc mật khẩu không đúng.');
+    await lockout.succeeded(username, log);
+    return {
+      kind: 'user',
+      userId: user.id,
+      username: user.username,
+      role: user.role,
+      wardId: user.ward_id,
+      departmentId: user.department_id,
+    };
+  }
 
-    /**
-     * A bearer token for a correct username and password; 401 otherwise, and 429 (with Retry-After)
-     * after too many failures in a row for the username, whether or not it exists.
-     */
+  return {
+    authenticate,
+
+    /** A bearer token for a correct username and password (see authenticate). */
     async login(username: string, password: string, log?: Log) {
-      const wait = await lockout.attempt(username, log);
-      if (wait > 0) throw lockedOut(wait);
-      const user = await db
-        .selectFrom('users')
-        .select(['id', 'username', 'password_hash', 'role', 'ward_id', 'department_id', 'active'])
-        .where('username', '=', username.toLowerCase())
-        .executeTakeFirst();
-      const ok = await verifyPassword(user?.active ? user.password_hash : undefined, password);
-      if (!user || !ok) throw unauthorized('Tên đăng nhập hoặc mật khẩu không đúng.');
-      await lockout.succeeded(username, log);
-      const principal: UserPrincipal = {
-        kind: 'user',
-        userId: user.id,
-        username: user.username,
-        role: user.role,
-        wardId: user.ward_id,
-        departmentId: user.department_id,
-      };
+      const principal = await authenticate(username, password, log);
       return {
         accessToken: tokens.issue(principal),
         tokenType: 'Bearer' as const,

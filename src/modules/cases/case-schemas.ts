@@ -3,8 +3,8 @@ import { caseStatuses } from '../../db/types.ts';
 import { idSchema, isoDateTime, isStorable, listQuery, storableString, text } from '../../shared/http.ts';
 import { channelSchema, wardCode } from '../directory/directory-schemas.ts';
 
-export const statusSchema = z.enum(caseStatuses);
-export const urgencySchema = z.enum(['normal', 'urgent']);
+const statusSchema = z.enum(caseStatuses);
+const urgencySchema = z.enum(['normal', 'urgent']);
 
 /** A Vietnamese phone number: 0 or +84, then nine digits. */
 export const phoneSchema = z

@@ -3,7 +3,7 @@
  * looked up by the code's unique index, and words, which are matched accent-insensitively anywhere in
  * the code, title, description and address. At most eight terms count; every one must match.
  */
-export type SearchTerms = { codes: string[]; words: string[] };
+type SearchTerms = { codes: string[]; words: string[] };
 
 /** A case code: the ward's code, the local day of receipt (yyMMdd) and the number (insertIntake). */
 const caseCode = /^[A-Za-z0-9_]{2,20}-\d{6}-\d{4,}$/;

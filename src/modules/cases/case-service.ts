@@ -4,20 +4,21 @@ import { sql } from 'kysely';
 import type { Db, Pool } from '../../db/database.ts';
 import { badRequest, forbidden, notFound, serviceUnavailable } from '../../shared/errors.ts';
 import { decodeCursor, page } from '../../shared/http.ts';
+import type { Queues } from '../../shared/queues.ts';
 import { vietnamDayStart } from '../../shared/vietnam-day.ts';
 import type { Principal } from '../auth/principal.ts';
+import { enqueueDeliveries } from '../notifications/delivery-queue.ts';
 import { acceptDeadline, answerDeadline, escalationTimers } from '../sla/deadlines.ts';
 import {
   type CaseWithCategory,
   caseColumns,
-  type DuplicateCheck,
   findCase,
   findIdempotent,
-  insertIntake,
   listEvents,
   type NewEvent,
   scoped,
   selectCases,
+  sharedIdChannels,
 } from './case-repository.ts';
 import type { CreateCaseInput, ListCasesQuery } from './case-schemas.ts';
 import { caseScope } from './case-scope.ts';
@@ -25,7 +26,9 @@ import { parseSearch, windowable } from './case-search.ts';
 import { toCaseView } from './case-view.ts';
 import { eventActorOf } from './event-actor.ts';
 import type { IntakeContextLoader } from './intake-context.ts';
-import { toPublicCase } from './public-view.ts';
+import { type DuplicateCheck, insertIntake } from './intake-statement.ts';
+import { selectPublicCases, toPublicCase } from './public-view.ts';
+import { statusLabels } from './status-labels.ts';
 import type { TrackingTokens } from './tracking-link.ts';
 
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -55,6 +58,8 @@ function codeDayOf() {
 export function createCaseService(deps: {
   db: Db;
   pool: Pool;
+  /** Where intake hands its `case.created` webhook deliveries once committed. */
+  queues: Pick<Queues, 'deliveries'>;
   intakeContext: IntakeContextLoader;
   /** How many of a ward's newest cases a search reads before it turns to the trigram index (see list). */
   searchWindow: number;
@@ -119,9 +124,8 @@ export function createCaseService(deps: {
         });
 
       const day = codeDay(now, ctx.calendar.timezone);
-      const row = await insertIntake(
-        pool,
-        {
+      const written = await insertIntake(pool, {
+        row: {
           codePrefix: `${ctx.ward.code}-${day}-`,
           ward_id: ctx.ward.id,
           channel: input.channel,
@@ -149,16 +153,30 @@ export function createCaseService(deps: {
         },
         events,
         timers,
-        deps.messagesEnabled
+        message: deps.messagesEnabled
           ? {
               departmentName: departmentId ? ctx.category?.defaultDepartmentName : null,
               dueAt: dueAt?.toISOString() ?? null,
             }
           : null,
         // Duplicates are looked for among cases of the same category, near the same map point.
-        ctx.category && input.location?.lat !== undefined ? deps.duplicates : null,
-      );
-      if (row) {
+        duplicates: ctx.category && input.location?.lat !== undefined ? deps.duplicates : null,
+        sharedIdChannels,
+        // Like case.status_changed, it names the case and never the reporter.
+        created: {
+          wardCode: ctx.ward.code,
+          channel: input.channel,
+          status,
+          statusLabel: statusLabels[status],
+          categoryCode: ctx.category?.code ?? null,
+          urgency: input.urgency,
+          at: now.toISOString(),
+        },
+      });
+      if (written) {
+        // After the statement; the worker's sweep delivers whatever could not be enqueued (Redis away).
+        await enqueueDeliveries(deps.queues, written.deliveryIds).catch(() => {});
+        const row = written.case;
         return {
           created: true,
           case: toCaseView(
@@ -191,32 +209,7 @@ export function createCaseService(deps: {
      * not this case's is 404 too: it shows nothing a stranger could not see without it.
      */
     async publicStatus(code: string, token?: string) {
-      const row = await db
-        .selectFrom('cases')
-        .leftJoin('categories', 'categories.id', 'cases.category_id')
-        .leftJoin('departments', 'departments.id', 'cases.department_id')
-        .leftJoin('cases as original', 'original.id', 'cases.duplicate_of')
-        .select([
-          'cases.code',
-          'cases.status',
-          'cases.received_at',
-          'cases.due_at',
-          'cases.answered_at',
-          'cases.answer_text',
-          'cases.answer_published',
-          'cases.public_answer',
-          'cases.description',
-          'cases.reporter_name',
-          'cases.reporter_phone',
-          'cases.reporter_confidential',
-          'cases.tracking_nonce',
-          'categories.name as category_name',
-          'categories.publication as category_publication',
-          'departments.name as department_name',
-          'original.code as duplicate_of_code',
-        ])
-        .where('cases.code', '=', code)
-        .executeTakeFirst();
+      const row = await selectPublicCases(db).where('cases.code', '=', code).executeTakeFirst();
       if (!row) throw notFound(`Không có phản ánh mã ${code}.`);
       if (token === undefined) return toPublicCase(row);
       if (!(await deps.tracking.matches(row.tracking_nonce, token)))

@@ -1,10 +1,11 @@
+import type { Conn } from '../../db/database.ts';
 import type { CaseStatus } from '../../db/types.ts';
 import { casePublication, type Publication } from '../directory/publication.ts';
 import { scrubPersonalData } from './personal-data.ts';
 import { statusLabels } from './status-labels.ts';
 
 /** What decides whether a case's answer is public (design.md §1: publishing is a decision). */
-export type PublicationRow = {
+type PublicationRow = {
   status: CaseStatus;
   answered_at: Date | null;
   answer_text: string | null;
@@ -41,7 +42,7 @@ export function publishedAnswer(row: PublicationRow): { text: string; at: string
  * their status messages) shows them their description and the answer they were given, with any
  * third party's phone number hidden.
  */
-export type PublicCaseRow = PublicationRow & {
+type PublicCaseRow = PublicationRow & {
   code: string;
   received_at: Date;
   due_at: Date | null;
@@ -93,3 +94,44 @@ export function toPublicCase(row: PublicCaseRow, view: 'public' | 'reporter' = '
 /** A case's publication as staff see it (the confidential reporter's case is status_only). */
 export const publicationOf = (row: Pick<PublicationRow, 'category_publication' | 'reporter_confidential'>) =>
   casePublication(row.category_publication, row.reporter_confidential);
+
+/**
+ * Cases with what their public faces read (public tracking here, Open311's requests): the case's
+ * public columns, its category and department, and the original's code of a duplicate. The views
+ * (toPublicCase, open311-view.ts) are the allow-lists of what leaves.
+ */
+export function selectPublicCases(db: Conn) {
+  return db
+    .selectFrom('cases')
+    .leftJoin('categories', 'categories.id', 'cases.category_id')
+    .leftJoin('departments', 'departments.id', 'cases.department_id')
+    .leftJoin('cases as original', 'original.id', 'cases.duplicate_of')
+    .select([
+      'cases.id',
+      'cases.code',
+      'cases.status',
+      'cases.description',
+      'cases.reporter_name',
+      'cases.reporter_phone',
+      'cases.reporter_confidential',
+      'cases.tracking_nonce',
+      'cases.location_address',
+      'cases.location_lat',
+      'cases.location_lng',
+      'cases.attachments',
+      'cases.answer_text',
+      'cases.answered_at',
+      'cases.answer_published',
+      'cases.public_answer',
+      'cases.reject_reason',
+      'cases.received_at',
+      'cases.updated_at',
+      'cases.closed_at',
+      'cases.due_at',
+      'categories.code as category_code',
+      'categories.name as category_name',
+      'categories.publication as category_publication',
+      'departments.name as department_name',
+      'original.code as duplicate_of_code',
+    ]);
+}

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /** Characters of a reporter's token: 22 of base64url, 132 bits. */
-export const TOKEN_LENGTH = 22;
+const TOKEN_LENGTH = 22;
 
 export type TrackingTokens = ReturnType<typeof createTrackingTokens>;
 

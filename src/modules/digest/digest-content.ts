@@ -29,7 +29,7 @@ export type DigestCaseRow = {
 /** Who answers for a department's cases: its heads; for cases not dispatched, the ward office. */
 export type DigestDepartmentRow = { id: string | null; name: string; heads: string[] };
 
-export type DigestCase = {
+type DigestCase = {
   id: string;
   code: string;
   title: string;
@@ -42,7 +42,7 @@ export type DigestCase = {
   hoursLate: number;
 };
 
-export type DigestDepartment = {
+type DigestDepartment = {
   departmentId: string | null;
   name: string;
   heads: string[];
@@ -146,7 +146,7 @@ function caseLine(c: DigestCase, timezone: string): string {
   return `${c.code} — ${c.title} — ${c.statusLabel}, ${when}`;
 }
 
-export type DigestMessage = { subject: string; text: string; html: string };
+type DigestMessage = { subject: string; text: string; html: string };
 
 /**
  * The Vietnamese report the ward office sends its chairman: a notification title and the body of

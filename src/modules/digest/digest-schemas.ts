@@ -1,15 +1,8 @@
 import { z } from 'zod';
+import { caseStatuses } from '../../db/types.ts';
 import { idSchema } from '../../shared/http.ts';
 
-const caseStatus = z.enum([
-  'received',
-  'assigned',
-  'in_progress',
-  'awaiting_info',
-  'answered',
-  'closed',
-  'rejected',
-]);
+const caseStatus = z.enum(caseStatuses);
 
 export const digestQuery = z.object({
   wardId: idSchema

@@ -9,16 +9,16 @@ import {
 } from '../sla/duration.ts';
 import { publications } from './publication.ts';
 
-export const roleSchema = z.enum(roles);
+const roleSchema = z.enum(roles);
 export const channelSchema = z.enum(channels);
-export const clockSchema = z.enum(['working', 'continuous']);
+const clockSchema = z.enum(['working', 'continuous']);
 
 export const wardCode = z
   .string()
   .trim()
   .transform((s) => s.toUpperCase())
   .pipe(z.string().regex(/^[A-Z0-9_]{2,20}$/, 'Mã phường/xã gồm 2–20 chữ cái không dấu, chữ số hoặc _'));
-export const unitCode = z
+const unitCode = z
   .string()
   .trim()
   .regex(/^[a-z0-9_]{2,50}$/, 'Mã gồm 2–50 chữ thường không dấu, chữ số hoặc _');
@@ -32,7 +32,7 @@ export const durationSchema = z
     `Thời hạn dài tối đa ${MAX_DURATION_DAYS} ngày`,
   );
 
-export const slaPolicySchema = z
+const slaPolicySchema = z
   .object({ duration: durationSchema, clock: clockSchema })
   .refine((p) => p.clock !== 'working' || !mixesDaysAndTime(p.duration), {
     message: 'Đồng hồ giờ hành chính không nhận thời hạn trộn ngày và giờ (ví dụ P1DT2H)',

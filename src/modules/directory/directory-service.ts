@@ -21,7 +21,7 @@ import { defaultPublication } from './publication.ts';
 
 type ListArgs = { limit: number; cursor?: string | undefined };
 
-export const categoryView = (c: Selectable<CategoriesTable>) => ({
+const categoryView = (c: Selectable<CategoriesTable>) => ({
   id: c.id,
   code: c.code,
   name: c.name,

@@ -1,9 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Db } from '../../db/database.ts';
 import { sweepLostOutbox } from '../../shared/outbox/sweep.ts';
-import type { Queues } from '../../shared/queues.ts';
-
-export const emailJobId = (emailId: string) => `e-${emailId}`;
+import { emailJobId, type Queues } from '../../shared/queues.ts';
 
 /** Hands committed e-mails to the `emails` queue; the job id makes a second hand-over a no-op. */
 export async function enqueueEmails(queues: Pick<Queues, 'emails'>, emailIds: string[]): Promise<void> {

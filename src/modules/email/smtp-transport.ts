@@ -1,7 +1,7 @@
 import { createTransport } from 'nodemailer';
 import type { SendResult } from '../../shared/post-once.ts';
 
-export type Mail = {
+type Mail = {
   from: string;
   to: string;
   subject: string;

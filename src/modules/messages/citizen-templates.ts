@@ -29,7 +29,7 @@ export type CitizenMessageInput = {
   data: CitizenMessageData;
 };
 
-export type RenderedMessage = { text: string; diacritics: boolean } & SmsSize;
+type RenderedMessage = { text: string; diacritics: boolean } & SmsSize;
 
 /**
  * How the message names the case. Official messages carry no text a caller chose (issue 13: an API key

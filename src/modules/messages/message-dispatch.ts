@@ -9,7 +9,7 @@ import { type CitizenMessageData, renderCitizenMessage } from './citizen-templat
 import type { SmsProvider } from './sms-providers.ts';
 import type { SmsEncoding } from './sms-text.ts';
 
-export type DispatchResult = { claimed: number; delivered: number; retried: number; failed: number };
+type DispatchResult = { claimed: number; delivered: number; retried: number; failed: number };
 
 /** What happens to a message after a try: sent, tried again after a wait, or given up. */
 export function outcomeOf(
@@ -68,8 +68,6 @@ export function admitByPhone<T extends { phoneKey: string; firstTry: boolean }>(
 
 /** The ways a number is stored (0… or +84…, phoneSchema), for the lookup of what it was sent. */
 const storedForms = (key: string) => [`0${key.slice(2)}`, `+${key}`];
-
-export type MessageDispatcher = ReturnType<typeof createMessageDispatcher>;
 
 /**
  * Sends the status messages that are due, in batches — not a job per message like webhooks and

@@ -4,7 +4,7 @@ import { idParams, problems } from '../../shared/http.ts';
 import { principalOf } from '../auth/auth-plugin.ts';
 import type { MessageQueries } from './message-queries.ts';
 
-export const citizenMessageSchema = z
+const citizenMessageSchema = z
   .object({
     id: z.string().meta({ description: "Also the provider's idempotency key" }),
     kind: z.enum(['received', 'assigned', 'answered', 'closed', 'rejected']),

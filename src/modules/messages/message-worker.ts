@@ -1,30 +1,53 @@
-import { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { type Logger, pino } from 'pino';
-import type { Container } from '../../container.ts';
+import type { Config } from '../../config.ts';
+import type { Db } from '../../db/database.ts';
 import { loggerOptions } from '../../shared/logger.ts';
+import type { Queues } from '../../shared/queues.ts';
+import { startTick, type Tick, tickSchedule } from '../../shared/tick.ts';
+import type { TrackingTokens } from '../cases/tracking-link.ts';
 import { createMessageDispatcher } from './message-dispatch.ts';
 import { httpSmsProvider, logSmsProvider, type SmsProvider } from './sms-providers.ts';
 
-const DISPATCH_SCHEDULER_ID = 'messages-dispatch';
+export type MessageDelivery = Tick;
 
-export type MessageDelivery = {
-  /** Puts the dispatcher's job scheduler back if Redis lost it (the worker's watchdog calls this). */
-  ensureScheduled: () => Promise<void>;
-  close: () => Promise<void>;
+type MessageDeliveryDeps = {
+  config: Pick<
+    Config,
+    | 'LOG_LEVEL'
+    | 'REDIS_PREFIX'
+    | 'PUBLIC_TRACKING_URL'
+    | 'SMS_PROVIDER'
+    | 'SMS_HTTP_URL'
+    | 'SMS_HTTP_TOKEN'
+    | 'SMS_BRAND_NAME'
+    | 'SMS_TIMEOUT_MS'
+    | 'SMS_MAX_ATTEMPTS'
+    | 'SMS_BACKOFF_MS'
+    | 'SMS_DIACRITICS'
+    | 'SMS_PHONE_LIMIT'
+    | 'SMS_PHONE_WINDOW_MINUTES'
+    | 'SMS_BATCH_SIZE'
+    | 'SMS_CONCURRENCY'
+    | 'SMS_DISPATCH_MS'
+  >;
+  db: Db;
+  redis: Redis;
+  queues: Pick<Queues, 'messages'>;
+  tracking: TrackingTokens;
 };
 
 /**
- * The worker side of status messages: a job scheduler entry on the `messages` queue ticks every
- * SMS_DISPATCH_MS, and whichever worker takes the tick sends what is due (message-dispatch.ts)
- * through the configured provider. Postgres holds the messages and their tries, so a Redis that
- * lost its data loses nothing but ticks until the scheduler entry is put back. Undefined when
- * SMS_PROVIDER=none.
+ * The worker side of status messages: a tick on the `messages` queue (shared/tick.ts) every
+ * SMS_DISPATCH_MS, on which one worker sends what is due (message-dispatch.ts) through the
+ * configured provider. Postgres holds the messages and their tries, so a Redis that lost its data
+ * loses nothing but ticks until the tick's schedule is put back. Undefined when SMS_PROVIDER=none.
  */
 export async function startMessageDelivery(
-  container: Container,
+  deps: MessageDeliveryDeps,
   options: { log?: Logger; workerId?: string } = {},
 ): Promise<MessageDelivery | undefined> {
-  const { config, db, queues, redis } = container;
+  const { config } = deps;
   if (config.SMS_PROVIDER === 'none') return undefined;
   const log = (options.log ?? pino({ ...loggerOptions(config.LOG_LEVEL), name: 'worker' })).child({
     component: 'sms',
@@ -40,13 +63,13 @@ export async function startMessageDelivery(
         })
       : logSmsProvider(log);
   const dispatcher = createMessageDispatcher({
-    db,
+    db: deps.db,
     provider,
     maxAttempts: config.SMS_MAX_ATTEMPTS,
     backoffMs: config.SMS_BACKOFF_MS,
     diacritics: config.SMS_DIACRITICS,
     trackingUrl: config.PUBLIC_TRACKING_URL,
-    tracking: container.tracking,
+    tracking: deps.tracking,
     phoneLimit: config.SMS_PHONE_LIMIT,
     phoneWindowMinutes: config.SMS_PHONE_WINDOW_MINUTES,
     batchSize: config.SMS_BATCH_SIZE,
@@ -54,39 +77,16 @@ export async function startMessageDelivery(
     leaseMs: 2 * config.SMS_TIMEOUT_MS + 5_000,
   });
 
-  const worker = new Worker(
-    'messages',
-    async () => {
+  return startTick({
+    connection: deps.redis,
+    prefix: config.REDIS_PREFIX,
+    workerId: options.workerId,
+    log,
+    schedule: tickSchedule(deps.queues.messages, 'messages-dispatch', config.SMS_DISPATCH_MS),
+    run: async () => {
       const r = await dispatcher.dispatch(Math.max(config.SMS_DISPATCH_MS, 5_000));
       if (r.claimed > 0) log.info(r, 'status messages dispatched');
       return r;
     },
-    {
-      connection: redis,
-      prefix: config.REDIS_PREFIX,
-      ...(options.workerId ? { name: options.workerId } : {}),
-      concurrency: 1,
-      removeOnComplete: { count: 0 },
-      removeOnFail: { count: 100 },
-    },
-  );
-  worker.on('failed', (_job, err) => log.error({ err }, 'status message dispatch failed'));
-  worker.on('error', (err) => log.error({ err }, 'messages worker error'));
-
-  const schedule = () =>
-    queues.messages.upsertJobScheduler(
-      DISPATCH_SCHEDULER_ID,
-      { every: config.SMS_DISPATCH_MS },
-      { name: 'dispatch', data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } },
-    );
-  await schedule();
-
-  return {
-    async ensureScheduled() {
-      if (await queues.messages.getJobScheduler(DISPATCH_SCHEDULER_ID)) return;
-      log.warn('status message dispatch scheduler was missing; re-created');
-      await schedule();
-    },
-    close: () => worker.close(),
-  };
+  });
 }

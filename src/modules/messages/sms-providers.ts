@@ -3,10 +3,7 @@ import { maskPhone, maskPhones } from '../../shared/logger.ts';
 import { postOnce, type SendResult } from '../../shared/post-once.ts';
 import type { SmsSize } from './sms-text.ts';
 
-export type Sms = { to: string; text: string; idempotencyKey: string } & Pick<
-  SmsSize,
-  'encoding' | 'segments'
->;
+type Sms = { to: string; text: string; idempotencyKey: string } & Pick<SmsSize, 'encoding' | 'segments'>;
 
 /** Where status messages go. `send` never throws: failures come back as results. */
 export type SmsProvider = { name: 'log' | 'http'; send: (sms: Sms) => Promise<SendResult> };
@@ -77,4 +74,4 @@ export function httpSmsProvider(options: {
 }
 
 /** `0912345678` or `+84912345678` → `84912345678`, as gateways take it. */
-export const internationalNumber = (phone: string) => phone.replace(/^\+?84|^0/, '84');
+const internationalNumber = (phone: string) => phone.replace(/^\+?84|^0/, '84');

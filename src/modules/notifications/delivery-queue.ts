@@ -1,4 +1,4 @@
-import type { Queues } from '../../shared/queues.ts';
+import { deliveryJobId, type Queues } from '../../shared/queues.ts';
 
 /**
  * Hands committed webhook deliveries to the `deliveries` queue. The job id is derived from the
@@ -13,7 +13,7 @@ export async function enqueueDeliveries(
     deliveryIds.map((deliveryId) => ({
       name: 'deliver',
       data: { deliveryId },
-      opts: { jobId: `d-${deliveryId}` },
+      opts: { jobId: deliveryJobId(deliveryId) },
     })),
   );
 }

@@ -2,7 +2,7 @@ import { formatDeadline } from '../../shared/vietnam-day.ts';
 import { isZeroDuration, parseDuration } from '../sla/duration.ts';
 import type { EscalationStep } from '../sla/escalation-policy.ts';
 
-export type EscalationMessageInput = {
+type EscalationMessageInput = {
   step: Pick<EscalationStep, 'key' | 'anchor' | 'offset'>;
   caseCode: string;
   departmentName: string | null;

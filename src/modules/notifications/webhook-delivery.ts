@@ -4,14 +4,12 @@ import type { Db } from '../../db/database.ts';
 import { createOutboxLedger, type DeliveryOutcome, sinceLastAttempt } from '../../shared/outbox/ledger.ts';
 import { postOnce } from '../../shared/post-once.ts';
 
-export const webhookUserAgent = 'pakn-webhooks/1';
+const webhookUserAgent = 'pakn-webhooks/1';
 
 /** `sha256=<hex HMAC-SHA256(secret, body)>`, over the exact bytes sent. */
-export function signWebhookBody(secret: string, body: string | Uint8Array): string {
+function signWebhookBody(secret: string, body: string | Uint8Array): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }
-
-export type WebhookDeliverer = ReturnType<typeof createWebhookDeliverer>;
 
 /** Runs one try of one webhook delivery (the bookkeeping is shared/outbox/ledger.ts's). */
 export function createWebhookDeliverer(deps: {

@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { listQuery, storableString } from '../../shared/http.ts';
 import { webhookEvents } from './webhook-outbox.ts';
 
-export const webhookEventSchema = z.enum(webhookEvents).meta({ id: 'WebhookEvent' });
+const webhookEventSchema = z.enum(webhookEvents).meta({ id: 'WebhookEvent' });
 
-export const deliveryStatusSchema = z.enum(['pending', 'delivered', 'failed']);
+const deliveryStatusSchema = z.enum(['pending', 'delivered', 'failed']);
 
 /** http(s) only, kept in the URL standard's spelling (so the scheme is lower case, as the table requires). */
 const webhookUrl = z

@@ -1,10 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { Db } from '../../db/database.ts';
 import { sweepLostOutbox } from '../../shared/outbox/sweep.ts';
-import type { Queues } from '../../shared/queues.ts';
+import { deliveryJobId, type Queues } from '../../shared/queues.ts';
 import { enqueueDeliveries } from './delivery-queue.ts';
-
-export const deliveryJobId = (deliveryId: string) => `d-${deliveryId}`;
 
 /** Re-enqueues pending webhook deliveries whose job Redis lost (shared/outbox/sweep.ts). */
 export const sweepLostDeliveries = (deps: {

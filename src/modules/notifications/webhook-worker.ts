@@ -1,11 +1,31 @@
+import type { Redis } from 'ioredis';
 import { type Logger, pino } from 'pino';
-import type { Container } from '../../container.ts';
+import type { Config } from '../../config.ts';
+import type { Db } from '../../db/database.ts';
 import { loggerOptions } from '../../shared/logger.ts';
 import { type OutboxConsumer, startOutboxConsumer } from '../../shared/outbox/consumer.ts';
+import type { Queues } from '../../shared/queues.ts';
 import { createWebhookDeliverer } from './webhook-delivery.ts';
 import { sweepLostDeliveries } from './webhook-sweep.ts';
 
 export type WebhookDelivery = OutboxConsumer;
+
+type WebhookDeliveryDeps = {
+  config: Pick<
+    Config,
+    | 'LOG_LEVEL'
+    | 'REDIS_PREFIX'
+    | 'WEBHOOK_TIMEOUT_MS'
+    | 'WEBHOOK_MAX_ATTEMPTS'
+    | 'WEBHOOK_BACKOFF_MS'
+    | 'WEBHOOK_ALLOW_PRIVATE'
+    | 'WEBHOOK_CONCURRENCY'
+    | 'WEBHOOK_SWEEP_MS'
+  >;
+  db: Db;
+  redis: Redis;
+  queues: Pick<Queues, 'deliveries'>;
+};
 
 /**
  * The worker side of outgoing webhooks: the `deliveries` queue's consumer and sweep
@@ -14,10 +34,10 @@ export type WebhookDelivery = OutboxConsumer;
  * same on every try.
  */
 export function startWebhookDelivery(
-  container: Container,
+  deps: WebhookDeliveryDeps,
   options: { log?: Logger; workerId?: string } = {},
 ): WebhookDelivery {
-  const { config, db, queues, redis } = container;
+  const { config, db, queues, redis } = deps;
   const log = (options.log ?? pino({ ...loggerOptions(config.LOG_LEVEL), name: 'worker' })).child({
     component: 'webhooks',
   });

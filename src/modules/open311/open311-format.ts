@@ -21,7 +21,7 @@ const itemNames: Record<string, string> = {
  * What XML 1.0 may not carry (control characters, lone surrogates, U+FFFE/U+FFFF), as U+FFFD: input
  * refuses them today, but a row stored before must not break the feed for every reader.
  */
-export const xmlSafe = (s: string) =>
+const xmlSafe = (s: string) =>
   s.replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '\uFFFD');
 
 function toXmlValue(value: unknown): unknown {
@@ -54,7 +54,7 @@ export const contentTypes: Record<Open311Format, string> = {
 export const formatOfUrl = (url: string): Open311Format =>
   /\.xml$/i.test(url.split('?')[0] ?? '') ? 'xml' : 'json';
 
-export type Open311Error = { code: number; description: string };
+type Open311Error = { code: number; description: string };
 
 /** The spec's errors: `[{ code, description }]`, or `<errors><error>…</error></errors>`. */
 export const renderErrors = (errors: Open311Error[], format: Open311Format) =>

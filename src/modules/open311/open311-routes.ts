@@ -59,7 +59,7 @@ export function parseForm(body: string): Record<string, unknown> {
 }
 
 /** A problem (toProblem's) as the spec's errors, in the format the URL asks for. */
-export function sendOpen311Problem(
+function sendOpen311Problem(
   reply: FastifyReply,
   request: FastifyRequest,
   problem: ReturnType<typeof toProblem>,

@@ -4,7 +4,7 @@ import { caseCodeParams, phoneSchema } from '../cases/case-schemas.ts';
 import { wardCode } from '../directory/directory-schemas.ts';
 
 /** Every GeoReport v2 resource comes as `.json` or `.xml`. */
-export const formatSchema = z.enum(['json', 'xml']);
+const formatSchema = z.enum(['json', 'xml']);
 export type Open311Format = z.infer<typeof formatSchema>;
 
 const serviceCode = z

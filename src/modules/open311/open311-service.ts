@@ -4,6 +4,7 @@ import { badRequest, forbidden, notFound } from '../../shared/errors.ts';
 import { formatDeadline, vietnamTimeZone } from '../../shared/vietnam-day.ts';
 import type { AuthService } from '../auth/auth-service.ts';
 import type { CaseService } from '../cases/case-service.ts';
+import { selectPublicCases } from '../cases/public-view.ts';
 import type { PostRequestBody, RequestsQuery } from './open311-schemas.ts';
 import {
   type Open311Request,
@@ -39,40 +40,6 @@ export function createOpen311Service(deps: {
 
   const categoryColumns = ['code', 'name', 'description', 'keywords', 'group_name'] as const;
 
-  function selectRequests() {
-    return db
-      .selectFrom('cases')
-      .leftJoin('categories', 'categories.id', 'cases.category_id')
-      .leftJoin('departments', 'departments.id', 'cases.department_id')
-      .leftJoin('cases as original', 'original.id', 'cases.duplicate_of')
-      .select([
-        'cases.id',
-        'cases.code',
-        'cases.status',
-        'categories.code as category_code',
-        'categories.name as category_name',
-        'departments.name as department_name',
-        'cases.description',
-        'cases.reporter_name',
-        'cases.reporter_confidential',
-        'cases.location_address',
-        'cases.location_lat',
-        'cases.location_lng',
-        'cases.attachments',
-        'cases.answer_text',
-        'cases.answered_at',
-        'cases.answer_published',
-        'cases.public_answer',
-        'categories.publication as category_publication',
-        'cases.reject_reason',
-        'original.code as duplicate_of_code',
-        'cases.received_at',
-        'cases.updated_at',
-        'cases.closed_at',
-        'cases.due_at',
-      ]);
-  }
-
   /** What the citizen is told once the request is in: the deadline, or that the ward office classifies it. */
   function noticeOf(c: { status: string; dueAt: string | null; code: string }): string {
     if (c.dueAt)
@@ -104,7 +71,7 @@ export function createOpen311Service(deps: {
      * first of at most 90 days (by default the last 90), filtered by service codes and status.
      */
     async list(q: RequestsQuery, now = new Date()): Promise<Open311Request[]> {
-      let query = selectRequests();
+      let query = selectPublicCases(db);
       if (q.jurisdiction_id) query = query.where('cases.ward_id', '=', (await wardOf(q.jurisdiction_id)).id);
       if (q.service_request_id) {
         const rows = await query
@@ -141,7 +108,7 @@ export function createOpen311Service(deps: {
     },
 
     async get(code: string): Promise<Open311Request[]> {
-      const row = await selectRequests().where('cases.code', '=', code).executeTakeFirst();
+      const row = await selectPublicCases(db).where('cases.code', '=', code).executeTakeFirst();
       if (!row) throw notFound(`service_request_id ${code}: không có phản ánh này.`);
       return [toServiceRequest(row as RequestRow)];
     },

@@ -8,9 +8,9 @@ import type { serviceDefinitionSchema, serviceRequestSchema, serviceSchema } fro
 
 export type Open311Service = z.infer<typeof serviceSchema>;
 export type Open311Request = z.infer<typeof serviceRequestSchema>;
-export type ServiceDefinition = z.infer<typeof serviceDefinitionSchema>;
+type ServiceDefinition = z.infer<typeof serviceDefinitionSchema>;
 
-export type CategoryRow = {
+type CategoryRow = {
   code: string;
   name: string;
   description: string | null;
@@ -80,7 +80,7 @@ export const serviceAttributes: ServiceDefinition['attributes'] = [
   },
 ];
 
-export type ParsedAttributes = {
+type ParsedAttributes = {
   title?: string;
   urgency: Urgency;
   residentialGroup?: string;

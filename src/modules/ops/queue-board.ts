@@ -4,15 +4,13 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { LRUCache } from 'lru-cache';
-import type { Db } from '../../db/database.ts';
-import { problemType } from '../../shared/errors.ts';
+import { AppError, problemType } from '../../shared/errors.ts';
 import { isStorable } from '../../shared/http.ts';
 import type { Queues } from '../../shared/queues.ts';
 import { mayChangeState } from '../../shared/same-origin.ts';
-import type { LoginLockout } from '../auth/login-lockout.ts';
-import { verifyPassword } from '../auth/passwords.ts';
+import type { AuthService } from '../auth/auth-service.ts';
 
-export const QUEUE_BOARD_PATH = '/admin/queues';
+const QUEUE_BOARD_PATH = '/admin/queues';
 
 /** A verified credential is trusted this long, so the dashboard's polling does not hash on every call. */
 const VERIFIED_TTL_MS = 60_000;
@@ -29,14 +27,14 @@ function parseBasic(header: string | undefined): { username: string; password: s
 /**
  * The queue dashboard (Bull Board) at /admin/queues, for admins only. Browsers cannot send the API's
  * bearer tokens to a page, so it asks for HTTP Basic credentials, checked against an active admin's
- * password. Each credential check (not each dashboard call) counts against a per-address limit and
- * the same per-username lockout as POST /api/v1/auth/token.
+ * password, through the same sign-in as POST /api/v1/auth/token (the username in any case, the same
+ * per-username lockout). Each credential check (not each dashboard call) also counts against a
+ * per-address limit.
  */
 export const queueBoard: FastifyPluginAsync<{
   queues: Queues;
-  db: Db;
+  auth: Pick<AuthService, 'authenticate'>;
   checksPerMinute: number;
-  lockout: LoginLockout;
 }> = async (app, opts) => {
   const serverAdapter = new FastifyAdapter();
   serverAdapter.setBasePath(QUEUE_BOARD_PATH);
@@ -95,33 +93,28 @@ export const queueBoard: FastifyPluginAsync<{
       return refuse(reply, 429, 'Quá nhiều lần đăng nhập; thử lại sau.', {
         'retry-after': String(limit.ttlInSeconds),
       });
-    const wait = await opts.lockout.attempt(credentials.username, req.log);
-    if (wait > 0) {
-      const seconds = Math.max(1, Math.ceil(wait / 1000));
-      return refuse(
-        reply,
-        429,
-        `Đăng nhập sai quá nhiều lần với tên đăng nhập này; thử lại sau ${seconds} giây.`,
-        {
-          'retry-after': String(seconds),
-        },
-      );
+    try {
+      const user = await opts.auth.authenticate(credentials.username, credentials.password, req.log);
+      if (user.role !== 'admin')
+        return refuse(
+          reply,
+          401,
+          'Tên đăng nhập hoặc mật khẩu không đúng, hoặc không phải quản trị.',
+          challenge,
+        );
+    } catch (err) {
+      // The sign-in's own refusals (wrong password: 401; locked username: 429 with Retry-After).
+      if (err instanceof AppError && (err.statusCode === 401 || err.statusCode === 429))
+        return refuse(
+          reply,
+          err.statusCode,
+          err.statusCode === 401
+            ? 'Tên đăng nhập hoặc mật khẩu không đúng, hoặc không phải quản trị.'
+            : err.message,
+          err.statusCode === 401 ? challenge : (err.headers ?? {}),
+        );
+      throw err;
     }
-    const admin = await opts.db
-      .selectFrom('users')
-      .select('password_hash')
-      .where('username', '=', credentials.username)
-      .where('role', '=', 'admin')
-      .where('active', '=', true)
-      .executeTakeFirst();
-    if (!(await verifyPassword(admin?.password_hash, credentials.password)))
-      return refuse(
-        reply,
-        401,
-        'Tên đăng nhập hoặc mật khẩu không đúng, hoặc không phải quản trị.',
-        challenge,
-      );
-    await opts.lockout.succeeded(credentials.username, req.log);
     verified.set(key, true);
   });
 

@@ -1,13 +1,13 @@
 import type { Redis } from 'ioredis';
 
 /** `<prefix>:worker:heartbeat:<id>`: present while the worker `id` is alive. */
-export const heartbeatKey = (prefix: string, workerId: string) => `${prefix}:worker:heartbeat:${workerId}`;
+const heartbeatKey = (prefix: string, workerId: string) => `${prefix}:worker:heartbeat:${workerId}`;
 /** The ids of workers seen recently, so readers find the heartbeat keys without scanning Redis. */
 const indexKey = (prefix: string) => `${prefix}:worker:heartbeats`;
 /** Index entries not refreshed for this long belong to workers long gone. */
 const INDEX_RETENTION_MS = 3_600_000;
 
-export type Heartbeat = { stop: () => Promise<void> };
+type Heartbeat = { stop: () => Promise<void> };
 
 /**
  * Writes the worker's heartbeat key now and every `intervalMs`, with a TTL of three intervals, so the

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { idSchema } from '../../shared/http.ts';
 
-export const groupBySchema = z.enum(['department', 'category', 'channel']);
+const groupBySchema = z.enum(['department', 'category', 'channel']);
 
 export const slaReportQuery = z.object({
   wardId: idSchema
@@ -22,7 +22,7 @@ export const slaReportQuery = z.object({
 });
 export type SlaReportQuery = z.output<typeof slaReportQuery>;
 
-export const slaReportRowSchema = z.object({
+const slaReportRowSchema = z.object({
   key: z
     .string()
     .nullable()

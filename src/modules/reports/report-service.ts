@@ -10,7 +10,7 @@ import { type ReportCase, slaReport } from './sla-report.ts';
 
 const maxDays = 366;
 
-export const channelNames: Record<Channel, string> = {
+const channelNames: Record<Channel, string> = {
   hotline_1022: 'Đường dây nóng 1022',
   smart_haiphong: 'Ứng dụng Smart Hải Phòng',
   walk_in: 'Trực tiếp tại Bộ phận một cửa',

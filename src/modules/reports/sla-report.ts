@@ -102,7 +102,7 @@ const csvCell = (v: string | number | null) => {
   return /[",\r\n]/.test(safe) || safe !== s ? `"${safe.replaceAll('"', '""')}"` : safe;
 };
 
-export const slaReportColumns = [
+const slaReportColumns = [
   'key',
   'name',
   'received',

@@ -18,7 +18,7 @@ import type { ConfirmedSchedule } from './calendar-years.ts';
 import type { NamedDay, YearSchedule } from './statutory-holidays.ts';
 
 /** A confirmed year as the aggregate below returns it (JSON: dates as text). */
-export type ConfirmedYearJson = {
+type ConfirmedYearJson = {
   id: string;
   year: number;
   daysOff: NamedDay[];

@@ -10,7 +10,7 @@ import type { CalendarService } from './calendar-service.ts';
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'Giờ dạng HH:MM');
 const isoDate = z.iso.date();
 
-export const calendarSchema = z
+const calendarSchema = z
   .object({
     timezone: z.string().min(1).max(64),
     businessHours: z

@@ -55,7 +55,7 @@ export type DaysOffChange = {
   now: Date;
 };
 
-export type DeadlineRederiver = (trx: Transaction<Database>, change: DaysOffChange) => Promise<number>;
+type DeadlineRederiver = (trx: Transaction<Database>, change: DaysOffChange) => Promise<number>;
 
 export type CalendarService = ReturnType<typeof createCalendarService>;
 

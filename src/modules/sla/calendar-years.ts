@@ -9,7 +9,7 @@ import { dayNumberOf, isoDateOf } from './local-day.ts';
 import { type NamedDay, provisionalSchedule, type YearSchedule } from './statutory-holidays.ts';
 
 /** Where a year's days come from: the ward's own confirmed schedule, the city's, or the rules. */
-export type YearSource = 'ward' | 'city' | 'statutory';
+type YearSource = 'ward' | 'city' | 'statutory';
 
 /** A schedule an admin confirmed (or that shipped confirmed, `confirmedBy` null). */
 export type ConfirmedSchedule = YearSchedule & {
@@ -20,7 +20,7 @@ export type ConfirmedSchedule = YearSchedule & {
   confirmedBy: string | null;
 };
 
-export type YearStatus = {
+type YearStatus = {
   year: number;
   status: 'confirmed' | 'provisional';
   source: YearSource;
@@ -28,7 +28,7 @@ export type YearStatus = {
   confirmedBy: string | null;
 };
 
-export type YearView = YearStatus & { daysOff: NamedDay[]; workingDays: NamedDay[]; note: string | null };
+type YearView = YearStatus & { daysOff: NamedDay[]; workingDays: NamedDay[]; note: string | null };
 
 /** A year as a ward sees it: the confirmed schedule when there is one, the provisional one otherwise. */
 export function yearView(year: number, confirmed: ConfirmedSchedule | undefined): YearView {
@@ -136,7 +136,7 @@ export function provisionalYearsBetween(calendar: WardCalendar, firstDay: number
 }
 
 /** The first month in which next year's provisional days off are warned about (November). */
-export const WARNING_FROM_MONTH = 11;
+const WARNING_FROM_MONTH = 11;
 
 /**
  * Whether `today` (a Vietnam date) falls in the weeks before the year turns, when next year's days

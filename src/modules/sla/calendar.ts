@@ -6,7 +6,7 @@ import data from './data/vn-calendar-2026.json' with { type: 'json' };
 import { dayNumberOf } from './local-day.ts';
 import type { YearSchedule } from './statutory-holidays.ts';
 
-export type BusinessHours = {
+type BusinessHours = {
   /** ISO weekday, 1 = Monday … 7 = Sunday. */
   weekday: number;
   /** Local opening time, "HH:MM". */
@@ -98,7 +98,7 @@ export function parseTimeOfDay(text: string): number | null {
   return h * 60 + min;
 }
 
-export function isValidTimeZone(timeZone: string): boolean {
+function isValidTimeZone(timeZone: string): boolean {
   if (typeof timeZone !== 'string' || timeZone === '') return false;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone });

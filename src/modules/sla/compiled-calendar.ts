@@ -10,7 +10,7 @@ import { dayNumberOf, isoDateOf, isoWeekdayOf, localToInstant, yearOfDay } from 
 import { provisionalDaysOff } from './statutory-holidays.ts';
 
 /** A business interval `[start, end)` as epoch milliseconds. */
-export type Interval = { start: number; end: number };
+type Interval = { start: number; end: number };
 
 type Minutes = { start: number; end: number };
 
@@ -30,7 +30,7 @@ export type CompiledCalendar = {
 };
 
 /** How many consecutive days without business time a search tolerates before giving up. */
-export const MAX_EMPTY_DAYS = 3660;
+const MAX_EMPTY_DAYS = 3660;
 const MAX_MEMO_DAYS = 20_000;
 
 const cache = new WeakMap<WardCalendar, CompiledCalendar>();
@@ -75,7 +75,7 @@ export function compileCalendar(calendar: WardCalendar): CompiledCalendar {
 }
 
 /** Whether the day's year follows the provisional statutory schedule rather than the listed days. */
-export function isProvisionalDay(c: CompiledCalendar, day: number): boolean {
+function isProvisionalDay(c: CompiledCalendar, day: number): boolean {
   return c.confirmedYears !== null && !c.confirmedYears.has(yearOfDay(day));
 }
 

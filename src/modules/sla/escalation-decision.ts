@@ -18,7 +18,7 @@ export type SkipReason =
   | 'not_awaiting_dispatch'
   | 'clock_not_running';
 
-export type EscalationDecision =
+type EscalationDecision =
   | { fire: true; step: EscalationStep }
   | { fire: false; reason: SkipReason }
   /** Delivered before its due time (clock skew between hosts): try again in `inMs`. */

@@ -14,7 +14,7 @@ import {
 } from './escalation-policy.ts';
 import { insertEscalation, lockCaseOfTimer, lockTimer, settleTimer } from './escalation-repository.ts';
 
-export type EscalationOutcome =
+type EscalationOutcome =
   | { kind: 'fired'; escalationId: string; caseId: string; step: string; notified: number; lagMs: number }
   | { kind: 'skipped'; reason: SkipReason | 'already_escalated' | 'missing' }
   | { kind: 'early'; inMs: number };

@@ -12,7 +12,7 @@ const duration = z
     `Thời hạn dài tối đa ${MAX_DURATION_DAYS} ngày`,
   );
 
-export const escalationStepSchema = z.object({
+const escalationStepSchema = z.object({
   key: z.string().regex(/^[a-z][a-z0-9_]{1,39}$/, 'Khoá bước gồm chữ thường không dấu, chữ số, _'),
   anchor: z.enum(['acceptDueAt', 'dueAt']),
   offset: duration,

@@ -2,7 +2,7 @@ import { sql, type Transaction } from 'kysely';
 import type { Conn } from '../../db/database.ts';
 import type { CaseStatus, Database } from '../../db/types.ts';
 
-export type TimerToEnqueue = { id: string; delayMs: number };
+type TimerToEnqueue = { id: string; delayMs: number };
 
 /**
  * Claims pending timers due within the horizon that the queue has not been given yet, soonest first,
@@ -80,7 +80,7 @@ export async function forgetEnqueued(db: Conn): Promise<number> {
   return Number(result.numUpdatedRows);
 }
 
-export type EscalationCase = {
+type EscalationCase = {
   id: string;
   code: string;
   ward_id: string;
@@ -172,7 +172,7 @@ export const listCaseEscalations = (db: Conn, caseId: string) =>
     .orderBy('id')
     .execute();
 
-export type EscalationLag = {
+type EscalationLag = {
   /** Age of the oldest timer that is due and has not fired, in seconds (0 when none). */
   oldestDueSeconds: number;
   /** fired_at − due_at over the last `windowMinutes`, in seconds; null when nothing fired. */

@@ -5,7 +5,7 @@ import { principalOf } from '../auth/auth-plugin.ts';
 import { staffRoles } from '../auth/principal.ts';
 import type { EscalationQueries } from './escalation-queries.ts';
 
-export const escalationSchema = z
+const escalationSchema = z
   .object({
     step: z.string(),
     dueAt: z.iso.datetime().meta({ description: 'When this step fell due (not the answer deadline)' }),

@@ -1,26 +1,19 @@
 import { DelayedError, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
-import type { Logger } from 'pino';
-import { type QueuePayload, queueRegistry } from '../../shared/queues.ts';
+import { type ConsumerBase, type QueuePayload, queueRegistry } from '../../shared/queues.ts';
+import { startTick } from '../../shared/tick.ts';
 import type { EscalationJob } from './escalation-job.ts';
 import type { TimerScheduler } from './scheduler.ts';
 
-export type EscalationConsumers = { close: () => Promise<void> };
+type EscalationConsumers = { close: () => Promise<void> };
 
 /**
- * The worker side of the engine: consumes `escalations` (one job per timer) and `sweeps` (the
- * scheduler's ticks). A worker killed mid-job leaves an active job whose lock expires after
+ * The worker side of the engine: consumes `escalations` (one job per timer) and runs the scheduler's
+ * tick on `sweeps` (shared/tick.ts). A worker killed mid-job leaves an active job whose lock expires after
  * `lockDuration`; the stalled check then runs it again — harmless, as the job is idempotent.
  */
-export function startEscalationConsumers(deps: {
-  connection: Redis;
-  prefix: string;
-  workerId: string;
-  concurrency: number;
-  job: EscalationJob;
-  scheduler: TimerScheduler;
-  log: Logger;
-}): EscalationConsumers {
+export async function startEscalationConsumers(
+  deps: ConsumerBase & { concurrency: number; job: EscalationJob; scheduler: TimerScheduler },
+): Promise<EscalationConsumers> {
   const { connection, prefix, log } = deps;
 
   const escalations = new Worker<QueuePayload<'escalations'>>(
@@ -40,7 +33,7 @@ export function startEscalationConsumers(deps: {
     {
       connection,
       prefix,
-      name: deps.workerId,
+      ...(deps.workerId ? { name: deps.workerId } : {}),
       concurrency: deps.concurrency,
       // Short locks so that a job held by a killed worker is retried within seconds, not minutes.
       lockDuration: 10_000,
@@ -49,20 +42,20 @@ export function startEscalationConsumers(deps: {
     },
   );
 
-  const sweeps = new Worker<QueuePayload<'sweeps'>>(
-    'sweeps',
-    async () => {
-      const result = await deps.scheduler.tick();
-      return result;
-    },
-    { connection, prefix, name: deps.workerId, concurrency: 1, lockDuration: 30_000 },
-  );
+  const sweeps = await startTick({
+    connection,
+    prefix,
+    workerId: deps.workerId,
+    log,
+    schedule: deps.scheduler.schedule,
+    run: () => deps.scheduler.tick(),
+    lockDurationMs: 30_000,
+  });
 
   escalations.on('failed', (job, err) => {
     log.error({ err, timerId: job?.data.timerId, attempts: job?.attemptsMade }, 'escalation job failed');
   });
-  sweeps.on('failed', (_job, err) => log.error({ err }, 'escalation sweep failed'));
-  for (const w of [escalations, sweeps]) w.on('error', (err) => log.error({ err }, 'queue worker error'));
+  escalations.on('error', (err) => log.error({ err }, 'queue worker error'));
 
   return {
     /** Stops taking jobs and waits for the active ones to finish. */

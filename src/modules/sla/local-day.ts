@@ -4,7 +4,7 @@
  */
 import { tzOffset } from '@date-fns/tz';
 
-export const MS_PER_DAY = 86_400_000;
+const MS_PER_DAY = 86_400_000;
 const MS_PER_MINUTE = 60_000;
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;

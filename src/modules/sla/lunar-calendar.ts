@@ -11,7 +11,7 @@
  */
 
 /** The time zone of the Vietnamese lunar calendar, in hours east of UTC. */
-export const VIETNAM_UTC_OFFSET_HOURS = 7;
+const VIETNAM_UTC_OFFSET_HOURS = 7;
 
 const JULIAN_DAY_OF_EPOCH = 2_440_588; // Julian day number of 1970-01-01
 const SYNODIC_MONTH = 29.530588853;
@@ -81,7 +81,7 @@ function leapMonthOffset(a11: number, zone: number): number {
   return i - 1;
 }
 
-export type LunarDate = { day: number; month: number; year: number; leap: boolean };
+type LunarDate = { day: number; month: number; year: number; leap: boolean };
 
 /** The lunar date of a day (day number since 1970-01-01). */
 export function lunarDateOf(dayNumber: number, zone = VIETNAM_UTC_OFFSET_HOURS): LunarDate {

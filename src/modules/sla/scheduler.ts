@@ -2,7 +2,8 @@ import type { JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Db } from '../../db/database.ts';
-import type { Queues } from '../../shared/queues.ts';
+import { escalationJobId, type Queues } from '../../shared/queues.ts';
+import { tickSchedule } from '../../shared/tick.ts';
 import {
   claimTimersToEnqueue,
   dueUnfiredTimers,
@@ -11,12 +12,10 @@ import {
 } from './escalation-repository.ts';
 
 /** The BullMQ job scheduler entry whose jobs are the scheduler's ticks. */
-export const SWEEP_SCHEDULER_ID = 'escalation-sweep';
+const SWEEP_SCHEDULER_ID = 'escalation-sweep';
 
 /** How many batches one tick moves at most, so a huge backlog cannot hold a tick for long. */
 const MAX_BATCHES_PER_TICK = 20;
-
-export const escalationJobId = (timerId: string) => `t-${timerId}`;
 
 /**
  * A timer's job. Its id is derived from the timer, so adding it while it waits, is delayed or runs
@@ -32,7 +31,7 @@ export const escalationJobOptions = (timerId: string, delayMs: number): JobsOpti
   removeOnFail: true,
 });
 
-export type TickResult = { enqueued: number; resent: number; ms: number };
+type TickResult = { enqueued: number; resent: number; ms: number };
 export type TimerScheduler = ReturnType<typeof createTimerScheduler>;
 
 /**
@@ -62,6 +61,8 @@ export function createTimerScheduler(deps: {
   // A timer must reach the queue at least one tick before it is due.
   const horizonMs = Math.max(deps.horizonMs, deps.tickMs * 3);
   const sentinelKey = `${deps.prefix}:escalations:armed`;
+  /** The tick's job scheduler entry; the worker runs `tick` on it (escalation-worker.ts). */
+  const schedule = tickSchedule(queues.sweeps, SWEEP_SCHEDULER_ID, deps.tickMs);
 
   const add = (timers: Array<{ id: string; delayMs: number }>) =>
     queues.escalations.addBulk(
@@ -120,29 +121,17 @@ export function createTimerScheduler(deps: {
     return result;
   }
 
-  /** Creates or updates the tick's job scheduler (idempotent; replicas may all call it). */
-  async function ensureSchedule(): Promise<void> {
-    await queues.sweeps.upsertJobScheduler(
-      SWEEP_SCHEDULER_ID,
-      { every: deps.tickMs },
-      { name: 'sweep', data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } },
-    );
-  }
-
   /**
    * Returns true when Redis had lost its data and the horizon was handed over again. Also puts back
    * the tick's job scheduler if someone removed it (say, from the queue dashboard).
    */
   async function checkRedis(): Promise<boolean> {
     if ((await deps.redis.exists(sentinelKey)) === 1) {
-      if (!(await queues.sweeps.getJobScheduler(SWEEP_SCHEDULER_ID))) {
-        log.warn('escalation tick scheduler was missing; re-created');
-        await ensureSchedule();
-      }
+      await schedule.restore(log);
       return false;
     }
     const forgotten = await forgetEnqueued(db);
-    await ensureSchedule();
+    await schedule.ensure();
     const result = await tick();
     // Set only once the horizon is back in the queue: a crash before this repeats the recovery.
     await deps.redis.set(sentinelKey, new Date().toISOString());
@@ -150,5 +139,5 @@ export function createTimerScheduler(deps: {
     return true;
   }
 
-  return { tick, ensureSchedule, checkRedis, horizonMs };
+  return { tick, schedule, checkRedis, horizonMs };
 }

@@ -37,17 +37,31 @@ function assertWithinWalk(first: number, day: number): void {
     );
 }
 
+/**
+ * The business intervals of each local day, from the day of `fromMs` on, walking `direction` (one
+ * array a day, possibly empty); bounded by MAX_WALK_DAYS, and refusing a calendar with no working
+ * time ahead.
+ */
+function* daysFrom(
+  c: CompiledCalendar,
+  fromMs: number,
+  direction: 1 | -1,
+): Generator<ReturnType<typeof intervalsOf>, never> {
+  const first = localDayOf(c.timezone, fromMs);
+  let empty = 0;
+  for (let day = first; ; day += direction) {
+    assertWithinWalk(first, day);
+    const intervals = intervalsOf(c, day);
+    if (intervals.length === 0) assertWorkingTimeAhead(c, day, direction, ++empty);
+    else empty = 0;
+    yield intervals;
+  }
+}
+
 /** Moves `amountMs` (> 0) of business time forward from `fromMs`; an end exactly at closing stays there. */
 function forward(c: CompiledCalendar, fromMs: number, amountMs: number): number {
   let remaining = amountMs;
-  let day = localDayOf(c.timezone, fromMs);
-  const first = day;
-  let empty = 0;
-  for (;;) {
-    assertWithinWalk(first, day);
-    const intervals = intervalsOf(c, day);
-    if (intervals.length === 0) assertWorkingTimeAhead(c, day, 1, ++empty);
-    else empty = 0;
+  for (const intervals of daysFrom(c, fromMs, 1)) {
     for (const { start, end } of intervals) {
       if (end <= fromMs) continue;
       const from = Math.max(start, fromMs);
@@ -55,21 +69,14 @@ function forward(c: CompiledCalendar, fromMs: number, amountMs: number): number 
       if (remaining <= available) return from + remaining;
       remaining -= available;
     }
-    day++;
   }
+  throw new Error('unreachable: the walk ends in a deadline or a DurationError');
 }
 
 /** Moves `amountMs` (> 0) of business time backward from `fromMs`; an end exactly at opening stays there. */
 function backward(c: CompiledCalendar, fromMs: number, amountMs: number): number {
   let remaining = amountMs;
-  let day = localDayOf(c.timezone, fromMs);
-  const first = day;
-  let empty = 0;
-  for (;;) {
-    assertWithinWalk(first, day);
-    const intervals = intervalsOf(c, day);
-    if (intervals.length === 0) assertWorkingTimeAhead(c, day, -1, ++empty);
-    else empty = 0;
+  for (const intervals of daysFrom(c, fromMs, -1)) {
     for (let i = intervals.length - 1; i >= 0; i--) {
       const interval = intervals[i];
       if (!interval || interval.start >= fromMs) continue;
@@ -78,8 +85,8 @@ function backward(c: CompiledCalendar, fromMs: number, amountMs: number): number
       if (remaining <= available) return to - remaining;
       remaining -= available;
     }
-    day--;
   }
+  throw new Error('unreachable: the walk ends in a deadline or a DurationError');
 }
 
 /** Close of business of the n-th (n ≥ 1) working day strictly after (or before) local day `day`. */

@@ -24,7 +24,7 @@ import { escalationTimers, type RunningDeadlines } from '../sla/deadlines.ts';
 import { replaceTimers } from '../sla/timer-repository.ts';
 import { type Actor, type CaseAction, decide } from './state-machine.ts';
 
-export type Trx = Transaction<Database>;
+type Trx = Transaction<Database>;
 /** The case an action works on, locked for its transaction, with its ward's code for the SLA context. */
 export type Locked = CaseWithCategory & { ward_code: string };
 type Patch = Partial<{
@@ -79,6 +79,13 @@ const deciderOf = (p: Principal, row: Pick<CaseRow, 'api_client_id'>): Actor =>
 export const running = (dueAt: Date | null): RunningDeadlines => ({ acceptDueAt: null, dueAt });
 
 export type WorkflowEngine = ReturnType<typeof createWorkflowEngine>;
+export type WorkflowEngineDeps = {
+  db: Db;
+  queues: Pick<Queues, 'deliveries'>;
+  intakeContext: IntakeContextLoader;
+  /** Whether reporters are sent status messages (SMS_PROVIDER is not `none`). */
+  messagesEnabled: boolean;
+};
 
 /**
  * The transaction every workflow action runs in (design.md §3). `run` locks the case (404 outside
@@ -87,13 +94,7 @@ export type WorkflowEngine = ReturnType<typeof createWorkflowEngine>;
  * timers when deadlines move, and records the status-change webhook and the reporter's status
  * message — all in one commit; webhook deliveries are handed to the queue after it.
  */
-export function createWorkflowEngine(deps: {
-  db: Db;
-  queues: Pick<Queues, 'deliveries'>;
-  intakeContext: IntakeContextLoader;
-  /** Whether reporters are sent status messages (SMS_PROVIDER is not `none`). */
-  messagesEnabled: boolean;
-}) {
+export function createWorkflowEngine(deps: WorkflowEngineDeps) {
   const { db, intakeContext } = deps;
 
   /** The ward's calendar and ladder and the case's category, as intake reads them. */

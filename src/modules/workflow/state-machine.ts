@@ -54,7 +54,7 @@ export const rules: Record<CaseAction, Rule> = {
   publish: { from: ['closed'], roles: ['intake'] },
 };
 
-export type Decision =
+type Decision =
   | { ok: true; to: CaseStatus }
   | { ok: false; reason: 'forbidden' }
   | { ok: false; reason: 'invalid_status'; status: CaseStatus; allowedFrom: readonly CaseStatus[] };
@@ -69,6 +69,3 @@ export function decide(action: CaseAction, status: CaseStatus, actor: Actor): De
     return { ok: false, reason: 'invalid_status', status, allowedFrom: rule.from };
   return { ok: true, to: rule.to ?? status };
 }
-
-/** Statuses in which the department's answer clock runs (awaiting_info pauses it). */
-export const clockRunning = (s: CaseStatus) => s === 'assigned' || s === 'in_progress';

@@ -5,7 +5,7 @@ import { type QueuePayload, queueRegistry } from '../queues.ts';
 import { type DeliveryOutcome, isOutboxId } from './ledger.ts';
 
 /** The queues whose jobs each name one outbox row. */
-export type OutboxQueue = 'deliveries' | 'emails';
+type OutboxQueue = 'deliveries' | 'emails';
 
 const idOf: { [N in OutboxQueue]: (data: QueuePayload<N>) => string } = {
   deliveries: (d) => d.deliveryId,

@@ -30,15 +30,13 @@ export const sinceLastAttempt = (column: string): RawBuilder<number | null> =>
   sql<number | null>`(extract(epoch from now() - ${sql.ref(column)}) * 1000)::float8`;
 
 /** What a runner read of a row before trying it. */
-export type OutboxRowState = {
+type OutboxRowState = {
   id: string;
   status: 'pending' | 'delivered' | 'failed';
   attempts: number;
   last_error: string | null;
   since_ms: number | null;
 };
-
-export type OutboxLedger = ReturnType<typeof createOutboxLedger>;
 
 /**
  * The bookkeeping of tries. Postgres holds the truth: a try is counted in the row before it goes out
