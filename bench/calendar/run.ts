@@ -15,11 +15,7 @@
  *
  * Results: printed, and bench/results/calendar-<tag>.json (git-ignored).
  */
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { loadConfig } from '../../src/config.ts';
 import { createContainer } from '../../src/container.ts';
@@ -29,25 +25,21 @@ import { defaultCalendar } from '../../src/modules/sla/calendar.ts';
 import { dayNumberOf, isoDateOf, localToInstant } from '../../src/modules/sla/local-day.ts';
 import { isWorkingDay } from '../../src/modules/sla/working-time.ts';
 import { vietnamDayOf } from '../../src/shared/vietnam-day.ts';
-import { intArg, printUsage } from '../lib/cli.ts';
+import { intArg, parseCommandLine } from '../lib/cli.ts';
 import { machineInfo } from '../lib/machine.ts';
 import { databaseUrl } from '../lib/pg-admin.ts';
+import { root, runTag, writeResult } from '../lib/results.ts';
+import { requireCompleteSeed } from '../seed/note.ts';
 
-const { values: args } = parseArgs({
-  options: {
-    db: { type: 'string', default: 'pakn_scale' },
-    ahead: { type: 'string', default: '3' },
-    rounds: { type: 'string', default: '3' },
-    help: { type: 'boolean', default: false },
-  },
-  strict: true,
+const args = parseCommandLine(import.meta.url, {
+  db: { type: 'string', default: 'pakn_scale' },
+  ahead: { type: 'string', default: '3' },
+  rounds: { type: 'string', default: '3' },
 });
-if (args.help) printUsage(import.meta.url);
 const ahead = intArg('ahead', args.ahead, 1, 200);
 const rounds = intArg('rounds', args.rounds, 1, 50);
 const log = (msg: string) => process.stdout.write(`${msg}\n`);
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const tag = `${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}${randomBytes(2).toString('hex')}`;
+const tag = runTag();
 
 const config = loadConfig({
   ...process.env,
@@ -57,18 +49,7 @@ const config = loadConfig({
 });
 const container = await createContainer(config, { role: 'api' });
 const { db, calendars } = container;
-const seedNote =
-  (
-    await sql<{ c: string | null }>`
-      SELECT shobj_description(oid, 'pg_database') AS c FROM pg_database WHERE datname = ${args.db}`.execute(
-      db,
-    )
-  ).rows[0]?.c ?? '';
-if (!seedNote.startsWith('pakn bench seed: complete')) {
-  process.stderr.write(`database ${args.db} has no complete seed; run npm run bench:seed first\n`);
-  await container.close();
-  process.exit(1);
-}
+await requireCompleteSeed(db, args.db, () => container.close());
 if ((await pendingMigrations(db)).length) log(`applied ${(await migrateToLatest(db)).join(', ')}`);
 
 const adminRow = await db
@@ -163,15 +144,15 @@ for (let round = 1; round <= rounds; round++) {
   );
 }
 
-mkdirSync(path.join(root, 'bench/results'), { recursive: true });
-const file = path.join(root, `bench/results/calendar-${tag}.json`);
-writeFileSync(
-  file,
-  JSON.stringify(
-    { tag, machine: machineInfo(), db: args.db, dayOff, year, open, candidates: candidates.length, results },
-    null,
-    2,
-  ),
-);
+const file = writeResult(`calendar-${tag}.json`, {
+  tag,
+  machine: machineInfo(),
+  db: args.db,
+  dayOff,
+  year,
+  open,
+  candidates: candidates.length,
+  results,
+});
 log(`results in ${path.relative(root, file)}`);
 await container.close();

@@ -3,6 +3,7 @@
  * Vietnamese, with a spread of lengths, optional fields, urgent cases and photo attachments.
  * Deterministic (seeded), so the project and the floor receive the same mix.
  */
+import { mulberry32 } from '../lib/prng.ts';
 
 export type BenchCategory = { code: string; name: string; departmentCode: string; topics: string[] };
 
@@ -88,18 +89,6 @@ const closings = [
 ];
 const phonePrefixes = ['090', '091', '098', '097', '086', '083', '035', '070'];
 
-/** mulberry32: a small seeded PRNG. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 const ID_MARK = '__BENCH_EXTERNAL_ID__';
 
 /** A body split around its externalId, so a request costs two string concatenations. */
@@ -110,7 +99,7 @@ type Template = { before: string; after: string };
  * externalId `id`.
  */
 export function bodyFactory(wardCode: string, count = 1_000, seed = 20261121) {
-  const rnd = prng(seed);
+  const rnd = mulberry32(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
   const int = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
   const templates: Template[] = [];

@@ -6,7 +6,7 @@
  *
  * Deadlines are plain offsets from now (no working-time calendar): the floor prices the HTTP and
  * database work, not the SLA arithmetic. The code's number is zero-padded to at least four digits and
- * never truncated (the app's lpad(n, 4, '0') cuts n >= 10000 to four digits: see bench/README.md).
+ * never truncated (the app's lpad(n, 4, '0') cuts n >= 10000 to four digits: see bench/HISTORY.md).
  *
  * Env: DATABASE_URL, PORT, HOST (127.0.0.1), DATABASE_POOL_SIZE (20, as the app), FLOOR_CONTEXT (JSON:
  * ward, api client and categories made by run.ts), FLOOR_EVENTS (2 = as the app writes for an

@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { statFields } from './proc.ts';
 
 const HZ = 100; // USER_HZ on Linux
 
@@ -17,36 +18,10 @@ function machineJiffies(): { busy: number; total: number } {
   return { busy, total: busy + idle + iowait };
 }
 
-function statFields(pid: number): string[] | null {
-  try {
-    const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return s.slice(s.lastIndexOf(')') + 2).split(' ');
-  } catch {
-    return null;
-  }
-}
-
 /** utime + stime of one process, in jiffies (0 when it is gone). */
 function pidJiffies(pid: number): number {
   const f = statFields(pid);
   return f ? Number(f[11]) + Number(f[12]) : 0;
-}
-
-/** `pid` and all its descendants (e.g. `npm start`'s API process and the worker it forks). */
-export function processTree(pid: number): number[] {
-  const parentOf = new Map<number, number>();
-  let seen = 0;
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d) || ++seen > 20_000) continue;
-    try {
-      const s = readFileSync(`/proc/${d}/stat`, 'utf8');
-      parentOf.set(Number(d), Number(s.slice(s.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {}
-  }
-  const tree = [pid];
-  for (let i = 0; i < tree.length && i < 1_000; i++)
-    for (const [child, parent] of parentOf) if (parent === tree[i]) tree.push(child);
-  return tree;
 }
 
 /**

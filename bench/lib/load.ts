@@ -3,9 +3,9 @@ import autocannon, { type Result } from 'autocannon';
 export type LoadOptions = {
   url: string;
   path: string;
+  headers: Record<string, string>;
   connections: number;
   durationS: number;
-  headers: Record<string, string>;
   /** A fresh request body and the unique id it carries, once per request. */
   nextBody: () => { id: string; body: string };
 };

@@ -79,3 +79,17 @@ export const ensureAutovacuum = (baseUrl: string) =>
         await c2.query('SELECT pg_reload_conf()');
       });
   });
+
+/**
+ * The Postgres backends serving `db`'s database, except the runner's own connections (those whose
+ * application_name is `runner`): the server under test's, for its CPU.
+ */
+export function backendPids(db: pg.Pool, runner: string): () => Promise<number[]> {
+  return async () =>
+    (
+      await db.query<{ pid: number }>(
+        'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name <> $1',
+        [runner],
+      )
+    ).rows.map((r) => r.pid);
+}

@@ -27,51 +27,40 @@
  * Pending migrations are applied first (as `npm start` would), timed, then ANALYZE. Results: printed,
  * and bench/results/queries-<tag>.json (git-ignored). `--check` exits 1 when a p95 exceeds `--budget`.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createContainer } from '../../src/container.ts';
 import { createDb } from '../../src/db/database.ts';
 import { migrateToLatest, pendingMigrations } from '../../src/db/migrate.ts';
-import { intArg, printUsage } from '../lib/cli.ts';
+import { intArg, parseCommandLine } from '../lib/cli.ts';
 import { startCpuMeter, waitForQuiet } from '../lib/cpu-meter.ts';
 import { machineInfo } from '../lib/machine.ts';
 import { databaseUrl, serverSettings, serverVersion } from '../lib/pg-admin.ts';
-import { installCapture, record, type Statement } from './capture.ts';
+import { root, runTag, writeResult } from '../lib/results.ts';
+import { requireCompleteSeed } from '../seed/note.ts';
+import { installCapture, record } from './capture.ts';
+import { pickSubjects, plain } from './subjects.ts';
+import { explainAll, type Result, type Sample, summarize } from './summary.ts';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const resultsDir = path.join(root, 'bench/results');
-
-const { values: args } = parseArgs({
-  options: {
-    db: { type: 'string', default: 'pakn_scale' },
-    reps: { type: 'string', default: '200' },
-    warmup: { type: 'string', default: '20' },
-    pages: { type: 'string', default: '60' },
-    ward: { type: 'string', default: '' },
-    'quiet-wait': { type: 'string', default: '30' },
-    budget: { type: 'string', default: '20' },
-    check: { type: 'boolean', default: false },
-    help: { type: 'boolean', default: false },
-  },
-  strict: true,
+const args = parseCommandLine(import.meta.url, {
+  db: { type: 'string', default: 'pakn_scale' },
+  reps: { type: 'string', default: '200' },
+  warmup: { type: 'string', default: '20' },
+  pages: { type: 'string', default: '60' },
+  ward: { type: 'string', default: '' },
+  'quiet-wait': { type: 'string', default: '30' },
+  budget: { type: 'string', default: '20' },
+  check: { type: 'boolean', default: false },
 });
-if (args.help) {
-  printUsage(import.meta.url);
-}
 const reps = intArg('reps', args.reps, 1, 100_000);
 const warmup = intArg('warmup', args.warmup, 0, 10_000);
 const pages = intArg('pages', args.pages, 2, 10_000);
 const quietWaitMs = intArg('quiet-wait', args['quiet-wait'], 0, 600) * 1000;
 const budgetMs = intArg('budget', args.budget, 1, 10_000);
-const tag = `${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}${randomBytes(2).toString('hex')}`;
+const tag = runTag();
 const log = (msg: string) => process.stdout.write(`${msg}\n`);
 
 const baseUrl = loadConfig().DATABASE_URL;
@@ -80,18 +69,7 @@ const url = databaseUrl(baseUrl, args.db);
 // ---- the database: seeded, migrated, analysed -------------------------------------------------------
 
 const admin = createDb({ url, poolSize: 1, applicationName: 'pakn-bench-queries' });
-const comment = await sql<{ c: string | null }>`
-  SELECT shobj_description(oid, 'pg_database') AS c FROM pg_database WHERE datname = ${args.db}`
-  .execute(admin)
-  .catch(() => ({ rows: [] as { c: string | null }[] }));
-const seedNote = comment.rows[0]?.c ?? '';
-if (!seedNote.startsWith('pakn bench seed: complete')) {
-  process.stderr.write(
-    `database ${args.db} has no complete seed (${seedNote || 'no seed note'}); run npm run bench:seed first\n`,
-  );
-  await admin.destroy();
-  process.exit(1);
-}
+const seedNote = await requireCompleteSeed(admin, args.db, () => admin.destroy());
 const password = /password (\S+)/.exec(seedNote)?.[1] ?? 'pakn-scale-2026';
 const pending = await pendingMigrations(admin);
 let migration: { names: string[]; seconds: number } | null = null;
@@ -102,56 +80,11 @@ if (pending.length) {
   migration = { names, seconds: Math.round((performance.now() - t) / 100) / 10 };
   log(`applied ${names.join(', ')} and ANALYZE in ${migration.seconds} s`);
 }
-
-const wardRow = await sql<{ id: string; code: string; name: string; n: number }>`
-  SELECT w.id, w.code, w.name, count(*)::int AS n FROM cases c JOIN wards w ON w.id = c.ward_id
-  ${args.ward ? sql`WHERE w.code = ${args.ward.toUpperCase()}` : sql``}
-  GROUP BY w.id ORDER BY n DESC LIMIT 1`.execute(admin);
-const ward = wardRow.rows[0];
-if (!ward) throw new Error(`no ward ${args.ward}`);
+const { ward, street, code, absent, caseIds, counts, totalCases } = await pickSubjects(admin, {
+  ward: args.ward,
+  cases: reps + warmup,
+});
 const slug = ward.code.toLowerCase();
-/** The ward's street with the fewest cases: a name staff look up, with matches sparse in the ward's list. */
-const streetRow = await sql<{ street: string; n: number }>`
-  SELECT substring(location_address FROM '(?:đường|Đường) ([^,]+)') AS street, count(*)::int AS n
-  FROM cases WHERE ward_id = ${ward.id} AND location_address ~ '(đường|Đường) '
-  GROUP BY 1 HAVING count(*) >= 20 ORDER BY n ASC LIMIT 1`.execute(admin);
-const street = streetRow.rows[0]?.street ?? 'Lạch Tray';
-/** Two searches outside the budget, to show the other side of the search plan: a case code, and a street of another ward. */
-const codeRow = await sql<{ code: string }>`
-  SELECT code FROM cases WHERE ward_id = ${ward.id} AND received_at < now() - interval '90 days'
-  ORDER BY id DESC LIMIT 1`.execute(admin);
-const code = codeRow.rows[0]?.code ?? '';
-const otherStreets = await sql<{ street: string }>`
-  SELECT DISTINCT substring(location_address FROM 'đường ([^,]+)') AS street
-  FROM cases TABLESAMPLE SYSTEM (1) WHERE location_address LIKE '%đường %' AND ward_id <> ${ward.id}`.execute(
-  admin,
-);
-let absent = '';
-for (const { street: s } of otherStreets.rows) {
-  const here = await sql<{ n: number }>`
-    SELECT count(*)::int AS n FROM cases WHERE ward_id = ${ward.id} AND strpos(search_text, pakn_search_normalize(${s})) > 0`.execute(
-    admin,
-  );
-  if (s && here.rows[0]?.n === 0) {
-    absent = s;
-    break;
-  }
-}
-const plain = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').replace(/[đĐ]/g, 'd').toLowerCase();
-const caseIds = (
-  await sql<{ id: string }>`
-    SELECT id::text FROM cases TABLESAMPLE SYSTEM (5) WHERE ward_id = ${ward.id} LIMIT ${reps + warmup}`.execute(
-    admin,
-  )
-).rows.map((r) => r.id);
-const counts = (
-  await sql<{ total: number; overdue: number }>`
-    SELECT count(*)::int AS total,
-           count(*) FILTER (WHERE (status IN ('assigned', 'in_progress') AND due_at < now())
-                               OR (status = 'received' AND accept_due_at < now()))::int AS overdue
-    FROM cases WHERE ward_id = ${ward.id}`.execute(admin)
-).rows[0];
-const totalCases = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM cases`.execute(admin)).rows[0]?.n;
 await admin.destroy();
 
 // ---- the app, in-process ------------------------------------------------------------------------------
@@ -180,7 +113,6 @@ async function login(username: string): Promise<string> {
 const intake = { authorization: `Bearer ${await login(`${slug}.tiepnhan`)}` };
 const head = { authorization: `Bearer ${await login(`${slug}.ktht.truongphong`)}` };
 
-type Sample = { ms: number; sqlMs: number; statements: Statement[] };
 async function call(headers: Record<string, string>, target: string): Promise<Sample & { body: unknown }> {
   const start = performance.now();
   const { result: res, statements } = await record(() => app.inject({ method: 'GET', url: target, headers }));
@@ -189,64 +121,7 @@ async function call(headers: Record<string, string>, target: string): Promise<Sa
   return { ms, sqlMs: statements.reduce((a, s) => a + s.ms, 0), statements, body: res.json() };
 }
 
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] ?? Number.NaN;
-};
-const r1 = (x: number) => Math.round(x * 10) / 10;
-type Result = {
-  name: string;
-  who: string;
-  request: string;
-  n: number;
-  items: number;
-  p50: number;
-  p95: number;
-  max: number;
-  sqlP50: number;
-  sqlP95: number;
-  statements: number;
-  explain: { sql: string; params: unknown[]; plan: string[] }[];
-  cpu: ReturnType<ReturnType<typeof startCpuMeter>>;
-};
 const results: Result[] = [];
-
-function summarize(
-  name: string,
-  who: string,
-  request: string,
-  samples: Sample[],
-  items: number,
-  cpu: Result['cpu'],
-  explainOf: Statement[],
-) {
-  if (samples.length === 0) {
-    log(`  ${name.padEnd(22)} no samples`);
-    return;
-  }
-  const ms = samples.map((s) => s.ms);
-  const sqlMs = samples.map((s) => s.sqlMs);
-  const r: Result = {
-    name,
-    who,
-    request,
-    n: samples.length,
-    items,
-    p50: r1(pct(ms, 50)),
-    p95: r1(pct(ms, 95)),
-    max: r1(Math.max(...ms)),
-    sqlP50: r1(pct(sqlMs, 50)),
-    sqlP95: r1(pct(sqlMs, 95)),
-    statements: explainOf.length,
-    explain: explainOf.map((s) => ({ sql: s.text, params: s.values, plan: [] })),
-    cpu,
-  };
-  results.push(r);
-  log(
-    `  ${name.padEnd(22)} n=${String(r.n).padStart(4)}  p50 ${String(r.p50).padStart(6)}  p95 ${String(r.p95).padStart(6)}  ` +
-      `max ${String(r.max).padStart(6)} ms   (SQL p50 ${r.sqlP50}, p95 ${r.sqlP95}; ${r.statements} statements, ${items} items)`,
-  );
-}
 
 type Query = {
   name: string;
@@ -377,15 +252,19 @@ for (let i = 0; i < warmup + reps || (queries.at(-1)?.deep?.length ?? 0) < deepW
 const cpu = cpuEnd(await backends());
 for (const q of queries) {
   const last = q.samples.at(-1) as Sample;
-  summarize(q.name, q.who, q.label, q.samples, q.items, cpu, last.statements);
+  summarize(results, log, { ...q, request: q.label, cpu }, last.statements);
   if (q.deep)
     summarize(
-      'paging, pages ≥ 50',
-      q.who,
-      `${q.label} (page ≥ 50)`,
-      q.deep,
-      50,
-      cpu,
+      results,
+      log,
+      {
+        name: 'paging, pages ≥ 50',
+        who: q.who,
+        request: `${q.label} (page ≥ 50)`,
+        samples: q.deep,
+        items: 50,
+        cpu,
+      },
       q.deep.at(-1)?.statements ?? [],
     );
 }
@@ -399,22 +278,7 @@ await container.close();
 
 // ---- EXPLAIN (ANALYZE, BUFFERS) of what each query sent -----------------------------------------------
 
-const explainer = new pg.Client({ connectionString: url, application_name: 'pakn-bench-explain' });
-await explainer.connect();
-for (const r of results) {
-  if (r.name === 'paging, pages ≥ 50') continue;
-  log(`\n-- ${r.name}: GET ${r.request} as ${r.who}`);
-  for (const e of r.explain) {
-    const plan = await explainer.query<{ 'QUERY PLAN': string }>(
-      `EXPLAIN (ANALYZE, BUFFERS) ${e.sql}`,
-      e.params,
-    );
-    e.plan = plan.rows.map((x) => x['QUERY PLAN']);
-    log(`${e.sql.replace(/\s+/g, ' ').slice(0, 400)}\n   params ${JSON.stringify(e.params).slice(0, 200)}`);
-    for (const line of e.plan) log(`   ${line}`);
-  }
-}
-await explainer.end();
+await explainAll(url, results, log);
 
 // ---- verdict --------------------------------------------------------------------------------------------
 
@@ -422,32 +286,23 @@ const over = results.filter((r) => r.p95 >= budgetMs && !r.name.includes('(extra
 log(
   `\nbudget: p95 < ${budgetMs} ms each (extras aside) — ${over.length ? `NOT met by ${over.map((r) => r.name).join(', ')}` : 'met by all'}`,
 );
-mkdirSync(resultsDir, { recursive: true });
-const file = path.join(resultsDir, `queries-${tag}.json`);
-writeFileSync(
-  file,
-  JSON.stringify(
-    {
-      tag,
-      db: args.db,
-      seed: seedNote,
-      migration,
-      machine: machineInfo(),
-      server: await serverVersion(baseUrl),
-      settings: await serverSettings(baseUrl),
-      ward: { ...ward, ...counts },
-      street,
-      code,
-      absent,
-      quiet,
-      reps,
-      warmup,
-      pages,
-      results,
-    },
-    null,
-    2,
-  ),
-);
+const file = writeResult(`queries-${tag}.json`, {
+  tag,
+  db: args.db,
+  seed: seedNote,
+  migration,
+  machine: machineInfo(),
+  server: await serverVersion(baseUrl),
+  settings: await serverSettings(baseUrl),
+  ward: { ...ward, ...counts },
+  street,
+  code,
+  absent,
+  quiet,
+  reps,
+  warmup,
+  pages,
+  results,
+});
 log(`results: ${path.relative(root, file)}`);
 if (args.check && over.length) process.exitCode = 1;

@@ -6,7 +6,6 @@
  * escalations and the notifications they sent. Times are epoch milliseconds.
  */
 import type { CaseStatus, Channel, CaseRow as DbCaseRow, Urgency } from '../../src/db/types.ts';
-import { rules } from '../../src/modules/workflow/state-machine.ts';
 import { escalationMessage } from '../../src/modules/notifications/escalation-messages.ts';
 import type { WardCalendar } from '../../src/modules/sla/calendar.ts';
 import {
@@ -18,6 +17,7 @@ import {
   remainingAtPause,
 } from '../../src/modules/sla/deadlines.ts';
 import type { EscalationPolicy, EscalationStep } from '../../src/modules/sla/escalation-policy.ts';
+import { rules } from '../../src/modules/workflow/state-machine.ts';
 import type { CityWard } from './city.ts';
 import { personName } from './city.ts';
 import { type Rng, weightedPick } from './random.ts';
@@ -102,8 +102,8 @@ export type TimerRow = {
   caseIndex: number;
   step: string;
   generation: number;
-  due: number;
   status: 'pending' | 'fired' | 'cancelled';
+  due: number;
   enqueued: number | null;
   fired: number | null;
   created: number;

@@ -1,4 +1,6 @@
 /** A small seeded PRNG (mulberry32) and the draws the generator needs, so a seed gives the same city. */
+import { mulberry32 } from '../lib/prng.ts';
+
 export type Rng = {
   /** Uniform in [0, 1). */
   next: () => number;
@@ -11,14 +13,7 @@ export type Rng = {
 };
 
 export function createRng(seed: number): Rng {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   return {
     next,
     int: (min, max) => min + Math.floor(next() * (max - min + 1)),

@@ -22,41 +22,33 @@
  *
  * The database's comment says whether the seed completed (bench/queries checks it).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { loadConfig } from '../../src/config.ts';
 import { createDb } from '../../src/db/database.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import { hashPassword } from '../../src/modules/auth/passwords.ts';
-import { intArg, printUsage } from '../lib/cli.ts';
+import { intArg, parseCommandLine } from '../lib/cli.ts';
 import { startCpuMeter } from '../lib/cpu-meter.ts';
 import { machineInfo } from '../lib/machine.ts';
 import { createDatabase, databaseUrl, dropDatabase, serverVersion } from '../lib/pg-admin.ts';
+import { root, writeResult } from '../lib/results.ts';
 import { buildCity } from './city.ts';
 import { type GeneratedCase, generateCase } from './generator.ts';
 import { type Batch, databaseSize, foreignKeys, insertBatch, plainIndexes, seedDirectory } from './load.ts';
+import { markSeed } from './note.ts';
 import { createRng, weighted } from './random.ts';
 
-const { values: args } = parseArgs({
-  options: {
-    cases: { type: 'string', default: '1000000' },
-    db: { type: 'string', default: 'pakn_scale' },
-    fresh: { type: 'boolean', default: false },
-    seed: { type: 'string', default: '1' },
-    batch: { type: 'string', default: '10000' },
-    days: { type: 'string', default: '730' },
-    password: { type: 'string', default: 'pakn-scale-2026' },
-    help: { type: 'boolean', default: false },
-  },
-  strict: true,
+const args = parseCommandLine(import.meta.url, {
+  cases: { type: 'string', default: '1000000' },
+  db: { type: 'string', default: 'pakn_scale' },
+  fresh: { type: 'boolean', default: false },
+  seed: { type: 'string', default: '1' },
+  batch: { type: 'string', default: '10000' },
+  days: { type: 'string', default: '730' },
+  password: { type: 'string', default: 'pakn-scale-2026' },
 });
-if (args.help) {
-  printUsage(import.meta.url);
-}
 const N = intArg('cases', args.cases, 1, 20_000_000);
 const seed = intArg('seed', args.seed, 0, 2 ** 31);
 const batchSize = intArg('batch', args.batch, 100, 100_000);
@@ -70,8 +62,6 @@ if (args.password.length < 10) {
   process.exit(2);
 }
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const resultsDir = path.join(root, 'bench/results');
 const H = 3_600_000;
 const D = 24 * H;
 const t0 = performance.now();
@@ -105,8 +95,7 @@ if ((existing.rows[0]?.n ?? 0) > 0) {
   await db.destroy();
   process.exit(1);
 }
-const mark = (state: string) =>
-  sql`COMMENT ON DATABASE ${sql.id(args.db)} IS ${sql.lit(`pakn bench seed: ${state}`)}`.execute(db);
+const mark = (state: string) => markSeed(db, args.db, state);
 await mark(`in progress since ${new Date().toISOString()}`);
 
 // ---- directory ---------------------------------------------------------------------------------------
@@ -393,33 +382,24 @@ const lines = [
 ];
 process.stdout.write(lines.join('\n'));
 
-mkdirSync(resultsDir, { recursive: true });
-const file = path.join(resultsDir, `seed-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}.json`);
-writeFileSync(
-  file,
-  JSON.stringify(
-    {
-      db: args.db,
-      cases: N,
-      seed,
-      days,
-      batch: batchSize,
-      machine: machineInfo(),
-      server,
-      seconds: {
-        load: loadSeconds,
-        indexes: indexSeconds,
-        foreignKeys: keySeconds,
-        vacuumAnalyze: vacuumSeconds,
-        total: totalSeconds,
-      },
-      cpuSeconds: { load: loadCpuUsed, indexes: indexCpuUsed },
-      rows: { cases: N, ...totals },
-      statuses: counts.rows,
-      size,
-    },
-    null,
-    2,
-  ),
-);
+const file = writeResult(`seed-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}.json`, {
+  db: args.db,
+  cases: N,
+  seed,
+  days,
+  batch: batchSize,
+  machine: machineInfo(),
+  server,
+  seconds: {
+    load: loadSeconds,
+    indexes: indexSeconds,
+    foreignKeys: keySeconds,
+    vacuumAnalyze: vacuumSeconds,
+    total: totalSeconds,
+  },
+  cpuSeconds: { load: loadCpuUsed, indexes: indexCpuUsed },
+  rows: { cases: N, ...totals },
+  statuses: counts.rows,
+  size,
+});
 process.stdout.write(`results: ${path.relative(root, file)}\n`);

@@ -4,6 +4,7 @@
  * each fired timer exactly one escalation (and the reverse), no duplicates, nothing fired after the
  * case was answered, webhook deliveries all delivered; and the escalation lag per window of due time.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 
 const n = (x: unknown) => Number(x ?? 0);
@@ -17,6 +18,37 @@ export async function unsettled(db: pg.Pool, until: Date, deliveriesUntil: Date)
     [until, deliveriesUntil],
   );
   return { timers: n(r.rows[0]?.timers), deliveries: n(r.rows[0]?.deliveries) };
+}
+
+/**
+ * After the load, at most `graceS`: until every timer due before `loadEnd` has settled, then (with a
+ * webhook) until every delivery created by then has been delivered. Returns when the timers settled
+ * (null: not within the grace) and what was still pending at the last look.
+ */
+export async function waitUntilSettled(db: pg.Pool, loadEnd: Date, graceS: number, webhook: boolean) {
+  const graceEnd = Date.now() + graceS * 1000;
+  let settledAt: Date | null = null;
+  let pending = { timers: -1, deliveries: -1 };
+  while (Date.now() < graceEnd) {
+    pending = await unsettled(db, loadEnd, settledAt ?? new Date(8.64e15));
+    if (!settledAt && pending.timers === 0) {
+      settledAt = new Date();
+      if (!webhook) break;
+      continue;
+    }
+    if (settledAt && pending.deliveries === 0) break;
+    await sleep(1_000);
+  }
+  return { settledAt, pending };
+}
+
+/** The ids answered 201 that are not in the database. */
+export async function missingCases(db: pg.Pool, createdIds: string[]): Promise<string[]> {
+  const found = await db.query<{ id: string }>('SELECT id FROM cases WHERE id = ANY($1::bigint[])', [
+    createdIds,
+  ]);
+  const foundIds = new Set(found.rows.map((r) => r.id));
+  return createdIds.filter((id) => !foundIds.has(id));
 }
 
 export async function verifyEscalations(

@@ -4,21 +4,14 @@
  * after it is logged (its "fate": a chain of workflow actions, or nothing so its escalations fire),
  * and the mix of reads. Seeded, so two runs send the same sequence.
  */
+
 import { bodyFactory, departments, categories as slowCategories } from '../intake/bodies.ts';
+import { mulberry32 } from '../lib/prng.ts';
 
 export { departments };
 
-/** mulberry32: a small seeded PRNG. */
-export function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+/** The soak's seeded PRNG (mulberry32). */
+export const prng = mulberry32;
 export type Rnd = ReturnType<typeof prng>;
 export const pick = <T>(rnd: Rnd, xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
 

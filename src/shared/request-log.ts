@@ -7,7 +7,7 @@ import { type FastifyBaseLogger, type FastifyReply, type FastifyRequest, LogCont
  *
  * The line is written through a child logger without the redaction paths: its fields are fixed and
  * carry nothing to redact (the `req` serializer already masks phone numbers and secrets in the URL),
- * and path redaction would cost more than the rest of the line (about 20 µs, bench/README.md).
+ * and path redaction would cost more than the rest of the line (about 20 µs, bench/HISTORY.md, bench/intake).
  * Errored requests keep Fastify's own line, redacted.
  */
 export class RequestLogController extends LogController {

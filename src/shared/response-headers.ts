@@ -6,7 +6,7 @@ import helmet, { type HelmetOptions } from 'helmet';
 /**
  * Helmet's security headers, computed once. With no Content-Security-Policy they do not depend on the
  * request, so running helmet on every request (as @fastify/helmet does: it builds the middleware
- * anew per request, in two hooks) only repeats the same work; see bench/README.md.
+ * anew per request, in two hooks) only repeats the same work; see bench/HISTORY.md, bench/intake.
  */
 function securityHeaders(options: HelmetOptions): Record<string, string> {
   const headers: Record<string, string> = {};

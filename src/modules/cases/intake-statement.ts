@@ -205,7 +205,7 @@ type Generated = Pick<
  * A pg pool, or a client of it inside the caller's BEGIN … COMMIT (to join its transaction). Intake
  * runs on pg directly, not Kysely, to send its statement as a named prepared statement with its
  * parameters as they are: Postgres parses and plans it once per connection, which took intake's
- * Postgres CPU from 2.09 to 1.44 ms per case (bench/README.md, intake experiments).
+ * Postgres CPU from 2.09 to 1.44 ms per case (bench/HISTORY.md, bench/intake experiments).
  */
 type IntakeConn = pg.Pool | pg.PoolClient;
 
