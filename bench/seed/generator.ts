@@ -6,7 +6,6 @@
  * escalations and the notifications they sent. Times are epoch milliseconds.
  */
 import type { CaseStatus, Channel, CaseRow as DbCaseRow, Urgency } from '../../src/db/types.ts';
-import { escalationMessage } from '../../src/modules/notifications/escalation-messages.ts';
 import type { WardCalendar } from '../../src/modules/sla/calendar.ts';
 import {
   acceptDeadline,
@@ -16,6 +15,7 @@ import {
   escalationTimers,
   remainingAtPause,
 } from '../../src/modules/sla/deadlines.ts';
+import { escalationMessage } from '../../src/modules/sla/escalation-messages.ts';
 import type { EscalationPolicy, EscalationStep } from '../../src/modules/sla/escalation-policy.ts';
 import { rules } from '../../src/modules/workflow/state-machine.ts';
 import type { CityWard } from './city.ts';

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import { createDb } from '../db/database.ts';
 import { ensureDatabase, migrateToLatest } from '../db/migrate.ts';
-import { hashPassword } from '../modules/auth/passwords.ts';
+import { ensureFirstAdmin } from '../modules/directory/first-admin.ts';
 
 /**
  * Makes a fresh deployment usable: creates the database if missing, applies migrations, and creates
@@ -16,24 +16,11 @@ export async function bootstrap(config: Config, log: Logger): Promise<void> {
     const applied = await migrateToLatest(db);
     log.info({ applied }, applied.length ? 'migrations applied' : 'migrations current');
 
-    const admin = await db.selectFrom('users').select('id').where('role', '=', 'admin').executeTakeFirst();
-    if (!admin) {
-      const generated = config.ADMIN_PASSWORD === undefined;
-      const password = config.ADMIN_PASSWORD ?? randomBytes(12).toString('base64url');
-      await db
-        .insertInto('users')
-        .values({
-          username: config.ADMIN_USERNAME,
-          password_hash: await hashPassword(password),
-          full_name: 'Quản trị hệ thống',
-          role: 'admin',
-          ward_id: null,
-          department_id: null,
-        })
-        .onConflict((oc) => oc.column('username').doNothing())
-        .execute();
+    // A generated password is shown only by the process that created the admin with it.
+    const password = config.ADMIN_PASSWORD ?? randomBytes(12).toString('base64url');
+    if (await ensureFirstAdmin(db, { username: config.ADMIN_USERNAME, password })) {
       log.info({ username: config.ADMIN_USERNAME }, 'admin created');
-      if (generated) {
+      if (config.ADMIN_PASSWORD === undefined) {
         // Shown once, on the terminal only (not through the logger), as ADMIN_PASSWORD was not set.
         process.stderr.write(
           `\n  No ADMIN_PASSWORD was set, so one was generated for "${config.ADMIN_USERNAME}": ${password}\n` +

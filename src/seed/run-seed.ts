@@ -10,8 +10,7 @@ import {
   userBody,
   wardBody,
 } from '../modules/directory/directory-schemas.ts';
-import { defaultWeeklyCalendar } from '../modules/sla/calendar.ts';
-import { defaultEscalationPolicy } from '../modules/sla/escalation-policy.ts';
+import { storeWardDefaults } from '../modules/sla/ward-defaults.ts';
 import * as data from './viet-hoa.ts';
 
 type SeedSummary = {
@@ -65,18 +64,7 @@ export async function runSeed(container: Container, options: { password: string 
 
   // Office hours (days off by year are city-wide: 2026 official, later years provisional until an
   // admin confirms them) and the default escalation ladder, unless the ward has its own.
-  const calendar = await db
-    .insertInto('ward_calendars')
-    .values({ ward_id: wardId, calendar: JSON.stringify(defaultWeeklyCalendar()) })
-    .onConflict((oc) => oc.column('ward_id').doNothing())
-    .returning('ward_id')
-    .executeTakeFirst();
-  const policy = await db
-    .insertInto('escalation_policies')
-    .values({ ward_id: wardId, policy: JSON.stringify(defaultEscalationPolicy()) })
-    .onConflict((oc) => oc.column('ward_id').doNothing())
-    .returning('ward_id')
-    .executeTakeFirst();
+  const stored = await storeWardDefaults(db, wardId);
 
   // Categories shared by every ward.
   const categoryCount = { created: 0, existing: 0 };
@@ -182,8 +170,8 @@ export async function runSeed(container: Container, options: { password: string 
     ward: { code: wardRow.code, name: wardRow.name, created: wardCreated },
     departments: departmentCount,
     categories: categoryCount,
-    calendarCreated: calendar !== undefined,
-    policyCreated: policy !== undefined,
+    calendarCreated: stored.calendar,
+    policyCreated: stored.policy,
     users,
     apiClients,
     cases: seeded,

@@ -1,12 +1,8 @@
 import { z } from 'zod';
 import { channels, roles } from '../../db/types.ts';
 import { idSchema, text } from '../../shared/http.ts';
-import {
-  isValidDuration,
-  isWithinDurationLimit,
-  MAX_DURATION_DAYS,
-  mixesDaysAndTime,
-} from '../sla/duration.ts';
+import { mixesDaysAndTime } from '../sla/duration.ts';
+import { durationSchema } from '../sla/duration-schema.ts';
 import { publications } from './publication.ts';
 
 const roleSchema = z.enum(roles);
@@ -22,15 +18,6 @@ const unitCode = z
   .string()
   .trim()
   .regex(/^[a-z0-9_]{2,50}$/, 'Mã gồm 2–50 chữ thường không dấu, chữ số hoặc _');
-
-export const durationSchema = z
-  .string()
-  .max(40)
-  .refine(isValidDuration, 'Thời hạn phải là chuỗi ISO 8601, ví dụ P5D, PT4H, PT30S')
-  .refine(
-    (d) => !isValidDuration(d) || isWithinDurationLimit(d),
-    `Thời hạn dài tối đa ${MAX_DURATION_DAYS} ngày`,
-  );
 
 const slaPolicySchema = z
   .object({ duration: durationSchema, clock: clockSchema })

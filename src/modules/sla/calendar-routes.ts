@@ -3,9 +3,9 @@ import { z } from 'zod';
 import { idParams, idSchema, isoDateTime, problems, text } from '../../shared/http.ts';
 import { userOf } from '../auth/auth-plugin.ts';
 import { staffRoles } from '../auth/principal.ts';
-import { durationSchema } from '../directory/directory-schemas.ts';
 import { MAX_YEAR, MIN_YEAR } from './calendar.ts';
 import type { CalendarService } from './calendar-service.ts';
+import { durationSchema } from './duration-schema.ts';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'Giờ dạng HH:MM');
 const isoDate = z.iso.date();

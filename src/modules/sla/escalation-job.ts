@@ -3,10 +3,10 @@ import type { Db } from '../../db/database.ts';
 import type { Queues } from '../../shared/queues.ts';
 import { vietnamTimeZone } from '../../shared/vietnam-day.ts';
 import { enqueueDeliveries } from '../notifications/delivery-queue.ts';
-import { escalationMessage } from '../notifications/escalation-messages.ts';
 import { notifyRoles } from '../notifications/notification-repository.ts';
 import { recordWebhookEvent } from '../notifications/webhook-outbox.ts';
 import { decideEscalation, type SkipReason } from './escalation-decision.ts';
+import { escalationMessage } from './escalation-messages.ts';
 import {
   defaultEscalationPolicy,
   type EscalationPolicy,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { idSchema, isStorable, storableString, text } from '../../shared/http.ts';
 import { rejectReasons } from '../cases/status-labels.ts';
-import { durationSchema } from '../directory/directory-schemas.ts';
+import { durationSchema } from '../sla/duration-schema.ts';
 
 const note = text(2000);
 const attachments = z

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatDeadline } from '../../shared/vietnam-day.ts';
-import { defaultEscalationPolicy } from '../sla/escalation-policy.ts';
 import { escalationMessage } from './escalation-messages.ts';
+import { defaultEscalationPolicy } from './escalation-policy.ts';
 
 const steps = Object.fromEntries(defaultEscalationPolicy().steps.map((s) => [s.key, s]));
 const step = (key: string) => {

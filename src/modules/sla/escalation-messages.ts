@@ -1,6 +1,6 @@
 import { formatDeadline } from '../../shared/vietnam-day.ts';
-import { isZeroDuration, parseDuration } from '../sla/duration.ts';
-import type { EscalationStep } from '../sla/escalation-policy.ts';
+import { isZeroDuration, parseDuration } from './duration.ts';
+import type { EscalationStep } from './escalation-policy.ts';
 
 type EscalationMessageInput = {
   step: Pick<EscalationStep, 'key' | 'anchor' | 'offset'>;
