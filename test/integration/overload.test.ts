@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, call, createTestApp, type TestApp } from '../support/app.ts';
+import { until } from '../support/polling.ts';
+import { expectProblem } from '../support/problems.ts';
+
+// When the API's event loop lags behind (more work arrives than one process can serve), it refuses new
+// requests at once with 503 and Retry-After instead of queueing them until their clients give up.
+// The lag is made here by keeping the test's own event loop busy, as a flood of requests would.
+
+let t: TestApp;
+
+beforeAll(async () => {
+  t = await createTestApp({ OVERLOAD_EVENT_LOOP_DELAY_MS: '100' });
+});
+afterAll(() => t.close());
+
+/** Busy for `ms`, handing the event loop back every 250 ms so that timers see the delay. */
+async function lag(ms: number, enough: () => boolean): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end && !enough()) {
+    const slice = Date.now() + 250;
+    while (Date.now() < slice) {
+      // spin
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+describe('load shedding', () => {
+  it('refuses requests with 503 problem+json while the event loop lags, keeps /health, and recovers', async () => {
+    const wards = { method: 'GET' as const, url: '/api/v1/wards', headers: bearer(t.adminToken) };
+    await call(t.app, wards, 200);
+    expect(t.app.isUnderPressure()).toBe(false);
+
+    await lag(10_000, () => t.app.isUnderPressure());
+    expect(t.app.isUnderPressure()).toBe(true);
+
+    const refused = await t.app.inject(wards);
+    expectProblem(refused, 503);
+    expect(refused.json().type).toBe('urn:pakn:problem:overloaded');
+    expect(refused.json().detail).toMatch(/quá tải/);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    const intake = await t.app.inject({ method: 'POST', url: '/api/v1/cases', payload: {} });
+    expectProblem(intake, 503);
+    // Liveness stays up (a restart would not help); readiness says to send traffic elsewhere.
+    expect((await t.app.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
+    expectProblem(await t.app.inject({ method: 'GET', url: '/ready' }), 503);
+
+    await until(
+      () => !t.app.isUnderPressure(),
+      5_000,
+      () => 'still under pressure',
+    );
+    await call(t.app, wards, 200);
+  });
+});
