@@ -24,7 +24,9 @@ export const caseStatuses = [
 ] as const;
 export type CaseStatus = (typeof caseStatuses)[number];
 export type Urgency = 'normal' | 'urgent';
-export type Clock = 'working' | 'continuous';
+/** How a deadline counts time: the ward's working hours, or every hour (design.md §4). */
+export const clocks = ['working', 'continuous'] as const;
+export type Clock = (typeof clocks)[number];
 
 /** A likely duplicate found at intake, as it was then. */
 type PossibleDuplicate = { id: string; code: string; distanceMeters: number; similarity: number };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CaseStatus } from '../../db/types.ts';
+import { type CaseStatus, caseStatuses } from '../../db/types.ts';
 import type { ClientPrincipal, Principal, UserPrincipal } from '../auth/principal.ts';
 import type { CaseWithCategory } from './case-repository.ts';
 import { hidesReporter, isOverdue, toCaseView } from './case-view.ts';
@@ -196,15 +196,7 @@ describe('toCaseView', () => {
   });
 
   it('has a label for every status', () => {
-    for (const s of [
-      'received',
-      'assigned',
-      'in_progress',
-      'awaiting_info',
-      'answered',
-      'closed',
-      'rejected',
-    ] as const)
+    for (const s of caseStatuses)
       expect(toCaseView(row({ status: s }), client, now).statusLabel).toBe(statusLabels[s]);
   });
 });

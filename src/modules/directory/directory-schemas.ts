@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { channels, roles } from '../../db/types.ts';
+import { channels, clocks, roles } from '../../db/types.ts';
 import { idSchema, text } from '../../shared/http.ts';
 import { mixesDaysAndTime } from '../sla/duration.ts';
 import { durationSchema } from '../sla/duration-schema.ts';
@@ -7,7 +7,7 @@ import { publications } from './publication.ts';
 
 const roleSchema = z.enum(roles);
 export const channelSchema = z.enum(channels);
-const clockSchema = z.enum(['working', 'continuous']);
+const clockSchema = z.enum(clocks);
 
 export const wardCode = z
   .string()

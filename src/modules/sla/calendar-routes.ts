@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { clocks } from '../../db/types.ts';
 import { idParams, idSchema, isoDateTime, problems, text } from '../../shared/http.ts';
 import { userOf } from '../auth/auth-plugin.ts';
 import { staffRoles } from '../auth/principal.ts';
@@ -101,7 +102,7 @@ const cityYearParams = z.object({ year });
 const deadlineQuery = z.object({
   from: isoDateTime,
   duration: durationSchema,
-  clock: z.enum(['working', 'continuous']).default('working'),
+  clock: z.enum(clocks).default('working'),
 });
 
 export const calendarRoutes: FastifyPluginAsyncZod<{ calendars: CalendarService }> = async (

@@ -1,6 +1,6 @@
 import { sql, type Transaction } from 'kysely';
 import type { Conn, Db } from '../../db/database.ts';
-import type { Database } from '../../db/types.ts';
+import type { Clock, Database } from '../../db/types.ts';
 import { badRequest, notFound } from '../../shared/errors.ts';
 import { vietnamDayOf } from '../../shared/vietnam-day.ts';
 import type { UserPrincipal } from '../auth/principal.ts';
@@ -32,7 +32,7 @@ import { localDayOf } from './local-day.ts';
 import { loadPolicies } from './policy-repository.ts';
 import type { NamedDay, YearSchedule } from './statutory-holidays.ts';
 import { readableWard } from './ward-access.ts';
-import { addDuration, type Clock } from './working-time.ts';
+import { addDuration } from './working-time.ts';
 
 /** What a change of days off did to one ward's calendar. */
 export type WardDaysOff = {

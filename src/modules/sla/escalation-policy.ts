@@ -1,16 +1,13 @@
 import { z } from 'zod';
-import { isValidDuration, isWithinDurationLimit, MAX_DURATION_DAYS, mixesDaysAndTime } from './duration.ts';
+import { roles as allRoles, clocks } from '../../db/types.ts';
+import { mixesDaysAndTime } from './duration.ts';
+import { durationString } from './duration-schema.ts';
 
-const roles = z.enum(['intake', 'department_head', 'department_officer', 'chairman']);
-const clock = z.enum(['working', 'continuous']);
-const duration = z
-  .string()
-  .max(40)
-  .refine(isValidDuration, 'Thời hạn phải là chuỗi ISO 8601, ví dụ P1D, -P1D, PT4H')
-  .refine(
-    (d) => !isValidDuration(d) || isWithinDurationLimit(d),
-    `Thời hạn dài tối đa ${MAX_DURATION_DAYS} ngày`,
-  );
+/** Whom a step may notify: any staff role but the admin. */
+const roles = z.enum(allRoles).exclude(['admin']);
+const clock = z.enum(clocks);
+/** A step's offset may be negative: before the deadline. */
+const duration = durationString('P1D, -P1D, PT4H');
 
 const escalationStepSchema = z.object({
   key: z.string().regex(/^[a-z][a-z0-9_]{1,39}$/, 'Khoá bước gồm chữ thường không dấu, chữ số, _'),

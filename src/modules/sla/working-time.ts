@@ -2,14 +2,13 @@
  * Deadline arithmetic on a ward calendar (design.md §4): the continuous clock is plain elapsed
  * time; the working clock counts only business time in the calendar's time zone.
  */
+import type { Clock } from '../../db/types.ts';
 import type { WardCalendar } from './calendar.ts';
 import type { CompiledCalendar } from './compiled-calendar.ts';
 import { assertWorkingTimeAhead, compileCalendar, intervalsOf } from './compiled-calendar.ts';
 import type { Duration } from './duration.ts';
 import { DurationError, durationToSeconds, isZeroDuration, parseDuration } from './duration.ts';
 import { dayNumberOf, localDayOf } from './local-day.ts';
-
-export type Clock = 'working' | 'continuous';
 
 function instantOf(value: Date, what: string): number {
   const ms = value instanceof Date ? value.getTime() : Number.NaN;

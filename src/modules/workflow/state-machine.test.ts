@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { CaseStatus, Role } from '../../db/types.ts';
+import { type CaseStatus, caseStatuses, type Role } from '../../db/types.ts';
 import { type CaseAction, decide, rules } from './state-machine.ts';
 
-const statuses: CaseStatus[] = [
-  'received',
-  'assigned',
-  'in_progress',
-  'awaiting_info',
-  'answered',
-  'closed',
-  'rejected',
-];
+const statuses: readonly CaseStatus[] = caseStatuses;
 const user = (role: Role) => ({ kind: 'user' as const, role });
 
 describe('the case state machine', () => {
