@@ -28,6 +28,13 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3600),
+  // Server-side sessions (src/modules/auth/sessions.ts): a sign-in ends after this long without a
+  // request, and this long after it began, whatever the token says.
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(5).max(10_080).default(120),
+  SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(720).default(12),
+  // How long an API process trusts what it last read of a session or an API key: an ended session
+  // or a deactivated key is refused by every process within this (at most a second).
+  AUTH_CACHE_TTL_MS: z.coerce.number().int().min(0).max(1_000).default(500),
   ADMIN_USERNAME: z
     .string()
     .regex(/^[a-z0-9._-]{3,64}$/, '3-64 lowercase letters, digits, . _ -')

@@ -4,6 +4,7 @@ import { createPool, type Db, dbOnPool, type Pool } from './db/database.ts';
 import { loadOrCreateSecret } from './db/secrets.ts';
 import { createAuthService } from './modules/auth/auth-service.ts';
 import { createLoginLockout } from './modules/auth/login-lockout.ts';
+import { createSessionStore } from './modules/auth/sessions.ts';
 import { createTokenService } from './modules/auth/tokens.ts';
 import { createCaseService } from './modules/cases/case-service.ts';
 import { rederiveCaseDeadlines } from './modules/cases/deadline-rederivation.ts';
@@ -115,9 +116,21 @@ export async function createContainer(
     lockSeconds: config.LOGIN_LOCKOUT_SECONDS,
     maxLockSeconds: config.LOGIN_LOCKOUT_MAX_SECONDS,
   });
-  const auth = createAuthService({ db, tokens, cacheTtlMs: config.REFERENCE_CACHE_TTL_MS, lockout });
-  const directory = createDirectoryService({ db });
+  const sessions = createSessionStore({
+    db,
+    idleMinutes: config.SESSION_IDLE_MINUTES,
+    maxHours: config.SESSION_MAX_HOURS,
+    cacheTtlMs: config.AUTH_CACHE_TTL_MS,
+  });
+  const auth = createAuthService({
+    db,
+    tokens,
+    sessions,
+    cacheTtlMs: Math.min(config.AUTH_CACHE_TTL_MS, config.REFERENCE_CACHE_TTL_MS),
+    lockout,
+  });
   const intakeContext = createIntakeContextLoader({ db, ttlMs: config.REFERENCE_CACHE_TTL_MS });
+  const directory = createDirectoryService({ db, sessions, auth, onChange: () => intakeContext.clear() });
   const cases = createCaseService({
     db,
     pool,

@@ -39,23 +39,32 @@ interface AppSecretsTable {
   created_at: CreatedAt;
 }
 
-interface WardsTable {
+/** The columns of every directory object's lifecycle: deactivated, never deleted; versioned for If-Match. */
+interface Lifecycle {
+  version: ColumnType<number, number | undefined, number>;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+interface WardsTable extends Lifecycle {
   id: Id;
   code: string;
   name: string;
+  active: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: CreatedAt;
 }
 
-interface DepartmentsTable {
+interface DepartmentsTable extends Lifecycle {
   id: Id;
   ward_id: string;
   code: string;
   name: string;
+  active: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: CreatedAt;
 }
 
-export interface CategoriesTable {
+export interface CategoriesTable extends Lifecycle {
   id: Id;
+  active: ColumnType<boolean, boolean | undefined, boolean>;
   code: string;
   name: string;
   default_department_code: string | null;
@@ -74,7 +83,7 @@ export interface CategoriesTable {
   created_at: CreatedAt;
 }
 
-export interface UsersTable {
+export interface UsersTable extends Lifecycle {
   id: Id;
   username: string;
   password_hash: string;
@@ -87,14 +96,38 @@ export interface UsersTable {
   created_at: CreatedAt;
 }
 
-interface ApiClientsTable {
+interface ApiClientsTable extends Lifecycle {
   id: Id;
   name: string;
   channel: Channel;
   key_prefix: string;
   key_hash: string;
+  /** The key before the last rotation, valid until previous_key_expires_at (the grace period). */
+  previous_key_hash: string | null;
+  previous_key_expires_at: NullableTimestamp;
   created_at: CreatedAt;
+  /** Its deactivation: null while the client is active. */
   revoked_at: NullableTimestamp;
+}
+
+export type SessionEndReason =
+  | 'logout'
+  | 'password_changed'
+  | 'password_reset'
+  | 'deactivated'
+  | 'reassigned';
+
+interface SessionsTable {
+  id: Id;
+  /** SHA-256 of the session id the token carries; the id itself is stored nowhere. */
+  sid_hash: string;
+  user_id: string;
+  address: string | null;
+  created_at: CreatedAt;
+  last_seen_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  expires_at: ColumnType<Date, Date | string, Date | string>;
+  ended_at: NullableTimestamp;
+  end_reason: SessionEndReason | null;
 }
 
 interface WardCalendarsTable {
@@ -325,6 +358,7 @@ export interface Database {
   categories: CategoriesTable;
   users: UsersTable;
   api_clients: ApiClientsTable;
+  sessions: SessionsTable;
   ward_calendars: WardCalendarsTable;
   calendar_years: CalendarYearsTable;
   calendar_warnings: CalendarWarningsTable;

@@ -370,9 +370,28 @@ describe('credentials', () => {
     exp: Math.floor(Date.now() / 1000) + 3600,
   });
 
+  /** The user and session of a token this app issued: a forged token can only name a live session. */
+  const sessionOf = (token: string) => {
+    const c = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as {
+      sub: string;
+      sid: string;
+    };
+    return { sub: c.sub, sid: c.sid };
+  };
+
   it('accepts a well-formed token signed with the right secret (sanity check of the forger)', async () => {
-    const token = signJwt(claims(), JWT_SECRET);
+    const token = signJwt({ ...claims(), ...sessionOf(t.adminToken) }, JWT_SECRET);
     await call(t.app, { method: 'GET', url: '/api/v1/cases?limit=1', headers: bearer(token) }, 200);
+  });
+
+  it('refuses a token signed with the right secret whose session does not exist', async () => {
+    const token = signJwt(
+      { ...claims(), sub: sessionOf(t.adminToken).sub, sid: 'a-session-that-was-never-started' },
+      JWT_SECRET,
+    );
+    const res = await get(t.app, '/api/v1/cases', bearer(token));
+    expect(res.statusCode).toBe(401);
+    expectProblem(res, 401);
   });
 
   it('refuses malformed, forged, alg:none, expired and ill-typed bearer tokens with 401', async () => {

@@ -11,20 +11,28 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     principal: Principal | null;
+    /** The session of a bearer token (sessions.ts); null for API keys and public routes. */
+    sessionId: string | null;
   }
 }
 
 /**
- * Who is calling. Synchronous for bearer tokens and for API keys already in the cache (nearly every
- * channel request); a promise only when a key must be looked up.
+ * Who is calling. Synchronous for bearer tokens whose session this process checked lately and for
+ * API keys already in the cache (nearly every request); a promise only when Postgres must be asked.
  */
 function authenticate(auth: AuthService, request: FastifyRequest): Principal | Promise<Principal> {
   const header = request.headers.authorization;
   if (header !== undefined) {
     const m = /^Bearer\s+(\S+)$/i.exec(header);
-    const principal = m?.[1] ? auth.readToken(m[1]) : null;
-    if (!principal) throw unauthorized('Token không hợp lệ hoặc đã hết hạn.');
-    return principal;
+    const token = m?.[1] ? auth.readToken(m[1]) : null;
+    if (!token) throw unauthorized('Token không hợp lệ hoặc đã hết hạn.');
+    request.sessionId = token.sessionId;
+    const live = (ok: boolean) => {
+      if (!ok) throw unauthorized('Phiên đăng nhập đã kết thúc; vui lòng đăng nhập lại.');
+      return token.principal;
+    };
+    const known = auth.sessionLive(token.sessionId, token.principal.userId);
+    return typeof known === 'boolean' ? live(known) : known.then(live);
   }
   const key = request.headers['x-api-key'];
   if (typeof key === 'string' && key.length > 0 && key.length <= 200) {
@@ -42,6 +50,7 @@ function authenticate(auth: AuthService, request: FastifyRequest): Principal | P
 export const authPlugin = fp(
   async (app: FastifyInstance, opts: { auth: AuthService }) => {
     app.decorateRequest('principal', null);
+    app.decorateRequest('sessionId', null);
     app.addHook('onRoute', (route) => {
       if (!route.config?.access) return;
       route.schema ??= {};

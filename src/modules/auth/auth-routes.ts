@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { problems, storableString } from '../../shared/http.ts';
 import type { AuthService } from './auth-service.ts';
+import { staffRoles } from './principal.ts';
 
 const tokenBody = z.object({
   username: storableString().trim().min(1).max(64),
@@ -38,6 +39,25 @@ export const authRoutes: FastifyPluginAsyncZod<{ auth: AuthService; loginPerMinu
         response: { 200: tokenSchema, ...problems(400, 401, 429) },
       },
     },
-    async (req) => auth.login(req.body.username, req.body.password, req.log),
+    async (req) => auth.login(req.body.username, req.body.password, req.log, req.ip),
+  );
+
+  app.post(
+    '/api/v1/auth/logout',
+    {
+      config: { access: { roles: staffRoles } },
+      schema: {
+        operationId: 'logout',
+        summary: 'End the session of this token',
+        description:
+          'The token (its server-side session) is refused from then on, by every API process within AUTH_CACHE_TTL_MS. Other sessions of the same user stay.',
+        tags: ['auth'],
+        response: { 204: z.null(), ...problems(401, 403) },
+      },
+    },
+    async (req, reply) => {
+      if (req.sessionId) await auth.logout(req.sessionId);
+      return reply.code(204).send(null);
+    },
   );
 };

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { LRUCache } from 'lru-cache';
 import type { Db } from '../../db/database.ts';
 import { AppError, problemType, unauthorized } from '../../shared/errors.ts';
@@ -5,6 +6,7 @@ import { hashApiKey } from './api-keys.ts';
 import type { LoginLockout } from './login-lockout.ts';
 import { verifyPassword } from './passwords.ts';
 import type { ClientPrincipal, UserPrincipal } from './principal.ts';
+import type { SessionStore } from './sessions.ts';
 import type { TokenService } from './tokens.ts';
 
 export type AuthService = ReturnType<typeof createAuthService>;
@@ -26,10 +28,12 @@ type Log = { warn: (obj: object, msg: string) => void };
 export function createAuthService(deps: {
   db: Db;
   tokens: TokenService;
+  sessions: SessionStore;
+  /** How long an API key's lookup is trusted (AUTH_CACHE_TTL_MS, no longer than reference data). */
   cacheTtlMs: number;
   lockout: LoginLockout;
 }) {
-  const { db, tokens, lockout } = deps;
+  const { db, tokens, sessions, lockout } = deps;
   // Keys are looked up by hash on every channel request; a short cache spares a query per intake.
   // Unknown keys are cached too (as null), so guessing keys does not load the database.
   const clients = new LRUCache<string, { principal: ClientPrincipal | null }>({
@@ -66,17 +70,27 @@ export function createAuthService(deps: {
   return {
     authenticate,
 
-    /** A bearer token for a correct username and password (see authenticate). */
-    async login(username: string, password: string, log?: Log) {
+    /** A bearer token for a correct username and password (see authenticate), in a new session. */
+    async login(username: string, password: string, log?: Log, address: string | null = null) {
       const principal = await authenticate(username, password, log);
+      const sessionId = await sessions.start(principal.userId, address);
       return {
-        accessToken: tokens.issue(principal),
+        accessToken: tokens.issue(principal, sessionId),
         tokenType: 'Bearer' as const,
         expiresIn: tokens.ttlSeconds,
       };
     },
 
+    /** Ends the caller's session: its token is refused from then on, by every API process. */
+    logout: (sessionId: string) => sessions.end(sessionId, 'logout'),
+
     readToken: (token: string) => tokens.read(token),
+
+    /** Whether a token's session is still live (sessions.ts): synchronous when known lately. */
+    sessionLive: (sessionId: string, userId: string) => sessions.isLive(sessionId, userId),
+
+    /** Forget what this process knows of API keys (after one was rotated or deactivated here). */
+    forgetApiKeys: () => clients.clear(),
 
     /** The key's principal from the cache: null for a key known to be invalid, undefined when not cached. */
     cachedApiKey: (key: string): ClientPrincipal | null | undefined =>
@@ -86,10 +100,19 @@ export function createAuthService(deps: {
       const hash = hashApiKey(key);
       const cached = clients.get(hash);
       if (cached) return cached.principal;
+      // The current key, or the previous one during its grace period after a rotation.
       const row = await db
         .selectFrom('api_clients')
         .select(['id', 'name', 'channel'])
-        .where('key_hash', '=', hash)
+        .where((eb) =>
+          eb.or([
+            eb('key_hash', '=', hash),
+            eb.and([
+              eb('previous_key_hash', '=', hash),
+              eb('previous_key_expires_at', '>', sql<Date>`now()`),
+            ]),
+          ]),
+        )
         .where('revoked_at', 'is', null)
         .executeTakeFirst();
       const principal: ClientPrincipal | null = row

@@ -9,6 +9,8 @@ const claims = z.object({
   role: z.enum(roles),
   ward: z.string().nullable(),
   dept: z.string().nullable(),
+  /** The server-side session (sessions.ts) the token belongs to. */
+  sid: z.string().min(16).max(100),
 });
 
 export type TokenService = ReturnType<typeof createTokenService>;
@@ -28,26 +30,33 @@ export function createTokenService(deps: { secret: string; ttlSeconds: number })
   });
   return {
     ttlSeconds: deps.ttlSeconds,
-    issue(user: UserPrincipal): string {
+    issue(user: UserPrincipal, sessionId: string): string {
       return sign({
         sub: user.userId,
         usr: user.username,
         role: user.role,
         ward: user.wardId,
         dept: user.departmentId,
+        sid: sessionId,
       });
     },
-    /** The principal a token names, or null when it is forged, expired or malformed. */
-    read(token: string): UserPrincipal | null {
+    /**
+     * The principal and session a token names, or null when it is forged, expired or malformed (a
+     * token from before sessions, without `sid`, among them: its holder signs in again).
+     */
+    read(token: string): { principal: UserPrincipal; sessionId: string } | null {
       try {
         const c = claims.parse(verify(token));
         return {
-          kind: 'user',
-          userId: c.sub,
-          username: c.usr,
-          role: c.role,
-          wardId: c.ward,
-          departmentId: c.dept,
+          principal: {
+            kind: 'user',
+            userId: c.sub,
+            username: c.usr,
+            role: c.role,
+            wardId: c.ward,
+            departmentId: c.dept,
+          },
+          sessionId: c.sid,
         };
       } catch {
         return null;

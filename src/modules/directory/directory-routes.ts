@@ -1,24 +1,35 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { idParams, listOf, listQuery, problems } from '../../shared/http.ts';
 import { userOf } from '../auth/auth-plugin.ts';
 import { staffRoles } from '../auth/principal.ts';
 import {
+  activeQuery,
   apiClientBody,
   apiClientCreatedSchema,
+  apiClientPatchBody,
+  apiClientQuery,
   apiClientSchema,
   categoryBody,
   categoryPatchBody,
   categorySchema,
   departmentBody,
+  departmentPatchBody,
   departmentQuery,
   departmentSchema,
+  passwordResetBody,
+  rotateBody,
+  rotatedKeySchema,
   userBody,
+  userListQuery,
   userPatchBody,
   userSchema,
   wardBody,
+  wardPatchBody,
   wardSchema,
 } from './directory-schemas.ts';
 import type { DirectoryService } from './directory-service.ts';
+import { lifecycleRoutes } from './lifecycle-routes.ts';
 
 const admin = { access: { roles: ['admin'] as const } };
 const staff = {
@@ -54,12 +65,26 @@ export const directoryRoutes: FastifyPluginAsyncZod<{ directory: DirectoryServic
         operationId: 'listWards',
         summary: 'List wards (staff see their own)',
         tags,
-        querystring: listQuery,
+        querystring: listQuery.extend(activeQuery.shape),
         response: { 200: listOf(wardSchema), ...problems(400, 401, 403) },
       },
     },
     async (req) => directory.listWards(userOf(req), req.query),
   );
+
+  lifecycleRoutes(app, {
+    path: '/api/v1/wards',
+    noun: 'Ward',
+    label: 'a ward',
+    schema: wardSchema,
+    patchBody: wardPatchBody,
+    read: staff.access,
+    patchDescription: 'Admins rename a ward; other staff read their own ward only.',
+    deactivateDescription: 'A deactivated ward takes no new case (intake answers 409); its cases go on.',
+    get: (caller, id) => directory.getWard(caller, id),
+    update: directory.updateWard,
+    setActive: (_caller, id, ifMatch, active) => directory.setWardActive(id, ifMatch, active),
+  });
 
   app.post(
     '/api/v1/departments',
@@ -84,12 +109,27 @@ export const directoryRoutes: FastifyPluginAsyncZod<{ directory: DirectoryServic
         operationId: 'listDepartments',
         summary: "List departments (of a ward; staff see their own ward's)",
         tags,
-        querystring: listQuery.extend(departmentQuery.shape),
+        querystring: listQuery.extend(departmentQuery.shape).extend(activeQuery.shape),
         response: { 200: listOf(departmentSchema), ...problems(400, 401, 403, 404) },
       },
     },
     async (req) => directory.listDepartments(userOf(req), req.query.wardId, req.query),
   );
+
+  lifecycleRoutes(app, {
+    path: '/api/v1/departments',
+    noun: 'Department',
+    label: 'a department',
+    schema: departmentSchema,
+    patchBody: departmentPatchBody,
+    read: staff.access,
+    patchDescription: "Admins rename a department; other staff read their own ward's.",
+    deactivateDescription:
+      'A deactivated department receives no new case: dispatching to it answers 409, and so does intake for a category whose default department it is in that ward, until an admin points the category elsewhere. The cases it has stay with it.',
+    get: (caller, id) => directory.getDepartment(caller, id),
+    update: directory.updateDepartment,
+    setActive: (_caller, id, ifMatch, active) => directory.setDepartmentActive(id, ifMatch, active),
+  });
 
   app.post(
     '/api/v1/categories',
@@ -106,24 +146,6 @@ export const directoryRoutes: FastifyPluginAsyncZod<{ directory: DirectoryServic
     async (req, reply) => reply.code(201).send(await directory.createCategory(req.body)),
   );
 
-  app.patch(
-    '/api/v1/categories/:id',
-    {
-      config: admin,
-      schema: {
-        operationId: 'updateCategory',
-        summary: "Change a category's publication (what the public may read of its cases)",
-        description:
-          'Applies at once to every case of the category on public tracking and Open311, except where the ward office already decided about an answer when closing a case.',
-        tags,
-        params: idParams,
-        body: categoryPatchBody,
-        response: { 200: categorySchema, ...problems(400, 401, 403, 404) },
-      },
-    },
-    async (req) => directory.updateCategory(req.params.id, req.body),
-  );
-
   app.get(
     '/api/v1/categories',
     {
@@ -132,12 +154,28 @@ export const directoryRoutes: FastifyPluginAsyncZod<{ directory: DirectoryServic
         operationId: 'listCategories',
         summary: 'List categories',
         tags,
-        querystring: listQuery,
+        querystring: listQuery.extend(activeQuery.shape),
         response: { 200: listOf(categorySchema), ...problems(400, 401, 403) },
       },
     },
     async (req) => directory.listCategories(req.query),
   );
+
+  lifecycleRoutes(app, {
+    path: '/api/v1/categories',
+    noun: 'Category',
+    label: 'a category',
+    schema: categorySchema,
+    patchBody: categoryPatchBody,
+    read: staff.access,
+    patchDescription:
+      'Admins change any field but the code. A changed SLA applies to deadlines set from now on (dispatch, reopening, re-assignment): cases already running keep theirs. A changed publication applies at once to every case of the category on public tracking and Open311, except where the ward office already decided about an answer when closing a case.',
+    deactivateDescription:
+      'A deactivated category refuses new cases (intake answers 409 naming it); its existing cases keep it.',
+    get: (_caller, id) => directory.getCategory(id),
+    update: directory.updateCategory,
+    setActive: (_caller, id, ifMatch, active) => directory.setCategoryActive(id, ifMatch, active),
+  });
 
   app.post(
     '/api/v1/users',
@@ -154,20 +192,54 @@ export const directoryRoutes: FastifyPluginAsyncZod<{ directory: DirectoryServic
     async (req, reply) => reply.code(201).send(await directory.createUser(req.body)),
   );
 
-  app.patch(
-    '/api/v1/users/:id',
+  app.get(
+    '/api/v1/users',
+    {
+      config: { access: { roles: ['admin', 'chairman'] as const } },
+      schema: {
+        operationId: 'listUsers',
+        summary: 'List staff users (a chairman: those of their ward)',
+        tags,
+        querystring: listQuery.extend(userListQuery.shape),
+        response: { 200: listOf(userSchema), ...problems(400, 401, 403, 404) },
+      },
+    },
+    async (req) => directory.listUsers(userOf(req), req.query),
+  );
+
+  lifecycleRoutes(app, {
+    path: '/api/v1/users',
+    noun: 'User',
+    label: 'a staff user',
+    schema: userSchema,
+    patchBody: userPatchBody,
+    read: { roles: ['admin', 'chairman'] },
+    patchDescription:
+      "Admins change a user's name, e-mail, role, ward or department; a change of role, ward or department ends the user's sessions (their tokens stop working on every API process within AUTH_CACHE_TTL_MS). A chairman reads the users of their ward.",
+    deactivateDescription:
+      'A deactivated user cannot sign in and their sessions end at once. Nobody deactivates themselves, and the last active admin stays (409).',
+    get: (caller, id) => directory.getUser(caller, id),
+    update: directory.updateUser,
+    setActive: (caller, id, ifMatch, active) => directory.setUserActive(caller, id, ifMatch, active),
+  });
+
+  app.post(
+    '/api/v1/users/:id/password',
     {
       config: admin,
       schema: {
-        operationId: 'updateUser',
-        summary: "Change a staff user's full name or e-mail address",
+        operationId: 'resetUserPassword',
+        summary: "Set a new password for a user (who forgot theirs); all the user's sessions end",
         tags,
         params: idParams,
-        body: userPatchBody,
-        response: { 200: userSchema, ...problems(400, 401, 403, 404) },
+        body: passwordResetBody,
+        response: { 204: z.null(), ...problems(400, 401, 403, 404) },
       },
     },
-    async (req) => directory.updateUser(req.params.id, req.body),
+    async (req, reply) => {
+      await directory.resetPassword(req.params.id, req.body.newPassword);
+      return reply.code(204).send(null);
+    },
   );
 
   app.post(
@@ -193,10 +265,43 @@ export const directoryRoutes: FastifyPluginAsyncZod<{ directory: DirectoryServic
         operationId: 'listApiClients',
         summary: 'List active API clients (keys are never shown again)',
         tags,
-        querystring: listQuery,
+        querystring: listQuery.extend(apiClientQuery.shape),
         response: { 200: listOf(apiClientSchema), ...problems(400, 401, 403) },
       },
     },
     async (req) => directory.listApiClients(req.query),
+  );
+
+  lifecycleRoutes(app, {
+    path: '/api/v1/api-clients',
+    noun: 'ApiClient',
+    label: 'an API client',
+    schema: apiClientSchema,
+    patchBody: apiClientPatchBody,
+    read: admin.access,
+    patchDescription: 'Admins rename a client; its key and channel stay (rotate the key with …/rotate).',
+    deactivateDescription:
+      'Its key is refused at once on this API process and within AUTH_CACHE_TTL_MS on every other; its cases stay its own.',
+    get: (_caller, id) => directory.getApiClient(id),
+    update: directory.updateApiClient,
+    setActive: (_caller, id, ifMatch, active) => directory.setApiClientActive(id, ifMatch, active),
+  });
+
+  app.post(
+    '/api/v1/api-clients/:id/rotate',
+    {
+      config: admin,
+      schema: {
+        operationId: 'rotateApiClientKey',
+        summary: 'Give a client a new API key (shown once); the old one stops at once or after a grace',
+        description:
+          'The client stays the same row: its cases and externalIds stay its own. `graceSeconds` (0–86400, default 0) lets the old key work that much longer, for the integration to switch over.',
+        tags,
+        params: idParams,
+        body: rotateBody,
+        response: { 200: rotatedKeySchema, ...problems(400, 401, 403, 404) },
+      },
+    },
+    async (req) => directory.rotateApiKey(req.params.id, req.body?.graceSeconds ?? 0),
   );
 };

@@ -28,14 +28,20 @@ const slaPolicySchema = z
   .refine((p) => !p.duration.startsWith('-'), { message: 'Thời hạn không được âm', path: ['duration'] })
   .meta({ id: 'SlaPolicy' });
 
+/** Every directory object is deactivated, never deleted, and versioned (ETag / If-Match). */
+const lifecycle = {
+  active: z.boolean().meta({ description: 'false: deactivated (kept, since cases refer to it)' }),
+  version: z.number().int().meta({ description: 'Bumped by every change; sent as the ETag' }),
+};
+
 export const wardBody = z.object({ code: wardCode, name: text(200) });
 export const wardSchema = z
-  .object({ id: z.string(), code: z.string(), name: z.string() })
+  .object({ id: z.string(), code: z.string(), name: z.string(), ...lifecycle })
   .meta({ id: 'Ward' });
 
 export const departmentBody = z.object({ wardId: idSchema, code: unitCode, name: text(200) });
 export const departmentSchema = z
-  .object({ id: z.string(), wardId: z.string(), code: z.string(), name: z.string() })
+  .object({ id: z.string(), wardId: z.string(), code: z.string(), name: z.string(), ...lifecycle })
   .meta({ id: 'Department' });
 export const departmentQuery = z.object({ wardId: idSchema.optional() });
 
@@ -62,9 +68,33 @@ export const categoryBody = z.object({
       'What anyone may read of its cases without signing in. Absent: `status_only` when the code or name speaks of security, public order, the police, complaints or denunciations, `public` otherwise',
   }),
 });
-export const categoryPatchBody = z
-  .object({ publication: publicationSchema })
-  .meta({ description: 'What may be changed of a category (more fields come with the directory lifecycle)' });
+/** A partial update must name at least one field. */
+const someOf = <T extends z.ZodObject>(body: T) =>
+  body.refine(
+    (b) => Object.values(b).some((v) => v !== undefined),
+    `Cần ít nhất một trường: ${Object.keys(body.shape).join(', ')}`,
+  );
+
+export const categoryPatchBody = someOf(
+  z.object({
+    name: text(200).optional(),
+    defaultDepartmentCode: unitCode
+      .nullable()
+      .optional()
+      .meta({ description: 'null: no default department (the ward office dispatches each case)' }),
+    sla: z
+      .object({ normal: slaPolicySchema.optional(), urgent: slaPolicySchema.optional() })
+      .optional()
+      .meta({
+        description:
+          'New deadlines only: cases already running keep the deadline they were given; cases dispatched, reopened or re-assigned from now on get the new one',
+      }),
+    description: text(1000).nullable().optional(),
+    keywords: categoryBody.shape.keywords.unwrap().optional(),
+    group: text(100).nullable().optional(),
+    publication: publicationSchema.optional(),
+  }),
+).meta({ description: 'The fields to change; the code stays (clients and Open311 services refer to it)' });
 export const categorySchema = z
   .object({
     id: z.string(),
@@ -79,6 +109,7 @@ export const categorySchema = z
     keywords: z.array(z.string()),
     group: z.string().nullable(),
     publication: publicationSchema,
+    ...lifecycle,
   })
   .meta({ id: 'Category' });
 
@@ -100,15 +131,18 @@ export const userBody = z.object({
   departmentId: idSchema.optional(),
   email: emailSchema.optional(),
 });
-export const userPatchBody = z
-  .object({
+export const userPatchBody = someOf(
+  z.object({
     fullName: text(200).optional(),
     email: emailSchema.nullable().optional().meta({ description: 'null removes the address' }),
-  })
-  .refine(
-    (b) => b.fullName !== undefined || b.email !== undefined,
-    'Cần ít nhất một trường: fullName, email',
-  );
+    role: roleSchema.optional(),
+    wardId: idSchema.nullable().optional(),
+    departmentId: idSchema.nullable().optional(),
+  }),
+).meta({
+  description:
+    "Admins change anything here; a change of role, ward or department ends the user's sessions (their tokens stop working). The role binding holds as at creation: admin without ward, intake and chairman with a ward, department roles with a department (its ward implied).",
+});
 export const userSchema = z
   .object({
     id: z.string(),
@@ -118,6 +152,7 @@ export const userSchema = z
     wardId: z.string().nullable(),
     departmentId: z.string().nullable(),
     email: z.string().nullable(),
+    ...lifecycle,
   })
   .meta({ id: 'User' });
 
@@ -129,8 +164,78 @@ export const apiClientSchema = z
     channel: channelSchema,
     keyPrefix: z.string(),
     createdAt: z.iso.datetime(),
+    ...lifecycle,
   })
   .meta({ id: 'ApiClient' });
 export const apiClientCreatedSchema = z
   .object({ id: z.string(), name: z.string(), channel: channelSchema, apiKey: z.string() })
   .meta({ id: 'ApiClientCreated' });
+
+export const activeQuery = z.object({
+  active: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional()
+    .meta({ description: 'Only active (true) or only deactivated (false) ones' }),
+});
+
+export const wardPatchBody = someOf(z.object({ name: text(200).optional() })).meta({
+  description: 'The code stays: every case code of the ward begins with it',
+});
+export const departmentPatchBody = someOf(z.object({ name: text(200).optional() })).meta({
+  description: 'The code stays: categories name their default department by it',
+});
+
+export const userListQuery = z.object({
+  wardId: idSchema.optional(),
+  departmentId: idSchema.optional(),
+  role: roleSchema.optional(),
+  ...activeQuery.shape,
+});
+
+const password = z.string().min(10, 'Mật khẩu tối thiểu 10 ký tự').max(200);
+export const passwordResetBody = z.object({ newPassword: password });
+export const ownPasswordBody = z.object({
+  currentPassword: z.string().min(1).max(200),
+  newPassword: password,
+});
+
+export const meSchema = z
+  .object({
+    id: z.string(),
+    username: z.string(),
+    fullName: z.string(),
+    role: roleSchema,
+    wardId: z.string().nullable(),
+    departmentId: z.string().nullable(),
+    email: z.string().nullable(),
+    actions: z.array(z.string()).meta({
+      description:
+        'The operations (operationId) the role may call; within them, the ward or department scopes what it reaches',
+    }),
+  })
+  .meta({ id: 'Me' });
+
+export const apiClientPatchBody = someOf(z.object({ name: text(200).optional() }));
+export const apiClientQuery = z.object({
+  active: activeQuery.shape.active.meta({
+    description: 'Absent: active clients only (as before); false: the deactivated ones',
+  }),
+});
+export const rotateBody = z
+  .object({
+    graceSeconds: z.number().int().min(0).max(86_400).default(0).meta({
+      description: 'How long the old key keeps working (0: it stops at once; at most a day)',
+    }),
+  })
+  .nullish();
+export const rotatedKeySchema = z
+  .object({
+    id: z.string(),
+    apiKey: z.string().meta({ description: 'Shown only now' }),
+    keyPrefix: z.string(),
+    previousKeyExpiresAt: z.iso
+      .datetime()
+      .meta({ description: 'When the old key stops (now, with no grace)' }),
+  })
+  .meta({ id: 'ApiKeyRotated' });

@@ -2,6 +2,7 @@ import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import { idParams, problems } from '../../shared/http.ts';
+import { ifMatchHeaders } from '../../shared/versions.ts';
 import { principalOf } from '../auth/auth-plugin.ts';
 import type { Principal } from '../auth/principal.ts';
 import { type CaseView, caseSchema, extensionSchema } from '../cases/case-schemas.ts';
@@ -10,7 +11,6 @@ import {
   closeBody,
   extensionBody,
   extensionParams,
-  ifMatchHeaders,
   noteBody,
   optionalNoteBody,
   publicationBody,

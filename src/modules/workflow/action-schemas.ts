@@ -65,7 +65,3 @@ export const respondBody = z.object({ answer: text(10_000), attachments: attachm
 export const ratingBody = z.object({ score: z.number().int().min(1).max(5), comment: text(2000).optional() });
 
 export const extensionParams = z.object({ id: idSchema, rid: idSchema });
-
-export const ifMatchHeaders = z.object({
-  'if-match': z.string().max(100).optional(),
-});

@@ -3,6 +3,7 @@ import type { Db } from '../../db/database.ts';
 import type { CaseRow, CaseStatus, CitizenMessageKind, Database } from '../../db/types.ts';
 import { badRequest, conflict, forbidden, notFound, preconditionFailed } from '../../shared/errors.ts';
 import type { Queues } from '../../shared/queues.ts';
+import { matchesVersion } from '../../shared/versions.ts';
 import type { Principal } from '../auth/principal.ts';
 import {
   type CaseWithCategory,
@@ -60,14 +61,6 @@ const actionLabels: Record<CaseAction, string> = {
   rate: 'đánh giá',
   publish: 'công khai câu trả lời',
 };
-
-/** `If-Match: "3"`, `W/"3"`, `3` or `*`. */
-function matchesVersion(ifMatch: string, version: number): boolean {
-  return ifMatch
-    .split(',')
-    .map((t) => t.trim())
-    .some((t) => t === '*' || t.replace(/^W\//, '').replaceAll('"', '') === String(version));
-}
 
 /** Who acts, as the state machine judges it: a staff role, or the channel client that owns the case. */
 const deciderOf = (p: Principal, row: Pick<CaseRow, 'api_client_id'>): Actor =>

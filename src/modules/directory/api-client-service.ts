@@ -1,0 +1,121 @@
+import { type Selectable, sql } from 'kysely';
+import type { z } from 'zod';
+import type { Db } from '../../db/database.ts';
+import type { Database } from '../../db/types.ts';
+import { notFound } from '../../shared/errors.ts';
+import { decodeCursor, page } from '../../shared/http.ts';
+import { checkIfMatch } from '../../shared/versions.ts';
+import { generateApiKey } from '../auth/api-keys.ts';
+import type { AuthService } from '../auth/auth-service.ts';
+import type { apiClientBody, apiClientPatchBody } from './directory-schemas.ts';
+import { bumped, type ListArgs } from './lifecycle.ts';
+
+const clientColumns = ['id', 'name', 'channel', 'key_prefix', 'created_at', 'revoked_at', 'version'] as const;
+type ClientRow = Pick<Selectable<Database['api_clients']>, (typeof clientColumns)[number]>;
+const clientView = (c: ClientRow) => ({
+  id: c.id,
+  name: c.name,
+  channel: c.channel,
+  keyPrefix: c.key_prefix,
+  createdAt: c.created_at.toISOString(),
+  active: c.revoked_at === null,
+  version: c.version,
+});
+
+/**
+ * Channel integrations (the app, the switchboard). A client is its row: a rotated key keeps it (its
+ * cases, its externalIds). Deactivating a client refuses its key at once on this process and within
+ * AUTH_CACHE_TTL_MS on every other; a rotation shows the new key once and lets the old one work for
+ * the grace the admin chose (none by default, at most a day).
+ */
+export function createApiClientService(deps: { db: Db; auth: Pick<AuthService, 'forgetApiKeys'> }) {
+  const { db } = deps;
+
+  async function change(id: string, ifMatch: string | undefined, set: Record<string, unknown>) {
+    const c = await db.transaction().execute(async (trx) => {
+      const row = await trx
+        .selectFrom('api_clients')
+        .select('version')
+        .where('id', '=', id)
+        .forUpdate()
+        .executeTakeFirst();
+      if (!row) throw notFound('Không tìm thấy ứng dụng tích hợp.');
+      checkIfMatch(ifMatch, row.version, 'Ứng dụng tích hợp');
+      return trx
+        .updateTable('api_clients')
+        .set({ ...set, ...bumped() })
+        .where('id', '=', id)
+        .returning(clientColumns)
+        .executeTakeFirstOrThrow();
+    });
+    deps.auth.forgetApiKeys();
+    return clientView(c);
+  }
+
+  return {
+    async createApiClient(input: z.output<typeof apiClientBody>) {
+      const key = generateApiKey();
+      const c = await db
+        .insertInto('api_clients')
+        .values({ name: input.name, channel: input.channel, key_prefix: key.prefix, key_hash: key.hash })
+        .returning(['id', 'name', 'channel'])
+        .executeTakeFirstOrThrow();
+      return { id: c.id, name: c.name, channel: c.channel, apiKey: key.key };
+    },
+
+    /** Active clients unless `active` says otherwise (the list showed only active ones before). */
+    async listApiClients({ limit, cursor, active = true }: ListArgs) {
+      const after = decodeCursor(cursor);
+      let q = db
+        .selectFrom('api_clients')
+        .select(clientColumns)
+        .where('revoked_at', active ? 'is' : 'is not', null)
+        .orderBy('id')
+        .limit(limit + 1);
+      if (after) q = q.where('id', '>', after);
+      return page(await q.execute(), limit, clientView);
+    },
+
+    async getApiClient(id: string) {
+      const c = await db
+        .selectFrom('api_clients')
+        .select(clientColumns)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (!c) throw notFound('Không tìm thấy ứng dụng tích hợp.');
+      return clientView(c);
+    },
+
+    updateApiClient: (id: string, ifMatch: string | undefined, input: z.output<typeof apiClientPatchBody>) =>
+      change(id, ifMatch, input.name === undefined ? {} : { name: input.name }),
+
+    setApiClientActive: (id: string, ifMatch: string | undefined, active: boolean) =>
+      change(id, ifMatch, active ? { revoked_at: null } : { revoked_at: sql`coalesce(revoked_at, now())` }),
+
+    /** A new key, shown only now; the old one works `graceSeconds` more (0: it stops at once). */
+    async rotateApiKey(id: string, graceSeconds: number) {
+      const key = generateApiKey();
+      const row = await db
+        .updateTable('api_clients')
+        .set({
+          key_hash: key.hash,
+          key_prefix: key.prefix,
+          previous_key_hash: graceSeconds > 0 ? sql<string>`key_hash` : null,
+          previous_key_expires_at:
+            graceSeconds > 0 ? sql<Date>`now() + make_interval(secs => ${graceSeconds})` : null,
+          ...bumped(),
+        })
+        .where('id', '=', id)
+        .returning(['id', 'key_prefix', sql<Date>`coalesce(previous_key_expires_at, now())`.as('stops')])
+        .executeTakeFirst();
+      if (!row) throw notFound('Không tìm thấy ứng dụng tích hợp.');
+      deps.auth.forgetApiKeys();
+      return {
+        id: row.id,
+        apiKey: key.key,
+        keyPrefix: row.key_prefix,
+        previousKeyExpiresAt: row.stops.toISOString(),
+      };
+    },
+  };
+}

@@ -1,0 +1,92 @@
+import type { Selectable } from 'kysely';
+import type { z } from 'zod';
+import type { Db } from '../../db/database.ts';
+import type { Database } from '../../db/types.ts';
+import { conflict, notFound } from '../../shared/errors.ts';
+import { decodeCursor, page } from '../../shared/http.ts';
+import { isUniqueViolation } from '../../shared/pg-errors.ts';
+import { checkIfMatch } from '../../shared/versions.ts';
+import type { UserPrincipal } from '../auth/principal.ts';
+import type { wardBody, wardPatchBody } from './directory-schemas.ts';
+import { bumped, type ListArgs, named, wardScope } from './lifecycle.ts';
+
+const wardView = (w: Pick<Selectable<Database['wards']>, 'id' | 'code' | 'name' | 'active' | 'version'>) => ({
+  id: w.id,
+  code: w.code,
+  name: w.name,
+  active: w.active,
+  version: w.version,
+});
+const wardColumns = ['id', 'code', 'name', 'active', 'version'] as const;
+
+/** Wards: created by admins, renamed, deactivated (no new case) and reactivated; never deleted. */
+export function createWardService(deps: { db: Db; onChange: () => void }) {
+  const { db } = deps;
+
+  async function change(id: string, ifMatch: string | undefined, set: Record<string, unknown>) {
+    return db.transaction().execute(async (trx) => {
+      const row = await trx
+        .selectFrom('wards')
+        .select('version')
+        .where('id', '=', id)
+        .forUpdate()
+        .executeTakeFirst();
+      if (!row) throw notFound('Không tìm thấy phường/xã.');
+      checkIfMatch(ifMatch, row.version, 'Phường/xã');
+      const w = await trx
+        .updateTable('wards')
+        .set({ ...set, ...bumped() })
+        .where('id', '=', id)
+        .returning(wardColumns)
+        .executeTakeFirstOrThrow();
+      deps.onChange();
+      return wardView(w);
+    });
+  }
+
+  return {
+    async createWard(input: z.output<typeof wardBody>) {
+      try {
+        const w = await db
+          .insertInto('wards')
+          .values({ code: input.code, name: input.name })
+          .returning(wardColumns)
+          .executeTakeFirstOrThrow();
+        return wardView(w);
+      } catch (err) {
+        if (isUniqueViolation(err)) throw conflict(`Mã phường/xã ${input.code} đã tồn tại.`, 'duplicate');
+        throw err;
+      }
+    },
+
+    async listWards(caller: UserPrincipal, { limit, cursor, active }: ListArgs) {
+      const after = decodeCursor(cursor);
+      const scope = wardScope(caller);
+      let q = db
+        .selectFrom('wards')
+        .select(wardColumns)
+        .orderBy('id')
+        .limit(limit + 1);
+      if (after) q = q.where('id', '>', after);
+      if (scope !== null) q = q.where('id', '=', scope ?? '0');
+      if (active !== undefined) q = q.where('active', '=', active);
+      return page(await q.execute(), limit, wardView);
+    },
+
+    /** A ward: admins any, other staff their own (404 for another). */
+    async getWard(caller: UserPrincipal, id: string) {
+      const scope = wardScope(caller);
+      if (scope !== null && scope !== id) throw notFound('Không tìm thấy phường/xã.');
+      const w = await db.selectFrom('wards').select(wardColumns).where('id', '=', id).executeTakeFirst();
+      if (!w) throw notFound('Không tìm thấy phường/xã.');
+      return wardView(w);
+    },
+
+    updateWard: (id: string, ifMatch: string | undefined, input: z.output<typeof wardPatchBody>) =>
+      change(id, ifMatch, named(input)),
+
+    /** A deactivated ward takes no new case (intake answers 409); its cases go on as they are. */
+    setWardActive: (id: string, ifMatch: string | undefined, active: boolean) =>
+      change(id, ifMatch, { active }),
+  };
+}
