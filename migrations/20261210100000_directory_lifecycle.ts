@@ -33,6 +33,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     ALTER TABLE api_clients ADD CONSTRAINT api_clients_previous_key
       CHECK ((previous_key_hash IS NULL) = (previous_key_expires_at IS NULL));
 
+    -- Unchanged since created, as far as anyone knows (Open311's changeset reads categories').
+    UPDATE wards SET updated_at = created_at;
+    UPDATE departments SET updated_at = created_at;
+    UPDATE categories SET updated_at = created_at;
+    UPDATE users SET updated_at = created_at;
+    UPDATE api_clients SET updated_at = created_at;
+
     CREATE TABLE sessions (
       id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
       sid_hash text NOT NULL UNIQUE,

@@ -15,6 +15,7 @@ import { authRoutes } from './modules/auth/auth-routes.ts';
 import { caseRoutes } from './modules/cases/case-routes.ts';
 import { publicRoutes } from './modules/cases/public-routes.ts';
 import { digestRoutes } from './modules/digest/digest-routes.ts';
+import { accountRoutes } from './modules/directory/account-routes.ts';
 import { directoryRoutes } from './modules/directory/directory-routes.ts';
 import { messageRoutes } from './modules/messages/message-routes.ts';
 import { notificationRoutes } from './modules/notifications/notification-routes.ts';
@@ -166,6 +167,7 @@ export async function buildApp(
     loginPerMinute: config.RATE_LIMIT_LOGIN_PER_MINUTE,
   });
   await app.register(directoryRoutes, { directory: container.directory });
+  await app.register(accountRoutes, { directory: container.directory });
   await app.register(caseRoutes, { cases: container.cases });
   await app.register(publicRoutes, { cases: container.cases });
   await app.register(actionRoutes, { actions: container.actions });

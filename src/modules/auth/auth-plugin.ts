@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import type { Role } from '../../db/types.ts';
 import { forbidden, unauthorized } from '../../shared/errors.ts';
 import type { AuthService } from './auth-service.ts';
 import { type Access, allows, type Principal, type UserPrincipal } from './principal.ts';
@@ -8,6 +9,10 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Who may call the route; absent means public. */
     access?: Access;
+  }
+  interface FastifyInstance {
+    /** The operations (operationId) a role may call, from the routes' `config.access` (GET /api/v1/me). */
+    operationsFor(role: Role): string[];
   }
   interface FastifyRequest {
     principal: Principal | null;
@@ -51,8 +56,14 @@ export const authPlugin = fp(
   async (app: FastifyInstance, opts: { auth: AuthService }) => {
     app.decorateRequest('principal', null);
     app.decorateRequest('sessionId', null);
+    const operations = new Map<string, readonly Role[]>();
+    app.decorate('operationsFor', (role: Role) =>
+      [...operations].filter(([, roles]) => roles.includes(role)).map(([id]) => id),
+    );
     app.addHook('onRoute', (route) => {
       if (!route.config?.access) return;
+      const operationId = (route.schema as { operationId?: string } | undefined)?.operationId;
+      if (operationId) operations.set(operationId, route.config.access.roles ?? []);
       route.schema ??= {};
       const { roles = [], apiClient = false } = route.config.access;
       const schema = route.schema as { security?: unknown; 'x-access'?: unknown };

@@ -16,7 +16,8 @@ export const caseRoutes: FastifyPluginAsyncZod<{ cases: CaseService }> = async (
         operationId: 'createCase',
         summary: 'Log a case (intake staff, or a channel API client for its own channel)',
         description:
-          'Idempotent on (channel, externalId): a retry with an externalId already used returns the existing case with 200.',
+          'Idempotent on (channel, externalId): a retry with an externalId already used returns the existing case with 200. ' +
+          'A deactivated ward or category, or a category whose default department in the ward is deactivated, answers 409 saying what an admin must fix.',
         tags,
         body: createCaseBody,
         response: { 200: caseSchema, 201: caseSchema, ...problems(400, 401, 403, 409, 413, 415) },

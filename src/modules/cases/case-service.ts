@@ -25,7 +25,7 @@ import { caseScope } from './case-scope.ts';
 import { parseSearch, windowable } from './case-search.ts';
 import { toCaseView } from './case-view.ts';
 import { eventActorOf } from './event-actor.ts';
-import type { IntakeContextLoader } from './intake-context.ts';
+import { type IntakeContextLoader, refuseRetired } from './intake-context.ts';
 import { type DuplicateCheck, insertIntake } from './intake-statement.ts';
 import { selectPublicCases, toPublicCase } from './public-view.ts';
 import { statusLabels } from './status-labels.ts';
@@ -90,6 +90,7 @@ export function createCaseService(deps: {
         throw badRequest(`Không có lĩnh vực mã ${input.categoryCode}.`, [
           { path: 'categoryCode', message: 'Không tìm thấy lĩnh vực' },
         ]);
+      refuseRetired(ctx);
 
       const now = new Date();
       const departmentId = ctx.category?.defaultDepartmentId ?? null;

@@ -218,7 +218,8 @@ export const open311Routes: FastifyPluginAsyncZod<{
         params: formatParams,
         headers: idempotencyHeaders,
         body: postRequestBody,
-        response: { 200: postResponseSchema, ...errors },
+        // 409: a deactivated ward or category, or a category whose default department is deactivated.
+        response: { 200: postResponseSchema, ...errors, 409: open311ErrorsSchema },
       },
     },
     async (req, reply) =>

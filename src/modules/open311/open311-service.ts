@@ -48,10 +48,18 @@ export function createOpen311Service(deps: {
   }
 
   return {
-    /** Categories are shared by every ward; a jurisdiction_id, if given, must name one. */
+    /**
+     * Categories are shared by every ward; a jurisdiction_id, if given, must name one. Deactivated
+     * categories are not offered (a report under one answers 409).
+     */
     async services(jurisdiction: string | undefined) {
       if (jurisdiction) await wardOf(jurisdiction);
-      const rows = await db.selectFrom('categories').select(categoryColumns).orderBy('code').execute();
+      const rows = await db
+        .selectFrom('categories')
+        .select(categoryColumns)
+        .where('active', '=', true)
+        .orderBy('code')
+        .execute();
       return rows.map(toService);
     },
 
@@ -180,11 +188,11 @@ export function createOpen311Service(deps: {
       };
     },
 
-    /** When services last changed, for discovery's changeset. */
+    /** When services last changed (one added, changed, deactivated), for discovery's changeset. */
     async changeset(): Promise<Date> {
       const row = await db
         .selectFrom('categories')
-        .select(sql<Date | null>`max(created_at)`.as('at'))
+        .select(sql<Date | null>`max(updated_at)`.as('at'))
         .executeTakeFirst();
       return row?.at ?? new Date(0);
     },

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { badRequest } from '../../shared/errors.ts';
+import { badRequest, conflict } from '../../shared/errors.ts';
 import type { Principal } from '../auth/principal.ts';
 import { type CaseWithCategory, findCase } from '../cases/case-repository.ts';
 import { answerDeadline } from '../sla/deadlines.ts';
@@ -13,7 +13,7 @@ export function dispatchActions({ run, contextOf, slaOf }: WorkflowEngine) {
       run(caller, id, ifMatch, 'assign', async (row, trx, now) => {
         const dept = await trx
           .selectFrom('departments')
-          .select(['id', 'name'])
+          .select(['id', 'name', 'active'])
           .where('id', '=', body.departmentId)
           .where('ward_id', '=', row.ward_id)
           .executeTakeFirst();
@@ -21,11 +21,22 @@ export function dispatchActions({ run, contextOf, slaOf }: WorkflowEngine) {
           throw badRequest('Đơn vị không thuộc phường/xã của phản ánh.', [
             { path: 'departmentId', message: 'Không tìm thấy đơn vị trong phường/xã' },
           ]);
+        if (!dept.active)
+          throw conflict(
+            `Đơn vị "${dept.name}" đã ngừng hoạt động, không nhận phản ánh mới; hãy chọn đơn vị khác.`,
+            'department-inactive',
+          );
         const ctx = await contextOf(row, body.categoryCode ?? row.category_code ?? undefined);
         if (body.categoryCode && !ctx.category)
           throw badRequest(`Không có lĩnh vực mã ${body.categoryCode}.`, [
             { path: 'categoryCode', message: 'Không tìm thấy lĩnh vực' },
           ]);
+        // Re-filed under another category: it must still take cases (its own category a case keeps).
+        if (body.categoryCode && ctx.category && ctx.category.id !== row.category_id && !ctx.category.active)
+          throw conflict(
+            `Lĩnh vực "${ctx.category.name}" (${ctx.category.code}) đã ngừng sử dụng; hãy chọn lĩnh vực khác.`,
+            'category-inactive',
+          );
         const dueAt = answerDeadline(ctx.calendar, now, slaOf(ctx, row));
         return {
           patch: {
