@@ -1,8 +1,10 @@
 import fc from 'fast-check';
 import { XMLValidator } from 'fast-xml-parser';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, call, createTestApp, type TestApp } from '../support/app.ts';
+import { createDb } from '../../src/db/database.ts';
+import { bearer, call, createTestApp, login, type TestApp } from '../support/app.ts';
 import { caseBody } from '../support/case-body.ts';
 import { postCase } from '../support/cases.ts';
 import { createIsolatedDatabase } from '../support/database.ts';
@@ -50,7 +52,9 @@ const BUDGET_MS = Number(process.env.FUZZ_BUDGET_MS ?? 30_000);
 const INTERLEAVED_SHARE = 0.2;
 /** Operations that hash a password (argon2) cost ~100× an ordinary request: fewer runs. */
 const runsFor = (op: Operation) =>
-  op.operationId === 'issueToken' || op.operationId === 'createUser' ? Math.ceil(RUNS / 5) : RUNS;
+  ['issueToken', 'createUser', 'logout', 'changeOwnPassword', 'resetUserPassword'].includes(op.operationId)
+    ? Math.ceil(RUNS / 5)
+    : RUNS;
 let budgetEnd = 0;
 
 const log = captureLogs();
@@ -61,6 +65,8 @@ let wardA: Ward;
 let wardB: BareWard;
 let setupMs = 0;
 let apiKey: string;
+/** Signs in afresh for each logout, so that the fuzzer never ends a caller's own session. */
+let sessionDonor: { username: string; password: string };
 let pools: Pools;
 let requests = 0;
 /** Runs left out because the time budget ran out (their requests are never sent). */
@@ -76,6 +82,7 @@ beforeAll(async () => {
   const started = Date.now();
   // A database of its own: city-wide operations (a year's days off for every ward) stay in it.
   database = await createIsolatedDatabase();
+  await keepCallersOutOfReach(database.url);
   t = await createTestApp(
     {
       DATABASE_URL: database.url,
@@ -150,6 +157,10 @@ beforeAll(async () => {
   );
   // A user whose sign-in the fuzzer attacks (and locks out): not one whose token the run uses.
   const target = await createStaff(t, 'intake', { wardId: wardA.id });
+  // A user and an API client the fuzzer may change, deactivate, reset and rotate: their ids are
+  // in the pool, unlike those of the callers (keepCallersOutOfReach).
+  const victims = await reachableVictims(t, wardA.id);
+  sessionDonor = await createStaff(t, 'intake', { wardId: wardA.id });
 
   pools = {
     ids: [
@@ -160,6 +171,7 @@ beforeAll(async () => {
       ...cases.map((c) => c.id),
       extension.id,
       hook.id,
+      ...victims,
     ],
     wardCodes: [wardA.code, wardB.code],
     categoryCodes: [infraCat.code, cultureCat.code],
@@ -577,6 +589,9 @@ async function run(op: Operation, req: Req, deadline = Number.POSITIVE_INFINITY)
     return;
   }
   const opts = toInject(op, req);
+  if (op.operationId === 'logout' && req.caller.role !== 'none')
+    (opts.headers as Record<string, string>).authorization =
+      `Bearer ${await login(t.app, sessionDonor.username, sessionDonor.password)}`;
   if (req.body && 'json' in req.body) collectPhones(req.body.json);
   for (const [, k = '', v = ''] of req.query.matchAll(/(?:^|&)(q)=([^&]*)/g))
     collectPhones({ [k]: safeDecode(v, true) });
@@ -687,6 +702,14 @@ describe('fuzzing every operation of openapi.json', () => {
     }
   });
 
+  it('left every caller signed in: the fuzzer never ended the sessions or keys it ran with', async () => {
+    for (const caller of callers) {
+      const url = caller.role === 'api_client' ? '/api/v1/categories' : '/api/v1/me';
+      const res = await t.app.inject({ method: 'GET', url, headers: caller.headers });
+      expect(res.statusCode, `${caller.name}: ${res.body}`).toBe(200);
+    }
+  });
+
   it('left no phone number, password, secret, bearer token or API key in the log', () => {
     expect(log.lines.length).toBeGreaterThan(requests / 2);
     expect(log.lines.join('\n')).not.toContain(secretMarker);
@@ -698,3 +721,32 @@ describe('fuzzing every operation of openapi.json', () => {
     expectNoLeaks(log.lines, { secrets, phones: [...phonesSent, '0912345678'] });
   });
 });
+
+/**
+ * The callers' users and API client get ids far above the pool's (wards, departments, cases: small
+ * numbers), so that the fuzzer's deactivations, password resets and key rotations never end the
+ * sessions the run goes on with; `reachableVictims` gives it a user and a client to act on instead.
+ */
+async function keepCallersOutOfReach(url: string): Promise<void> {
+  const db = createDb({ url, poolSize: 1 });
+  try {
+    await sql`ALTER TABLE users ALTER COLUMN id RESTART WITH 1000001`.execute(db);
+    await sql`ALTER TABLE api_clients ALTER COLUMN id RESTART WITH 1000001`.execute(db);
+  } finally {
+    await db.destroy();
+  }
+}
+
+/** A user and an API client with small ids (within the pool), not used as callers. */
+async function reachableVictims(app: TestApp, wardId: string): Promise<string[]> {
+  const db = app.container.db;
+  await sql`INSERT INTO users (id, username, password_hash, full_name, role, ward_id)
+    OVERRIDING SYSTEM VALUE
+    VALUES (42, ${`victim-${uid().toLowerCase()}`}, 'not-a-hash', 'Người dùng để thử', 'intake', ${wardId})`.execute(
+    db,
+  );
+  await sql`INSERT INTO api_clients (id, name, channel, key_hash, key_prefix)
+    OVERRIDING SYSTEM VALUE
+    VALUES (43, 'Ứng dụng để thử', 'smart_haiphong', ${`victim-${uid()}`}, 'pakn_victim')`.execute(db);
+  return ['42', '43'];
+}
