@@ -1,6 +1,5 @@
-import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, call, createTestApp, type TestApp } from '../support/app.ts';
+import { bearer, call, createTestApp, req, type TestApp } from '../support/app.ts';
 import { caseBody } from '../support/case-body.ts';
 import { postCase } from '../support/cases.ts';
 import { createCategory, createWard, type Ward } from '../support/fixtures.ts';
@@ -23,12 +22,6 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const admin = () => bearer(t.adminToken);
-const req = (
-  method: InjectOptions['method'],
-  url: string,
-  headers: Record<string, string>,
-  payload?: object,
-): InjectOptions => ({ method, url, headers, ...(payload ? { payload } : {}) });
 const file = (categoryCode: string, w = ward) =>
   t.app.inject(
     req(

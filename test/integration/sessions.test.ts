@@ -1,6 +1,5 @@
-import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, call, createTestApp, login, type TestApp } from '../support/app.ts';
+import { bearer, call, createTestApp, login, req, type TestApp } from '../support/app.ts';
 import { createStaff, createWard, type Ward } from '../support/fixtures.ts';
 import { expectProblem } from '../support/problems.ts';
 
@@ -21,12 +20,6 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const admin = () => bearer(t.adminToken);
-const req = (
-  method: InjectOptions['method'],
-  url: string,
-  headers: Record<string, string>,
-  payload?: object,
-): InjectOptions => ({ method, url, headers, ...(payload ? { payload } : {}) });
 const me = (token: string) => t.app.inject(req('GET', '/api/v1/me', bearer(token)));
 const idOf = async (token: string) =>
   (await call(t.app, req('GET', '/api/v1/me', bearer(token)), 200)).json().id as string;

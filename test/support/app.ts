@@ -83,6 +83,14 @@ export async function login(app: FastifyInstance, username: string, password: st
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
+/** A request for `app.inject` / `call`, in one line: method, URL, headers, and a JSON body if any. */
+export const req = (
+  method: InjectOptions['method'],
+  url: string,
+  headers: Record<string, string>,
+  payload?: object,
+): InjectOptions => ({ method, url, headers, ...(payload ? { payload } : {}) });
+
 /** Calls the API and fails loudly (with the body) when the status is not the expected one. */
 export async function call(app: FastifyInstance, opts: InjectOptions, expected: number) {
   const res = await app.inject(opts);

@@ -200,15 +200,9 @@ export const ownPasswordBody = z.object({
   newPassword: password,
 });
 
-export const meSchema = z
-  .object({
-    id: z.string(),
-    username: z.string(),
-    fullName: z.string(),
-    role: roleSchema,
-    wardId: z.string().nullable(),
-    departmentId: z.string().nullable(),
-    email: z.string().nullable(),
+export const meSchema = userSchema
+  .omit({ active: true, version: true })
+  .extend({
     actions: z.array(z.string()).meta({
       description:
         'The operations (operationId) the role may call; within them, the ward or department scopes what it reaches',
