@@ -16,6 +16,7 @@ import {
   findIdempotent,
   listEvents,
   type NewEvent,
+  pendingAnswerProposal,
   scoped,
   selectCases,
   sharedIdChannels,
@@ -225,7 +226,10 @@ export function createCaseService(deps: {
     async get(caller: Principal, id: string) {
       const row = await findCase(db, id, caseScope(caller));
       if (!row) throw notFound('Không tìm thấy phản ánh.');
-      return toCaseView(row, caller);
+      const view = toCaseView(row, caller);
+      // Staff see an officer's draft answer waiting for the head; a channel's app does not.
+      if (caller.kind === 'user') view.pendingProposal = await pendingAnswerProposal(db, id);
+      return view;
     },
 
     async list(caller: Principal, query: ListCasesQuery) {
