@@ -181,11 +181,10 @@ export const caseSchema = z
         proposedBy: person,
         proposedAt: z.iso.datetime(),
       })
-      .nullable()
       .optional()
       .meta({
         description:
-          "GET /api/v1/cases/{id} for staff: an officer's answer proposal waiting for the department head (null when none); the case is not answered until the head approves it",
+          "GET /api/v1/cases/{id} for staff, while an officer's answer proposal waits for the department head (absent otherwise): the case is not answered until the head approves it",
       }),
   })
   .meta({ id: 'Case' });

@@ -228,8 +228,8 @@ export function createCaseService(deps: {
       if (!row) throw notFound('Không tìm thấy phản ánh.');
       const view = toCaseView(row, caller);
       // Staff see an officer's draft answer waiting for the head; a channel's app does not.
-      if (caller.kind === 'user') view.pendingProposal = await pendingAnswerProposal(db, id);
-      return view;
+      const pending = caller.kind === 'user' ? await pendingAnswerProposal(db, id) : null;
+      return pending ? { ...view, pendingProposal: pending } : view;
     },
 
     async list(caller: Principal, query: ListCasesQuery) {
