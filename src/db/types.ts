@@ -50,6 +50,8 @@ interface WardsTable extends Lifecycle {
   code: string;
   name: string;
   active: ColumnType<boolean, boolean | undefined, boolean>;
+  /** Whether its department officers' answers wait for the head's approval (answer proposals). */
+  officer_answers_need_approval: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: CreatedAt;
 }
 
@@ -259,6 +261,24 @@ interface ExtensionRequestsTable {
   decided_at: NullableTimestamp;
 }
 
+export const answerProposalStatuses = ['proposed', 'approved', 'sent_back', 'superseded'] as const;
+export type AnswerProposalStatus = (typeof answerProposalStatuses)[number];
+
+interface AnswerProposalsTable {
+  id: Id;
+  case_id: string;
+  ward_id: string;
+  department_id: string;
+  proposed_by_user_id: string;
+  answer: string;
+  attachments: Json<Attachment[]>;
+  status: ColumnType<AnswerProposalStatus, 'proposed' | undefined, AnswerProposalStatus>;
+  note: string | null;
+  decided_by_user_id: string | null;
+  decided_at: NullableTimestamp;
+  created_at: CreatedAt;
+}
+
 interface NotificationsTable {
   id: Id;
   user_id: string;
@@ -368,6 +388,7 @@ export interface Database {
   case_timers: CaseTimersTable;
   escalations: EscalationsTable;
   extension_requests: ExtensionRequestsTable;
+  answer_proposals: AnswerProposalsTable;
   notifications: NotificationsTable;
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;

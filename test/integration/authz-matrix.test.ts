@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, call, createTestApp, type TestApp } from '../support/app.ts';
 import { caseBody } from '../support/case-body.ts';
 import { type CaseJson, postCase } from '../support/cases.ts';
-import { createApiClient, createCategory, createWard, type Ward } from '../support/fixtures.ts';
+import { createApiClient, createCategory, createStaff, createWard, type Ward } from '../support/fixtures.ts';
 import { uid } from '../support/ids.ts';
 import { captureLogs, expectNoLeaks } from '../support/logs.ts';
 import { deref, type JsonSchema, type Operation, operations } from '../support/openapi.ts';
@@ -25,6 +25,8 @@ type Target = {
   name: 'other department' | 'other ward';
   case: CaseJson;
   extensionId: string;
+  /** An officer's answer proposal waiting for the head ({pid}). */
+  proposalId: string;
   phone: string;
   description: string;
   before?: { status: string; version: number };
@@ -58,8 +60,18 @@ beforeAll(async () => {
     createCategory(t, { defaultDepartmentCode: 'vhxh' }),
   ]);
   // Ward A, culture department (not the department roles' infrastructure), logged by intake A; ward B,
-  // infrastructure, logged by intake B. Each accepted, with a pending extension request ({rid}).
-  const make = async (name: Target['name'], w: Ward, categoryCode: string, head: string): Promise<Target> => {
+  // infrastructure, logged by intake B. Each accepted, with a pending extension request ({rid}) and an
+  // officer's answer proposal waiting for the head ({pid}).
+  const cultureOfficerA = (
+    await createStaff(t, 'department_officer', { departmentId: wardA.departments.culture.id })
+  ).token;
+  const make = async (
+    name: Target['name'],
+    w: Ward,
+    categoryCode: string,
+    head: string,
+    officer: string,
+  ): Promise<Target> => {
     const phone = `09${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
     const description = `Ma trận quyền ${uid()}: rác thải ở ngõ 7 chưa được thu gom.`;
     const kase = await postCase(
@@ -87,11 +99,28 @@ beforeAll(async () => {
       },
       201,
     );
-    return { name, case: kase, extensionId: extension.json().id, phone, description };
+    const proposal = await call(
+      t.app,
+      {
+        method: 'POST',
+        url: `/api/v1/cases/${kase.id}/respond`,
+        headers: bearer(officer),
+        payload: { answer: 'Dự thảo trả lời của cán bộ' },
+      },
+      201,
+    );
+    return {
+      name,
+      case: kase,
+      extensionId: extension.json().id,
+      proposalId: proposal.json().id,
+      phone,
+      description,
+    };
   };
   [targets.otherDept, targets.otherWard] = await Promise.all([
-    make('other department', wardA, culture.code, wardA.tokens.cultureHead),
-    make('other ward', wardB, infra.code, wardB.tokens.infraHead),
+    make('other department', wardA, culture.code, wardA.tokens.cultureHead, cultureOfficerA),
+    make('other ward', wardB, infra.code, wardB.tokens.infraHead, wardB.tokens.infraOfficer),
   ]);
   for (const target of Object.values(targets)) {
     const now = (await call(t.app, get(`/api/v1/cases/${target.case.id}`, bearer(t.adminToken)), 200)).json();
@@ -145,8 +174,14 @@ function bodyFor(op: Operation): unknown {
   return example(op.body, '');
 }
 
-function request(op: Operation, caller: Caller, caseId: string, extensionId: string): InjectOptions {
-  const url = op.path.replace('{id}', caseId).replace('{rid}', extensionId);
+function request(
+  op: Operation,
+  caller: Caller,
+  caseId: string,
+  extensionId: string,
+  proposalId: string,
+): InjectOptions {
+  const url = op.path.replace('{id}', caseId).replace('{rid}', extensionId).replace('{pid}', proposalId);
   const body = bodyFor(op);
   return {
     method: op.method as InjectOptions['method'],
@@ -179,7 +214,9 @@ describe('authorisation matrix over /api/v1/cases/{id}…', () => {
     for (const op of caseOps) {
       it(`${caller.role} × ${op.method} ${op.path}`, async () => {
         // The answer for a case that does not exist: the out-of-scope answer must not differ from it.
-        const missing = await t.app.inject(request(op, caller, '999999999999999', '999999999999998'));
+        const missing = await t.app.inject(
+          request(op, caller, '999999999999999', '999999999999998', '999999999999997'),
+        );
         for (const target of Object.values(targets)) {
           const what = `${caller.role} ${op.method} ${op.path} on a case of the ${target.name}`;
           if (inScope(caller, target)) {
@@ -187,7 +224,9 @@ describe('authorisation matrix over /api/v1/cases/{id}…', () => {
             // real and that the data check below would catch them). Actions inside the scope are the
             // workflow tests' business, and would move the targets: not sent.
             if (op.method === 'GET') {
-              const res = await t.app.inject(request(op, caller, target.case.id, target.extensionId));
+              const res = await t.app.inject(
+                request(op, caller, target.case.id, target.extensionId, target.proposalId),
+              );
               expect(res.statusCode, `${what}: ${res.body}`).toBe(mayPerform(op, caller) ? 200 : 403);
               if (op.operationId === 'getCase') {
                 expect(res.body).toContain(target.case.code);
@@ -196,7 +235,9 @@ describe('authorisation matrix over /api/v1/cases/{id}…', () => {
             }
             continue;
           }
-          const res = await t.app.inject(request(op, caller, target.case.id, target.extensionId));
+          const res = await t.app.inject(
+            request(op, caller, target.case.id, target.extensionId, target.proposalId),
+          );
           expect(res.statusCode, `${what}: ${res.body}`).toBeLessThan(500);
           const expected = mayPerform(op, caller) ? 404 : 403;
           expect(res.statusCode, `${what}: ${res.body}`).toBe(expected);
@@ -227,6 +268,12 @@ describe('authorisation matrix over /api/v1/cases/{id}…', () => {
         .where('id', '=', target.extensionId)
         .executeTakeFirstOrThrow();
       expect(extension.status, target.name).toBe('pending');
+      const proposal = await t.container.db
+        .selectFrom('answer_proposals')
+        .select('status')
+        .where('id', '=', target.proposalId)
+        .executeTakeFirstOrThrow();
+      expect(proposal.status, target.name).toBe('proposed');
     }
   });
 

@@ -133,6 +133,19 @@ beforeAll(async () => {
       201,
     )
   ).json();
+  // An officer's answer proposal waiting for the head on the same case, so {pid} names a real row.
+  const proposal = (
+    await call(
+      t.app,
+      {
+        method: 'POST',
+        url: `/api/v1/cases/${inProgress.id}/respond`,
+        headers: bearer(wardA.tokens.infraOfficer),
+        payload: { answer: 'Dự thảo trả lời của cán bộ' },
+      },
+      201,
+    )
+  ).json();
   // A deactivated webhook (its id and delivery log exist; nothing is ever sent to it).
   const hook = (
     await call(
@@ -170,6 +183,7 @@ beforeAll(async () => {
       ...Object.values(wardB.departments).map((d) => d.id),
       ...cases.map((c) => c.id),
       extension.id,
+      proposal.id,
       hook.id,
       ...victims,
     ],

@@ -103,7 +103,8 @@ describe('the case lifecycle', () => {
     const overdueTimer = (await pendingTimers(c.id)).find((x) => x.step === 'overdue');
     expect(overdueTimer?.due_at.toISOString()).toBe(extended.dueAt);
 
-    res = await post(`${base}/respond`, ward.tokens.infraOfficer, { answer: 'Đã thay bóng đèn.' });
+    // Only the department answers (an officer's answer is a proposal: answer-proposals.test.ts).
+    res = await post(`${base}/respond`, ward.tokens.chairman, { answer: 'Đã thay bóng đèn.' });
     expect(res.statusCode).toBe(403);
     res = await post(`${base}/respond`, infraHead, { answer: 'Đã thay bóng đèn.' });
     expect(res.json()).toMatchObject({ status: 'answered', answer: { text: 'Đã thay bóng đèn.' } });

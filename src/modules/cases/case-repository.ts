@@ -143,6 +143,26 @@ export async function findIdempotent(
   return { ...found, ...linked, api_client_id: client };
 }
 
+/** The officer's answer proposal waiting for the head (the workflow writes them), as a case shows it. */
+export async function pendingAnswerProposal(db: Conn, caseId: string) {
+  const p = await db
+    .selectFrom('answer_proposals as p')
+    .innerJoin('users as u', 'u.id', 'p.proposed_by_user_id')
+    .select(['p.id', 'p.answer', 'p.attachments', 'p.created_at', 'p.proposed_by_user_id', 'u.full_name'])
+    .where('p.case_id', '=', caseId)
+    .where('p.status', '=', 'proposed')
+    .executeTakeFirst();
+  return p
+    ? {
+        id: p.id,
+        answer: p.answer,
+        attachments: p.attachments,
+        proposedBy: { id: p.proposed_by_user_id, name: p.full_name },
+        proposedAt: p.created_at.toISOString(),
+      }
+    : null;
+}
+
 export function listEvents(db: Conn, caseId: string, afterId: string | undefined, limit: number) {
   let q = db
     .selectFrom('case_events as e')

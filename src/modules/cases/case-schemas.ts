@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { caseStatuses } from '../../db/types.ts';
+import { answerProposalStatuses, caseStatuses } from '../../db/types.ts';
 import { idSchema, isoDateTime, isStorable, listQuery, storableString, text } from '../../shared/http.ts';
 import { channelSchema, wardCode } from '../directory/directory-schemas.ts';
 
@@ -80,6 +80,32 @@ export const extensionSchema = z
   })
   .meta({ id: 'ExtensionRequest' });
 
+const attachmentView = z.object({
+  url: z.string(),
+  mediaType: z.string().optional(),
+  name: z.string().optional(),
+});
+const person = z.object({ id: z.string(), name: z.string() });
+
+/** An officer's answer proposal (issue 16 §4): a draft answer waiting for the department head. */
+export const answerProposalSchema = z
+  .object({
+    id: z.string(),
+    caseId: z.string(),
+    status: z.enum(answerProposalStatuses).meta({
+      description:
+        '`proposed` waits for the head; `approved` became the answer; `sent_back` went back to the officer (see `note`); `superseded` no longer applies (the case was answered, returned, transferred or rejected before a decision)',
+    }),
+    answer: z.string(),
+    attachments: z.array(attachmentView),
+    proposedBy: person,
+    proposedAt: z.iso.datetime(),
+    note: z.string().nullable().meta({ description: "The head's note when sending it back" }),
+    decidedBy: person.nullable(),
+    decidedAt: z.iso.datetime().nullable(),
+  })
+  .meta({ id: 'AnswerProposal' });
+
 export const caseSchema = z
   .object({
     id: z.string(),
@@ -147,6 +173,19 @@ export const caseSchema = z
           'Likely duplicates found at intake: cases of the same ward and category, received in the last DUPLICATE_WINDOW_DAYS, within DUPLICATE_RADIUS_METERS, with similar text; most alike first',
       }),
     version: z.number().int(),
+    pendingProposal: z
+      .object({
+        id: z.string(),
+        answer: z.string(),
+        attachments: z.array(attachmentView),
+        proposedBy: person,
+        proposedAt: z.iso.datetime(),
+      })
+      .optional()
+      .meta({
+        description:
+          "GET /api/v1/cases/{id} for staff, while an officer's answer proposal waits for the department head (absent otherwise): the case is not answered until the head approves it",
+      }),
   })
   .meta({ id: 'Case' });
 export type CaseView = z.infer<typeof caseSchema>;

@@ -16,6 +16,7 @@ import {
   findIdempotent,
   listEvents,
   type NewEvent,
+  pendingAnswerProposal,
   scoped,
   selectCases,
   sharedIdChannels,
@@ -226,7 +227,10 @@ export function createCaseService(deps: {
     async get(caller: Principal, id: string) {
       const row = await findCase(db, id, caseScope(caller));
       if (!row) throw notFound('Không tìm thấy phản ánh.');
-      return toCaseView(row, caller);
+      const view = toCaseView(row, caller);
+      // Staff see an officer's draft answer waiting for the head; a channel's app does not.
+      const pending = caller.kind === 'user' ? await pendingAnswerProposal(db, id) : null;
+      return pending ? { ...view, pendingProposal: pending } : view;
     },
 
     async list(caller: Principal, query: ListCasesQuery) {

@@ -35,8 +35,12 @@ const lifecycle = {
 };
 
 export const wardBody = z.object({ code: wardCode, name: text(200) });
+const officerAnswersNeedApproval = z.boolean().meta({
+  description:
+    "Whether a department officer's answer waits for the department head's approval (an answer proposal); false: officers answer like heads. Default true",
+});
 export const wardSchema = z
-  .object({ id: z.string(), code: z.string(), name: z.string(), ...lifecycle })
+  .object({ id: z.string(), code: z.string(), name: z.string(), officerAnswersNeedApproval, ...lifecycle })
   .meta({ id: 'Ward' });
 
 export const departmentBody = z.object({ wardId: idSchema, code: unitCode, name: text(200) });
@@ -179,7 +183,9 @@ export const activeQuery = z.object({
     .meta({ description: 'Only active (true) or only deactivated (false) ones' }),
 });
 
-export const wardPatchBody = someOf(z.object({ name: text(200).optional() })).meta({
+export const wardPatchBody = someOf(
+  z.object({ name: text(200).optional(), officerAnswersNeedApproval: officerAnswersNeedApproval.optional() }),
+).meta({
   description: 'The code stays: every case code of the ward begins with it',
 });
 export const departmentPatchBody = someOf(z.object({ name: text(200).optional() })).meta({

@@ -10,14 +10,15 @@ import type { UserPrincipal } from '../auth/principal.ts';
 import type { wardBody, wardPatchBody } from './directory-schemas.ts';
 import { bumped, type ListArgs, named, wardScope } from './lifecycle.ts';
 
-const wardView = (w: Pick<Selectable<Database['wards']>, 'id' | 'code' | 'name' | 'active' | 'version'>) => ({
+const wardColumns = ['id', 'code', 'name', 'officer_answers_need_approval', 'active', 'version'] as const;
+const wardView = (w: Pick<Selectable<Database['wards']>, (typeof wardColumns)[number]>) => ({
   id: w.id,
   code: w.code,
   name: w.name,
+  officerAnswersNeedApproval: w.officer_answers_need_approval,
   active: w.active,
   version: w.version,
 });
-const wardColumns = ['id', 'code', 'name', 'active', 'version'] as const;
 
 /** Wards: created by admins, renamed, deactivated (no new case) and reactivated; never deleted. */
 export function createWardService(deps: { db: Db; onChange: () => void }) {
@@ -83,7 +84,11 @@ export function createWardService(deps: { db: Db; onChange: () => void }) {
     },
 
     updateWard: (id: string, ifMatch: string | undefined, input: z.output<typeof wardPatchBody>) =>
-      change(id, ifMatch, named(input)),
+      change(
+        id,
+        ifMatch,
+        named({ name: input.name, officer_answers_need_approval: input.officerAnswersNeedApproval }),
+      ),
 
     /** A deactivated ward takes no new case (intake answers 409); its cases go on as they are. */
     setWardActive: (id: string, ifMatch: string | undefined, active: boolean) =>

@@ -91,11 +91,43 @@ export async function notifyRoles(
   return inserted.length;
 }
 
+/**
+ * One notification about a case to every active user holding `role` in its department (the heads,
+ * told of an officer's answer proposal), in the caller's transaction. Returns how many were told.
+ */
+export async function notifyDepartment(
+  db: Conn,
+  kase: { id: string; department_id: string | null },
+  role: Role,
+  n: { type: string; title: string; body: string },
+): Promise<number> {
+  if (kase.department_id === null) return 0;
+  const recipients = db
+    .selectFrom('users')
+    .select([
+      'users.id as user_id',
+      sql<string>`${kase.id}::bigint`.as('case_id'),
+      sql<string>`${n.type}::text`.as('type'),
+      sql<string>`${n.title}::text`.as('title'),
+      sql<string>`${n.body}::text`.as('body'),
+    ])
+    .where('active', '=', true)
+    .where('role', '=', role)
+    .where('department_id', '=', kase.department_id);
+  const inserted = await db
+    .insertInto('notifications')
+    .columns(['user_id', 'case_id', 'type', 'title', 'body'])
+    .expression(recipients)
+    .returning('id')
+    .execute();
+  return inserted.length;
+}
+
 /** One notification to each user, written in the caller's transaction (digests, calendar warnings). */
 export async function notifyUsers(
   db: Conn,
   userIds: string[],
-  n: { type: string; title: string; body: string; digestId?: string },
+  n: { type: string; title: string; body: string; digestId?: string; caseId?: string },
 ): Promise<void> {
   if (userIds.length === 0) return;
   await db
@@ -103,7 +135,7 @@ export async function notifyUsers(
     .values(
       userIds.map((userId) => ({
         user_id: userId,
-        case_id: null,
+        case_id: n.caseId ?? null,
         escalation_id: null,
         digest_id: n.digestId ?? null,
         type: n.type,

@@ -6,7 +6,7 @@ export const notificationSchema = z
     id: z.string(),
     type: z.string().meta({
       description:
-        "`escalation` for deadline steps, `digest` for the chairman's periodic report, `calendar` for the warning that next year's days off are still provisional",
+        "`escalation` for deadline steps, `digest` for the chairman's periodic report, `calendar` for the warning that next year's days off are still provisional, `answer_proposal` (to a department's heads) for an officer's answer waiting for approval, `answer_sent_back` (to the officer) when the head sent it back",
     }),
     caseId: z.string().nullable(),
     caseCode: z.string().nullable(),

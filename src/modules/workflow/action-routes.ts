@@ -5,7 +5,7 @@ import { idParams, problems } from '../../shared/http.ts';
 import { ifMatchHeaders } from '../../shared/versions.ts';
 import { principalOf } from '../auth/auth-plugin.ts';
 import type { Principal } from '../auth/principal.ts';
-import { type CaseView, caseSchema, extensionSchema } from '../cases/case-schemas.ts';
+import { answerProposalSchema, type CaseView, caseSchema, extensionSchema } from '../cases/case-schemas.ts';
 import {
   assignBody,
   closeBody,
@@ -13,11 +13,13 @@ import {
   extensionParams,
   noteBody,
   optionalNoteBody,
+  proposalParams,
   publicationBody,
   ratingBody,
   rejectBody,
   reopenBody,
   respondBody,
+  sendBackBody,
 } from './action-schemas.ts';
 import { type CaseAction, rules } from './state-machine.ts';
 import type { WorkflowActions } from './workflow-service.ts';
@@ -89,14 +91,6 @@ export const actionRoutes: FastifyPluginAsyncZod<{ actions: WorkflowActions }> =
       call: actions.resume,
     },
     {
-      path: 'respond',
-      operationId: 'respondToCase',
-      summary: "The department head's answer",
-      action: 'respond',
-      body: respondBody,
-      call: actions.respond,
-    },
-    {
       path: 'refuse-answer',
       operationId: 'refuseCaseAnswer',
       summary: 'The answer misses the point: back to the department, same deadline',
@@ -164,6 +158,94 @@ export const actionRoutes: FastifyPluginAsyncZod<{ actions: WorkflowActions }> =
         ),
     );
   }
+
+  app.post(
+    '/api/v1/cases/:id/respond',
+    {
+      config: { access: accessOf('respond') },
+      schema: {
+        operationId: 'respondToCase',
+        summary:
+          "The department's answer: the head's, or an officer's (a proposal where the ward wants approval)",
+        description:
+          "A department head's answer answers the case (200, the case). A department officer's answer does too where the ward lets officers answer without approval (`officerAnswersNeedApproval: false`); otherwise it is a proposal (201, the proposal with `status: proposed`): the case keeps its status, its answer deadline keeps running and its escalations stay armed, and the department's heads are told in their inbox (`answer_proposal`). One proposal per case waits at a time: another while one waits is 409 (`urn:pakn:problem:proposal-pending`) — the head approves or sends it back first. Send `If-Match: \"<version>\"` to act only on the version you saw (412 otherwise). 409 names the current status when the case cannot be answered in it.",
+        tags,
+        params: idParams,
+        headers: ifMatchHeaders,
+        body: respondBody,
+        response: {
+          200: caseSchema,
+          201: answerProposalSchema,
+          ...problems(400, 401, 403, 404, 409, 412),
+        },
+      },
+    },
+    async (req, reply) => {
+      const outcome = await actions.respond(
+        principalOf(req),
+        req.params.id,
+        req.headers['if-match'],
+        req.body,
+      );
+      if (outcome.kind === 'proposed') return reply.code(201).send(outcome.proposal);
+      return send(reply, outcome.case);
+    },
+  );
+
+  app.post(
+    '/api/v1/cases/:id/answer-proposals/:pid/approve',
+    {
+      config: { access: accessOf('approve_answer') },
+      schema: {
+        operationId: 'approveCaseAnswerProposal',
+        summary: "The department head approves an officer's answer proposal: it becomes the case's answer",
+        description:
+          'Exactly as if the head had answered now: the case becomes `answered` (the event `answer_approved`, by the head), on time or late as of this moment, its escalations end, and the reporter is told. Only the head of the case\'s department; a proposal of another case is 404, one already decided 409. Send `If-Match: "<version>"` to act only on the version you saw (412 otherwise).',
+        tags,
+        params: proposalParams,
+        headers: ifMatchHeaders,
+        body: optionalNoteBody,
+        response: { 200: caseSchema, ...problems(400, 401, 403, 404, 409, 412) },
+      },
+    },
+    async (req, reply) =>
+      send(
+        reply,
+        await actions.approveProposal(
+          principalOf(req),
+          req.params.id,
+          req.params.pid,
+          req.headers['if-match'],
+          req.body,
+        ),
+      ),
+  );
+
+  app.post(
+    '/api/v1/cases/:id/answer-proposals/:pid/send-back',
+    {
+      config: { access: accessOf('send_back_answer') },
+      schema: {
+        operationId: 'sendBackCaseAnswerProposal',
+        summary: "The department head sends an officer's answer proposal back with a note",
+        description:
+          'The case stays as it was (its deadline keeps running); the event `answer_sent_back` goes on its timeline and the officer is told in their inbox (`answer_sent_back`). `note` is required. A proposal of another case is 404, one already decided 409. Send `If-Match: "<version>"` to act only on the version you saw (412 otherwise).',
+        tags,
+        params: proposalParams,
+        headers: ifMatchHeaders,
+        body: sendBackBody,
+        response: { 200: answerProposalSchema, ...problems(400, 401, 403, 404, 409, 412) },
+      },
+    },
+    async (req) =>
+      actions.sendBackProposal(
+        principalOf(req),
+        req.params.id,
+        req.params.pid,
+        req.headers['if-match'],
+        req.body,
+      ),
+  );
 
   app.post(
     '/api/v1/cases/:id/extension-requests',

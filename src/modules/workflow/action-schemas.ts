@@ -65,3 +65,9 @@ export const respondBody = z.object({ answer: text(10_000), attachments: attachm
 export const ratingBody = z.object({ score: z.number().int().min(1).max(5), comment: text(2000).optional() });
 
 export const extensionParams = z.object({ id: idSchema, rid: idSchema });
+
+export const proposalParams = z.object({ id: idSchema, pid: idSchema });
+/** The head's reason for sending an officer's answer proposal back: required. */
+export const sendBackBody = z.object({
+  note: z.string({ error: 'Cần ghi rõ lý do trả lại đề xuất trả lời' }).pipe(note),
+});

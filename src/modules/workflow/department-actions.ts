@@ -2,9 +2,12 @@ import type { z } from 'zod';
 import type { Principal } from '../auth/principal.ts';
 import { dueAfterResume, remainingAtPause } from '../sla/deadlines.ts';
 import type { noteBody, optionalNoteBody, respondBody } from './action-schemas.ts';
-import { running, type WorkflowEngine } from './engine.ts';
+import { type Change, running, type WorkflowEngine } from './engine.ts';
 
-/** What the department does with a case: take it, return it, ask for information, resume, answer. */
+/**
+ * What the department does with a case: take it, return it, ask for information, resume. Answering
+ * (the head's, or an officer's answer or proposal) is in answer-proposal-actions.ts.
+ */
 export function departmentActions({ run, contextOf, slaOf }: WorkflowEngine) {
   return {
     accept: (
@@ -78,24 +81,30 @@ export function departmentActions({ run, contextOf, slaOf }: WorkflowEngine) {
           deadlines: running(dueAt),
         };
       }),
+  };
+}
 
-    respond: (
-      caller: Principal,
-      id: string,
-      ifMatch: string | undefined,
-      body: z.output<typeof respondBody>,
-    ) =>
-      run(caller, id, ifMatch, 'respond', async (_row, _trx, now) => ({
-        patch: {
-          answer_text: body.answer,
-          answered_at: now,
-          answer_attachments: JSON.stringify(body.attachments) as never,
-        },
-        event: 'answered',
-        // The answer as given stays on the timeline, whatever public text the ward office publishes.
-        data: { answer: body.answer, attachments: body.attachments.length },
-        deadlines: { acceptDueAt: null, dueAt: null },
-        message: { kind: 'answered', data: {} },
-      })),
+/**
+ * What answering a case changes, whoever's words they are (the head's, an officer's where no approval
+ * is needed, or an approved proposal): the answer and its time — on time or late as of now — the
+ * escalation timers cleared, the reporter told.
+ */
+export function answering(
+  body: z.output<typeof respondBody>,
+  now: Date,
+  event: string,
+  data: Record<string, unknown> = {},
+): Change {
+  return {
+    patch: {
+      answer_text: body.answer,
+      answered_at: now,
+      answer_attachments: JSON.stringify(body.attachments) as never,
+    },
+    event,
+    // The answer as given stays on the timeline, whatever public text the ward office publishes.
+    data: { answer: body.answer, attachments: body.attachments.length, ...data },
+    deadlines: { acceptDueAt: null, dueAt: null },
+    message: { kind: 'answered', data: {} },
   };
 }

@@ -23,6 +23,8 @@ import { enqueueDeliveries } from '../notifications/delivery-queue.ts';
 import { recordWebhookEvent } from '../notifications/webhook-outbox.ts';
 import { escalationTimers, type RunningDeadlines } from '../sla/deadlines.ts';
 import { replaceTimers } from '../sla/timer-repository.ts';
+import { supersedePending } from './answer-proposal-repository.ts';
+import { supersedesPendingProposal } from './answer-proposals.ts';
 import { type Actor, type CaseAction, decide } from './state-machine.ts';
 
 type Trx = Transaction<Database>;
@@ -55,6 +57,9 @@ const actionLabels: Record<CaseAction, string> = {
   request_extension: 'xin gia hạn',
   decide_extension: 'quyết định gia hạn',
   respond: 'trả lời',
+  propose_answer: 'đề xuất trả lời',
+  approve_answer: 'duyệt đề xuất trả lời',
+  send_back_answer: 'trả lại đề xuất trả lời',
   refuse_answer: 'trả lại câu trả lời',
   close: 'kết thúc',
   reopen: 'mở lại',
@@ -145,12 +150,17 @@ export function createWorkflowEngine(deps: WorkflowEngineDeps) {
         .where('id', '=', row.id)
         .returning(caseColumns)
         .executeTakeFirstOrThrow();
+      // An officer's draft still waiting for the head no longer applies once the case has left the
+      // department's hands (answered, returned, transferred, rejected).
+      const superseded = supersedesPendingProposal(row, updated)
+        ? await supersedePending(trx, row.id, now)
+        : undefined;
       await insertEvent(trx, row.id, {
         type: c.event,
         ...eventActorOf(caller),
         from_status: row.status,
         to_status: to,
-        data: c.data,
+        data: superseded ? { ...c.data, supersededAnswerProposalId: superseded } : c.data,
       });
       const categoryCode = c.category?.code ?? row.category_code;
       if (c.deadlines) {

@@ -41,10 +41,37 @@ describe('the case state machine', () => {
     });
   });
 
-  it('lets only the department head answer', () => {
+  it('lets the department answer, and only its head approve or send back an officer’s proposal', () => {
+    // Whether an officer's answer is an answer or a proposal is the ward's setting (answer-proposals.ts).
     expect(decide('respond', 'in_progress', user('department_officer'))).toEqual({
+      ok: true,
+      to: 'answered',
+    });
+    for (const role of ['intake', 'chairman', 'admin'] as const)
+      expect(decide('respond', 'in_progress', user(role))).toEqual({ ok: false, reason: 'forbidden' });
+    // A proposal keeps the case where it is; approving it answers the case.
+    expect(decide('propose_answer', 'in_progress', user('department_officer'))).toEqual({
+      ok: true,
+      to: 'in_progress',
+    });
+    expect(decide('propose_answer', 'assigned', user('department_head'))).toEqual({
       ok: false,
       reason: 'forbidden',
+    });
+    expect(decide('approve_answer', 'assigned', user('department_head'))).toEqual({
+      ok: true,
+      to: 'answered',
+    });
+    expect(decide('send_back_answer', 'awaiting_info', user('department_head'))).toEqual({
+      ok: true,
+      to: 'awaiting_info',
+    });
+    for (const role of ['department_officer', 'intake', 'chairman'] as const)
+      for (const action of ['approve_answer', 'send_back_answer'] as const)
+        expect(decide(action, 'in_progress', user(role))).toEqual({ ok: false, reason: 'forbidden' });
+    expect(decide('approve_answer', 'awaiting_info', user('department_head'))).toMatchObject({
+      ok: false,
+      reason: 'invalid_status',
     });
   });
 

@@ -11,6 +11,9 @@ export type CaseAction =
   | 'request_extension'
   | 'decide_extension'
   | 'respond'
+  | 'propose_answer'
+  | 'approve_answer'
+  | 'send_back_answer'
   | 'refuse_answer'
   | 'close'
   | 'reopen'
@@ -44,8 +47,15 @@ export const rules: Record<CaseAction, Rule> = {
   resume: { from: ['awaiting_info'], to: 'in_progress', roles: [...department, 'intake'] },
   request_extension: { from: handling, roles: department },
   decide_extension: { from: handling, roles: ['intake'] },
-  // Only the head answers for the department (design.md §2).
-  respond: { from: ['assigned', 'in_progress'], to: 'answered', roles: ['department_head'] },
+  // The head answers for the department (design.md §2); an officer answers too, but only in a ward
+  // whose officers' answers need no approval — elsewhere an officer's answer is a proposal
+  // (answerRouteOf in answer-proposals.ts chooses between the two).
+  respond: { from: ['assigned', 'in_progress'], to: 'answered', roles: department },
+  // An officer's draft answer: the case keeps its status, its deadline and its escalation timers.
+  propose_answer: { from: ['assigned', 'in_progress'], roles: ['department_officer'] },
+  // The head publishes the draft as the answer, as if answering; or sends it back with a note.
+  approve_answer: { from: ['assigned', 'in_progress'], to: 'answered', roles: ['department_head'] },
+  send_back_answer: { from: handling, roles: ['department_head'] },
   refuse_answer: { from: ['answered'], to: 'in_progress', roles: ['intake'] },
   close: { from: ['answered'], to: 'closed', roles: ['intake'] },
   reopen: { from: ['closed'], to: 'assigned', roles: ['intake'], owningClient: true },

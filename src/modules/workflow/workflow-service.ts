@@ -1,3 +1,4 @@
+import { answerProposalActions } from './answer-proposal-actions.ts';
 import { departmentActions } from './department-actions.ts';
 import { dispatchActions } from './dispatch-actions.ts';
 import { createWorkflowEngine, type WorkflowEngineDeps } from './engine.ts';
@@ -14,5 +15,6 @@ export function createWorkflowActions(deps: WorkflowEngineDeps & { reopenWindowD
     ...departmentActions(engine),
     ...officeActions(engine, deps),
     ...extensionActions(engine, deps),
+    ...answerProposalActions(engine, deps),
   };
 }
