@@ -10,6 +10,7 @@ import {
 } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Container } from './container.ts';
+import { auditRoutes } from './modules/audit/audit-routes.ts';
 import { authPlugin } from './modules/auth/auth-plugin.ts';
 import { authRoutes } from './modules/auth/auth-routes.ts';
 import { caseRoutes } from './modules/cases/case-routes.ts';
@@ -128,6 +129,7 @@ export async function buildApp(
       tags: [
         { name: 'auth', description: 'Staff sign-in' },
         { name: 'directory', description: 'Wards, departments, categories, users, API clients' },
+        { name: 'audit', description: 'The audit trail of administration (append-only)' },
         { name: 'cases', description: 'Case intake and queries' },
         { name: 'workflow', description: 'Actions that move a case through its lifecycle' },
         { name: 'deadlines', description: 'Working calendars, deadlines and escalation ladders' },
@@ -168,6 +170,7 @@ export async function buildApp(
   });
   await app.register(directoryRoutes, { directory: container.directory });
   await app.register(accountRoutes, { directory: container.directory });
+  await app.register(auditRoutes, { audit: container.audit });
   await app.register(caseRoutes, { cases: container.cases });
   await app.register(publicRoutes, { cases: container.cases });
   await app.register(actionRoutes, { actions: container.actions });

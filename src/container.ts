@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from './config.ts';
 import { createPool, type Db, dbOnPool, type Pool } from './db/database.ts';
 import { loadOrCreateSecret } from './db/secrets.ts';
+import { createAuditService } from './modules/audit/audit-service.ts';
 import { createAuthService } from './modules/auth/auth-service.ts';
 import { createLoginLockout } from './modules/auth/login-lockout.ts';
 import { createSessionStore } from './modules/auth/sessions.ts';
@@ -87,6 +88,7 @@ export function createBackgroundServices({ config, db }: Pick<Infrastructure, 'c
 export type Container = Omit<Infrastructure, 'pool'> & {
   auth: ReturnType<typeof createAuthService>;
   directory: ReturnType<typeof createDirectoryService>;
+  audit: ReturnType<typeof createAuditService>;
   cases: ReturnType<typeof createCaseService>;
   actions: WorkflowActions;
   slaSettings: ReturnType<typeof createSlaSettingsService>;
@@ -131,6 +133,7 @@ export async function createContainer(
   });
   const intakeContext = createIntakeContextLoader({ db, ttlMs: config.REFERENCE_CACHE_TTL_MS });
   const directory = createDirectoryService({ db, sessions, auth, onChange: () => intakeContext.clear() });
+  const audit = createAuditService({ db });
   const cases = createCaseService({
     db,
     pool,
@@ -178,6 +181,7 @@ export async function createContainer(
     close: infrastructure.close,
     auth,
     directory,
+    audit,
     cases,
     actions,
     slaSettings,

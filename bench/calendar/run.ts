@@ -20,7 +20,7 @@ import { sql } from 'kysely';
 import { loadConfig } from '../../src/config.ts';
 import { createContainer } from '../../src/container.ts';
 import { migrateToLatest, pendingMigrations } from '../../src/db/migrate.ts';
-import type { UserPrincipal } from '../../src/modules/auth/principal.ts';
+import type { StaffActor } from '../../src/modules/audit/audit-actor.ts';
 import { defaultCalendar } from '../../src/modules/sla/calendar.ts';
 import { dayNumberOf, isoDateOf, localToInstant } from '../../src/modules/sla/local-day.ts';
 import { isWorkingDay } from '../../src/modules/sla/working-time.ts';
@@ -58,13 +58,14 @@ const adminRow = await db
   .where('role', '=', 'admin')
   .orderBy('id')
   .executeTakeFirstOrThrow();
-const caller: UserPrincipal = {
+const caller: StaffActor = {
   kind: 'user',
   userId: adminRow.id,
   username: adminRow.username,
   role: 'admin',
   wardId: null,
   departmentId: null,
+  address: null,
 };
 
 // The day off: `ahead` working days after today (Vietnam), on the calendar the seed gave every ward.

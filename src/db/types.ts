@@ -132,6 +132,28 @@ interface SessionsTable {
   end_reason: SessionEndReason | null;
 }
 
+/** An object's state in the audit trail: an allow-listed view, written once as JSON, never updated. */
+type AuditState = ColumnType<Record<string, unknown> | null, string | null, never>;
+
+/** One change of administration (modules/audit): append-only, a trigger refuses UPDATE and DELETE. */
+interface AuditEntriesTable {
+  id: Id;
+  at: CreatedAt;
+  /** The user who made the change; null for a system actor (the seed). */
+  actor_id: string | null;
+  /** Their username at the time. */
+  actor_username: string;
+  /** The request's address as the app sees it (`request.ip`). */
+  address: string | null;
+  action: string;
+  object_type: string;
+  object_id: string;
+  /** The ward the object belongs to (the chairman's scope); null for city-wide objects. */
+  ward_id: string | null;
+  before: AuditState;
+  after: AuditState;
+}
+
 interface WardCalendarsTable {
   ward_id: string;
   calendar: Json<unknown>;
@@ -379,6 +401,7 @@ export interface Database {
   users: UsersTable;
   api_clients: ApiClientsTable;
   sessions: SessionsTable;
+  audit_entries: AuditEntriesTable;
   ward_calendars: WardCalendarsTable;
   calendar_years: CalendarYearsTable;
   calendar_warnings: CalendarWarningsTable;

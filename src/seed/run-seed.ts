@@ -1,5 +1,6 @@
 import type { Container } from '../container.ts';
 import type { Channel } from '../db/types.ts';
+import { systemActor } from '../modules/audit/audit-actor.ts';
 import type { ClientPrincipal } from '../modules/auth/principal.ts';
 import { createCaseBody } from '../modules/cases/case-schemas.ts';
 import { statusLabels } from '../modules/cases/status-labels.ts';
@@ -31,6 +32,8 @@ type SeedSummary = {
  */
 export async function runSeed(container: Container, options: { password: string }): Promise<SeedSummary> {
   const { db, directory, cases } = container;
+  // The audit trail names the seed as the author of what it creates.
+  const actor = systemActor('seed');
 
   // Ward.
   let wardRow = await db
@@ -39,7 +42,7 @@ export async function runSeed(container: Container, options: { password: string 
     .where('code', '=', data.ward.code)
     .executeTakeFirst();
   const wardCreated = !wardRow;
-  wardRow ??= await directory.createWard(wardBody.parse(data.ward));
+  wardRow ??= await directory.createWard(actor, wardBody.parse(data.ward));
   const wardId = wardRow.id;
 
   // Departments of the ward.
@@ -56,7 +59,7 @@ export async function runSeed(container: Container, options: { password: string 
       departmentIds.set(d.code, existing.id);
       departmentCount.existing++;
     } else {
-      const created = await directory.createDepartment(departmentBody.parse({ wardId, ...d }));
+      const created = await directory.createDepartment(actor, departmentBody.parse({ wardId, ...d }));
       departmentIds.set(d.code, created.id);
       departmentCount.created++;
     }
@@ -77,7 +80,7 @@ export async function runSeed(container: Container, options: { password: string 
     if (existing) {
       categoryCount.existing++;
     } else {
-      await directory.createCategory(categoryBody.parse(c));
+      await directory.createCategory(actor, categoryBody.parse(c));
       categoryCount.created++;
     }
   }
@@ -92,6 +95,7 @@ export async function runSeed(container: Container, options: { password: string 
       .executeTakeFirst();
     if (!existing) {
       await directory.createUser(
+        actor,
         userBody.parse({
           username: u.username,
           password: options.password,
@@ -125,7 +129,7 @@ export async function runSeed(container: Container, options: { password: string 
         channel: existing.channel,
       });
     } else {
-      const created = await directory.createApiClient(apiClientBody.parse(a));
+      const created = await directory.createApiClient(actor, apiClientBody.parse(a));
       apiClients.push({ name: a.name, channel: a.channel, created: true, apiKey: created.apiKey });
       principals.set(a.channel, {
         kind: 'api_client',

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { problems } from '../../shared/http.ts';
+import { actorOf } from '../audit/audit-actor.ts';
 import { userOf } from '../auth/auth-plugin.ts';
 import { staffRoles } from '../auth/principal.ts';
 import { meSchema, ownPasswordBody } from './directory-schemas.ts';
@@ -46,7 +47,7 @@ export const accountRoutes: FastifyPluginAsyncZod<{ directory: DirectoryService 
     },
     async (req, reply) => {
       await directory.changeOwnPassword(
-        userOf(req),
+        actorOf(req),
         req.sessionId,
         req.body.currentPassword,
         req.body.newPassword,

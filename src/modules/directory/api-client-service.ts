@@ -5,14 +5,16 @@ import type { Database } from '../../db/types.ts';
 import { notFound } from '../../shared/errors.ts';
 import { decodeCursor, page } from '../../shared/http.ts';
 import { checkIfMatch } from '../../shared/versions.ts';
+import type { AuditActor } from '../audit/audit-entry.ts';
+import { recordAudit } from '../audit/audit-log.ts';
 import { generateApiKey } from '../auth/api-keys.ts';
 import type { AuthService } from '../auth/auth-service.ts';
 import type { apiClientBody, apiClientPatchBody } from './directory-schemas.ts';
-import { bumped, type ListArgs } from './lifecycle.ts';
+import { activeAction, bumped, type ListArgs } from './lifecycle.ts';
 
 const clientColumns = ['id', 'name', 'channel', 'key_prefix', 'created_at', 'revoked_at', 'version'] as const;
 type ClientRow = Pick<Selectable<Database['api_clients']>, (typeof clientColumns)[number]>;
-const clientView = (c: ClientRow) => ({
+export const clientView = (c: ClientRow) => ({
   id: c.id,
   name: c.name,
   channel: c.channel,
@@ -31,35 +33,61 @@ const clientView = (c: ClientRow) => ({
 export function createApiClientService(deps: { db: Db; auth: Pick<AuthService, 'forgetApiKeys'> }) {
   const { db } = deps;
 
-  async function change(id: string, ifMatch: string | undefined, set: Record<string, unknown>) {
+  async function change(
+    actor: AuditActor,
+    action: string,
+    id: string,
+    ifMatch: string | undefined,
+    set: Record<string, unknown>,
+  ) {
     const c = await db.transaction().execute(async (trx) => {
       const row = await trx
         .selectFrom('api_clients')
-        .select('version')
+        .select(clientColumns)
         .where('id', '=', id)
         .forUpdate()
         .executeTakeFirst();
       if (!row) throw notFound('Không tìm thấy ứng dụng tích hợp.');
       checkIfMatch(ifMatch, row.version, 'Ứng dụng tích hợp');
-      return trx
+      const c = await trx
         .updateTable('api_clients')
         .set({ ...set, ...bumped() })
         .where('id', '=', id)
         .returning(clientColumns)
         .executeTakeFirstOrThrow();
+      await recordAudit(trx, actor, {
+        action: `api_client.${action}`,
+        objectType: 'api_client',
+        objectId: id,
+        wardId: null,
+        before: clientView(row),
+        after: clientView(c),
+      });
+      return c;
     });
     deps.auth.forgetApiKeys();
     return clientView(c);
   }
 
   return {
-    async createApiClient(input: z.output<typeof apiClientBody>) {
+    async createApiClient(actor: AuditActor, input: z.output<typeof apiClientBody>) {
       const key = generateApiKey();
-      const c = await db
-        .insertInto('api_clients')
-        .values({ name: input.name, channel: input.channel, key_prefix: key.prefix, key_hash: key.hash })
-        .returning(['id', 'name', 'channel'])
-        .executeTakeFirstOrThrow();
+      const c = await db.transaction().execute(async (trx) => {
+        const c = await trx
+          .insertInto('api_clients')
+          .values({ name: input.name, channel: input.channel, key_prefix: key.prefix, key_hash: key.hash })
+          .returning(clientColumns)
+          .executeTakeFirstOrThrow();
+        await recordAudit(trx, actor, {
+          action: 'api_client.create',
+          objectType: 'api_client',
+          objectId: c.id,
+          wardId: null,
+          before: null,
+          after: clientView(c),
+        });
+        return c;
+      });
       return { id: c.id, name: c.name, channel: c.channel, apiKey: key.key };
     },
 
@@ -86,29 +114,56 @@ export function createApiClientService(deps: { db: Db; auth: Pick<AuthService, '
       return clientView(c);
     },
 
-    updateApiClient: (id: string, ifMatch: string | undefined, input: z.output<typeof apiClientPatchBody>) =>
-      change(id, ifMatch, input.name === undefined ? {} : { name: input.name }),
+    updateApiClient: (
+      actor: AuditActor,
+      id: string,
+      ifMatch: string | undefined,
+      input: z.output<typeof apiClientPatchBody>,
+    ) => change(actor, 'update', id, ifMatch, input.name === undefined ? {} : { name: input.name }),
 
-    setApiClientActive: (id: string, ifMatch: string | undefined, active: boolean) =>
-      change(id, ifMatch, active ? { revoked_at: null } : { revoked_at: sql`coalesce(revoked_at, now())` }),
+    setApiClientActive: (actor: AuditActor, id: string, ifMatch: string | undefined, active: boolean) =>
+      change(
+        actor,
+        activeAction(active),
+        id,
+        ifMatch,
+        active ? { revoked_at: null } : { revoked_at: sql`coalesce(revoked_at, now())` },
+      ),
 
     /** A new key, shown only now; the old one works `graceSeconds` more (0: it stops at once). */
-    async rotateApiKey(id: string, graceSeconds: number) {
+    async rotateApiKey(actor: AuditActor, id: string, graceSeconds: number) {
       const key = generateApiKey();
-      const row = await db
-        .updateTable('api_clients')
-        .set({
-          key_hash: key.hash,
-          key_prefix: key.prefix,
-          previous_key_hash: graceSeconds > 0 ? sql<string>`key_hash` : null,
-          previous_key_expires_at:
-            graceSeconds > 0 ? sql<Date>`now() + make_interval(secs => ${graceSeconds})` : null,
-          ...bumped(),
-        })
-        .where('id', '=', id)
-        .returning(['id', 'key_prefix', sql<Date>`coalesce(previous_key_expires_at, now())`.as('stops')])
-        .executeTakeFirst();
-      if (!row) throw notFound('Không tìm thấy ứng dụng tích hợp.');
+      const row = await db.transaction().execute(async (trx) => {
+        const before = await trx
+          .selectFrom('api_clients')
+          .select(clientColumns)
+          .where('id', '=', id)
+          .forUpdate()
+          .executeTakeFirst();
+        if (!before) throw notFound('Không tìm thấy ứng dụng tích hợp.');
+        const row = await trx
+          .updateTable('api_clients')
+          .set({
+            key_hash: key.hash,
+            key_prefix: key.prefix,
+            previous_key_hash: graceSeconds > 0 ? sql<string>`key_hash` : null,
+            previous_key_expires_at:
+              graceSeconds > 0 ? sql<Date>`now() + make_interval(secs => ${graceSeconds})` : null,
+            ...bumped(),
+          })
+          .where('id', '=', id)
+          .returning([...clientColumns, sql<Date>`coalesce(previous_key_expires_at, now())`.as('stops')])
+          .executeTakeFirstOrThrow();
+        await recordAudit(trx, actor, {
+          action: 'api_client.rotate',
+          objectType: 'api_client',
+          objectId: id,
+          wardId: null,
+          before: clientView(before),
+          after: { ...clientView(row), previousKeyExpiresAt: row.stops.toISOString() },
+        });
+        return row;
+      });
       deps.auth.forgetApiKeys();
       return {
         id: row.id,

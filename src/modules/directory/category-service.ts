@@ -6,8 +6,10 @@ import { conflict, notFound } from '../../shared/errors.ts';
 import { decodeCursor, page } from '../../shared/http.ts';
 import { isUniqueViolation } from '../../shared/pg-errors.ts';
 import { checkIfMatch } from '../../shared/versions.ts';
+import type { AuditActor } from '../audit/audit-entry.ts';
+import { recordAudit } from '../audit/audit-log.ts';
 import type { categoryBody, categoryPatchBody } from './directory-schemas.ts';
-import { bumped, type ListArgs, named } from './lifecycle.ts';
+import { activeAction, bumped, type ListArgs, named } from './lifecycle.ts';
 import { defaultPublication } from './publication.ts';
 
 const categoryView = (c: Selectable<CategoriesTable>) => ({
@@ -49,11 +51,17 @@ const patchColumns = (input: z.output<typeof categoryPatchBody>) =>
 export function createCategoryService(deps: { db: Db; onChange: () => void }) {
   const { db } = deps;
 
-  async function change(id: string, ifMatch: string | undefined, set: Record<string, unknown>) {
+  async function change(
+    actor: AuditActor,
+    action: string,
+    id: string,
+    ifMatch: string | undefined,
+    set: Record<string, unknown>,
+  ) {
     return db.transaction().execute(async (trx) => {
       const row = await trx
         .selectFrom('categories')
-        .select('version')
+        .selectAll()
         .where('id', '=', id)
         .forUpdate()
         .executeTakeFirst();
@@ -65,33 +73,53 @@ export function createCategoryService(deps: { db: Db; onChange: () => void }) {
         .where('id', '=', id)
         .returningAll()
         .executeTakeFirstOrThrow();
+      await recordAudit(trx, actor, {
+        action: `category.${action}`,
+        objectType: 'category',
+        objectId: id,
+        wardId: null,
+        before: categoryView(row),
+        after: categoryView(c),
+      });
       deps.onChange();
       return categoryView(c);
     });
   }
 
   return {
-    async createCategory(input: z.output<typeof categoryBody>) {
+    async createCategory(actor: AuditActor, input: z.output<typeof categoryBody>) {
       try {
-        const c = await db
-          .insertInto('categories')
-          .values({
-            code: input.code,
-            name: input.name,
-            default_department_code: input.defaultDepartmentCode ?? null,
-            sla_normal_duration: input.sla.normal.duration,
-            sla_normal_clock: input.sla.normal.clock,
-            sla_urgent_duration: input.sla.urgent.duration,
-            sla_urgent_clock: input.sla.urgent.clock,
-            description: input.description ?? null,
-            keywords: input.keywords,
-            group_name: input.group ?? null,
-            publication: input.publication ?? defaultPublication(input.code, input.name),
-          })
-          .returningAll()
-          .executeTakeFirstOrThrow();
+        const view = await db.transaction().execute(async (trx) => {
+          const c = await trx
+            .insertInto('categories')
+            .values({
+              code: input.code,
+              name: input.name,
+              default_department_code: input.defaultDepartmentCode ?? null,
+              sla_normal_duration: input.sla.normal.duration,
+              sla_normal_clock: input.sla.normal.clock,
+              sla_urgent_duration: input.sla.urgent.duration,
+              sla_urgent_clock: input.sla.urgent.clock,
+              description: input.description ?? null,
+              keywords: input.keywords,
+              group_name: input.group ?? null,
+              publication: input.publication ?? defaultPublication(input.code, input.name),
+            })
+            .returningAll()
+            .executeTakeFirstOrThrow();
+          const after = categoryView(c);
+          await recordAudit(trx, actor, {
+            action: 'category.create',
+            objectType: 'category',
+            objectId: c.id,
+            wardId: null,
+            before: null,
+            after,
+          });
+          return after;
+        });
         deps.onChange();
-        return categoryView(c);
+        return view;
       } catch (err) {
         if (isUniqueViolation(err)) throw conflict(`Mã lĩnh vực ${input.code} đã tồn tại.`, 'duplicate');
         throw err;
@@ -116,10 +144,14 @@ export function createCategoryService(deps: { db: Db; onChange: () => void }) {
       return categoryView(c);
     },
 
-    updateCategory: (id: string, ifMatch: string | undefined, input: z.output<typeof categoryPatchBody>) =>
-      change(id, ifMatch, patchColumns(input)),
+    updateCategory: (
+      actor: AuditActor,
+      id: string,
+      ifMatch: string | undefined,
+      input: z.output<typeof categoryPatchBody>,
+    ) => change(actor, 'update', id, ifMatch, patchColumns(input)),
 
-    setCategoryActive: (id: string, ifMatch: string | undefined, active: boolean) =>
-      change(id, ifMatch, { active }),
+    setCategoryActive: (actor: AuditActor, id: string, ifMatch: string | undefined, active: boolean) =>
+      change(actor, activeAction(active), id, ifMatch, { active }),
   };
 }

@@ -6,9 +6,11 @@ import { badRequest, conflict, notFound } from '../../shared/errors.ts';
 import { decodeCursor, page } from '../../shared/http.ts';
 import { isUniqueViolation } from '../../shared/pg-errors.ts';
 import { checkIfMatch } from '../../shared/versions.ts';
+import type { AuditActor } from '../audit/audit-entry.ts';
+import { recordAudit } from '../audit/audit-log.ts';
 import type { UserPrincipal } from '../auth/principal.ts';
 import type { departmentBody, departmentPatchBody } from './directory-schemas.ts';
-import { bumped, type ListArgs, named, wardScope } from './lifecycle.ts';
+import { activeAction, bumped, type ListArgs, named, wardScope } from './lifecycle.ts';
 
 const departmentColumns = ['id', 'ward_id', 'code', 'name', 'active', 'version'] as const;
 type DepartmentRow = Pick<Selectable<Database['departments']>, (typeof departmentColumns)[number]>;
@@ -29,11 +31,17 @@ const departmentView = (d: DepartmentRow) => ({
 export function createDepartmentService(deps: { db: Db; onChange: () => void }) {
   const { db } = deps;
 
-  async function change(id: string, ifMatch: string | undefined, set: Record<string, unknown>) {
+  async function change(
+    actor: AuditActor,
+    action: string,
+    id: string,
+    ifMatch: string | undefined,
+    set: Record<string, unknown>,
+  ) {
     return db.transaction().execute(async (trx) => {
       const row = await trx
         .selectFrom('departments')
-        .select('version')
+        .select(departmentColumns)
         .where('id', '=', id)
         .forUpdate()
         .executeTakeFirst();
@@ -45,13 +53,21 @@ export function createDepartmentService(deps: { db: Db; onChange: () => void }) 
         .where('id', '=', id)
         .returning(departmentColumns)
         .executeTakeFirstOrThrow();
+      await recordAudit(trx, actor, {
+        action: `department.${action}`,
+        objectType: 'department',
+        objectId: id,
+        wardId: d.ward_id,
+        before: departmentView(row),
+        after: departmentView(d),
+      });
       deps.onChange();
       return departmentView(d);
     });
   }
 
   return {
-    async createDepartment(input: z.output<typeof departmentBody>) {
+    async createDepartment(actor: AuditActor, input: z.output<typeof departmentBody>) {
       const ward = await db
         .selectFrom('wards')
         .select('id')
@@ -60,13 +76,25 @@ export function createDepartmentService(deps: { db: Db; onChange: () => void }) 
       if (!ward)
         throw badRequest('Phường/xã không tồn tại.', [{ path: 'wardId', message: 'Không tìm thấy' }]);
       try {
-        const d = await db
-          .insertInto('departments')
-          .values({ ward_id: input.wardId, code: input.code, name: input.name })
-          .returning(departmentColumns)
-          .executeTakeFirstOrThrow();
+        const view = await db.transaction().execute(async (trx) => {
+          const d = await trx
+            .insertInto('departments')
+            .values({ ward_id: input.wardId, code: input.code, name: input.name })
+            .returning(departmentColumns)
+            .executeTakeFirstOrThrow();
+          const after = departmentView(d);
+          await recordAudit(trx, actor, {
+            action: 'department.create',
+            objectType: 'department',
+            objectId: d.id,
+            wardId: d.ward_id,
+            before: null,
+            after,
+          });
+          return after;
+        });
         deps.onChange();
-        return departmentView(d);
+        return view;
       } catch (err) {
         if (isUniqueViolation(err))
           throw conflict(`Mã đơn vị ${input.code} đã có trong phường/xã này.`, 'duplicate');
@@ -106,12 +134,13 @@ export function createDepartmentService(deps: { db: Db; onChange: () => void }) 
     },
 
     updateDepartment: (
+      actor: AuditActor,
       id: string,
       ifMatch: string | undefined,
       input: z.output<typeof departmentPatchBody>,
-    ) => change(id, ifMatch, named(input)),
+    ) => change(actor, 'update', id, ifMatch, named(input)),
 
-    setDepartmentActive: (id: string, ifMatch: string | undefined, active: boolean) =>
-      change(id, ifMatch, { active }),
+    setDepartmentActive: (actor: AuditActor, id: string, ifMatch: string | undefined, active: boolean) =>
+      change(actor, activeAction(active), id, ifMatch, { active }),
   };
 }

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { idParams, listOf, listQuery, problems } from '../../shared/http.ts';
+import { actorOf } from '../audit/audit-actor.ts';
 import { userOf } from '../auth/auth-plugin.ts';
 import { staffRoles } from '../auth/principal.ts';
 import {
@@ -54,7 +55,7 @@ export const directoryRoutes: FastifyPluginAsyncZod<{ directory: DirectoryServic
         response: { 201: wardSchema, ...problems(400, 401, 403, 409) },
       },
     },
-    async (req, reply) => reply.code(201).send(await directory.createWard(req.body)),
+    async (req, reply) => reply.code(201).send(await directory.createWard(actorOf(req), req.body)),
   );
 
   app.get(
@@ -83,7 +84,7 @@ export const directoryRoutes: FastifyPluginAsyncZod<{ directory: DirectoryServic
     deactivateDescription: 'A deactivated ward takes no new case (intake answers 409); its cases go on.',
     get: (caller, id) => directory.getWard(caller, id),
     update: directory.updateWard,
-    setActive: (_caller, id, ifMatch, active) => directory.setWardActive(id, ifMatch, active),
+    setActive: directory.setWardActive,
   });
 
   app.post(
@@ -98,7 +99,7 @@ export const directoryRoutes: FastifyPluginAsyncZod<{ directory: DirectoryServic
         response: { 201: departmentSchema, ...problems(400, 401, 403, 409) },
       },
     },
-    async (req, reply) => reply.code(201).send(await directory.createDepartment(req.body)),
+    async (req, reply) => reply.code(201).send(await directory.createDepartment(actorOf(req), req.body)),
   );
 
   app.get(
@@ -128,7 +129,7 @@ export const directoryRoutes: FastifyPluginAsyncZod<{ directory: DirectoryServic
       'A deactivated department receives no new case: dispatching to it answers 409, and so does intake for a category whose default department it is in that ward, until an admin points the category elsewhere. The cases it has stay with it.',
     get: (caller, id) => directory.getDepartment(caller, id),
     update: directory.updateDepartment,
-    setActive: (_caller, id, ifMatch, active) => directory.setDepartmentActive(id, ifMatch, active),
+    setActive: directory.setDepartmentActive,
   });
 
   app.post(
@@ -143,7 +144,7 @@ export const directoryRoutes: FastifyPluginAsyncZod<{ directory: DirectoryServic
         response: { 201: categorySchema, ...problems(400, 401, 403, 409) },
       },
     },
-    async (req, reply) => reply.code(201).send(await directory.createCategory(req.body)),
+    async (req, reply) => reply.code(201).send(await directory.createCategory(actorOf(req), req.body)),
   );
 
   app.get(
@@ -174,7 +175,7 @@ export const directoryRoutes: FastifyPluginAsyncZod<{ directory: DirectoryServic
       'A deactivated category refuses new cases (intake answers 409 naming it); its existing cases keep it.',
     get: (_caller, id) => directory.getCategory(id),
     update: directory.updateCategory,
-    setActive: (_caller, id, ifMatch, active) => directory.setCategoryActive(id, ifMatch, active),
+    setActive: directory.setCategoryActive,
   });
 
   app.post(
@@ -189,7 +190,7 @@ export const directoryRoutes: FastifyPluginAsyncZod<{ directory: DirectoryServic
         response: { 201: userSchema, ...problems(400, 401, 403, 409) },
       },
     },
-    async (req, reply) => reply.code(201).send(await directory.createUser(req.body)),
+    async (req, reply) => reply.code(201).send(await directory.createUser(actorOf(req), req.body)),
   );
 
   app.get(
@@ -220,7 +221,7 @@ export const directoryRoutes: FastifyPluginAsyncZod<{ directory: DirectoryServic
       'A deactivated user cannot sign in and their sessions end at once. Nobody deactivates themselves, and the last active admin stays (409).',
     get: (caller, id) => directory.getUser(caller, id),
     update: directory.updateUser,
-    setActive: (caller, id, ifMatch, active) => directory.setUserActive(caller, id, ifMatch, active),
+    setActive: directory.setUserActive,
   });
 
   app.post(
@@ -237,7 +238,7 @@ export const directoryRoutes: FastifyPluginAsyncZod<{ directory: DirectoryServic
       },
     },
     async (req, reply) => {
-      await directory.resetPassword(req.params.id, req.body.newPassword);
+      await directory.resetPassword(actorOf(req), req.params.id, req.body.newPassword);
       return reply.code(204).send(null);
     },
   );
@@ -254,7 +255,7 @@ export const directoryRoutes: FastifyPluginAsyncZod<{ directory: DirectoryServic
         response: { 201: apiClientCreatedSchema, ...problems(400, 401, 403) },
       },
     },
-    async (req, reply) => reply.code(201).send(await directory.createApiClient(req.body)),
+    async (req, reply) => reply.code(201).send(await directory.createApiClient(actorOf(req), req.body)),
   );
 
   app.get(
@@ -284,7 +285,7 @@ export const directoryRoutes: FastifyPluginAsyncZod<{ directory: DirectoryServic
       'Its key is refused at once on this API process and within AUTH_CACHE_TTL_MS on every other; its cases stay its own.',
     get: (_caller, id) => directory.getApiClient(id),
     update: directory.updateApiClient,
-    setActive: (_caller, id, ifMatch, active) => directory.setApiClientActive(id, ifMatch, active),
+    setActive: directory.setApiClientActive,
   });
 
   app.post(
@@ -302,6 +303,6 @@ export const directoryRoutes: FastifyPluginAsyncZod<{ directory: DirectoryServic
         response: { 200: rotatedKeySchema, ...problems(400, 401, 403, 404) },
       },
     },
-    async (req) => directory.rotateApiKey(req.params.id, req.body?.graceSeconds ?? 0),
+    async (req) => directory.rotateApiKey(actorOf(req), req.params.id, req.body?.graceSeconds ?? 0),
   );
 };

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import { idParams, problems } from '../../shared/http.ts';
 import { ifMatchHeaders } from '../../shared/versions.ts';
+import { actorOf, type StaffActor } from '../audit/audit-actor.ts';
 import { userOf } from '../auth/auth-plugin.ts';
 import type { Access, UserPrincipal } from '../auth/principal.ts';
 
@@ -28,9 +29,15 @@ export function lifecycleRoutes<S extends z.ZodType<Versioned>, P extends z.ZodT
     patchDescription: string;
     deactivateDescription: string;
     get: (caller: UserPrincipal, id: string) => Promise<z.output<S>>;
-    update: (id: string, ifMatch: string | undefined, body: z.output<P>) => Promise<z.output<S>>;
+    /** The changes, each recorded in the audit trail as made by `actor`. */
+    update: (
+      actor: StaffActor,
+      id: string,
+      ifMatch: string | undefined,
+      body: z.output<P>,
+    ) => Promise<z.output<S>>;
     setActive: (
-      caller: UserPrincipal,
+      actor: StaffActor,
       id: string,
       ifMatch: string | undefined,
       active: boolean,
@@ -78,7 +85,12 @@ export function lifecycleRoutes<S extends z.ZodType<Versioned>, P extends z.ZodT
       },
     },
     async (req, reply) => {
-      const view = await o.update(req.params.id, req.headers['if-match'], req.body as z.output<P>);
+      const view = await o.update(
+        actorOf(req),
+        req.params.id,
+        req.headers['if-match'],
+        req.body as z.output<P>,
+      );
       return reply.header('etag', etag(view)).send(view);
     },
   );
@@ -102,7 +114,7 @@ export function lifecycleRoutes<S extends z.ZodType<Versioned>, P extends z.ZodT
         },
       },
       async (req, reply) => {
-        const view = await o.setActive(userOf(req), req.params.id, req.headers['if-match'], active);
+        const view = await o.setActive(actorOf(req), req.params.id, req.headers['if-match'], active);
         return reply.header('etag', etag(view)).send(view);
       },
     );

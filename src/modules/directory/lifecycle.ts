@@ -14,3 +14,6 @@ export const named = <T extends Record<string, unknown>>(fields: T) =>
   Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as {
     [K in keyof T]?: Exclude<T[K], undefined>;
   };
+
+/** The audit action of a deactivation or reactivation. */
+export const activeAction = (active: boolean) => (active ? 'reactivate' : 'deactivate');

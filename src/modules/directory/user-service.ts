@@ -1,17 +1,21 @@
+import type { Transaction } from 'kysely';
 import { type Selectable, sql } from 'kysely';
 import type { z } from 'zod';
 import type { Conn, Db } from '../../db/database.ts';
-import type { Role, UsersTable } from '../../db/types.ts';
+import type { Database, Role, UsersTable } from '../../db/types.ts';
 import { AppError, badRequest, conflict, notFound } from '../../shared/errors.ts';
 import { decodeCursor, page } from '../../shared/http.ts';
 import { isUniqueViolation } from '../../shared/pg-errors.ts';
 import { checkIfMatch } from '../../shared/versions.ts';
+import type { StaffActor } from '../audit/audit-actor.ts';
+import type { AuditActor } from '../audit/audit-entry.ts';
+import { recordAudit } from '../audit/audit-log.ts';
 import type { AuthService } from '../auth/auth-service.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import { isDepartmentRole, type UserPrincipal } from '../auth/principal.ts';
 import type { SessionStore } from '../auth/sessions.ts';
 import type { userBody, userListQuery, userPatchBody } from './directory-schemas.ts';
-import { bumped, type ListArgs, named, wardScope } from './lifecycle.ts';
+import { activeAction, bumped, type ListArgs, named, wardScope } from './lifecycle.ts';
 
 const userColumns = [
   'id',
@@ -26,7 +30,7 @@ const userColumns = [
 ] as const;
 type UserRow = Pick<Selectable<UsersTable>, (typeof userColumns)[number]>;
 
-const toUserView = (u: UserRow) => ({
+export const toUserView = (u: UserRow) => ({
   id: u.id,
   username: u.username,
   fullName: u.full_name,
@@ -113,23 +117,45 @@ export function createUserService(deps: {
       .returning(userColumns)
       .executeTakeFirstOrThrow();
 
+  /** The entry of a change to a user: the user's ward (after the change, else before) is its scope. */
+  const audit = (
+    trx: Transaction<Database>,
+    actor: AuditActor,
+    action: string,
+    before: UserRow | null,
+    after: UserRow,
+  ) =>
+    recordAudit(trx, actor, {
+      action: `user.${action}`,
+      objectType: 'user',
+      objectId: after.id,
+      wardId: after.ward_id ?? before?.ward_id ?? null,
+      before: before && toUserView(before),
+      after: toUserView(after),
+    });
+
   return {
-    async createUser(input: z.output<typeof userBody>) {
+    async createUser(actor: AuditActor, input: z.output<typeof userBody>) {
       const binding = await bindingOf(db, input.role, input.wardId, input.departmentId);
+      const passwordHash = await hashPassword(input.password);
       try {
-        const u = await db
-          .insertInto('users')
-          .values({
-            username: input.username,
-            password_hash: await hashPassword(input.password),
-            full_name: input.fullName,
-            role: input.role,
-            ward_id: binding.wardId,
-            department_id: binding.departmentId,
-            email: input.email ?? null,
-          })
-          .returning(userColumns)
-          .executeTakeFirstOrThrow();
+        const u = await db.transaction().execute(async (trx) => {
+          const u = await trx
+            .insertInto('users')
+            .values({
+              username: input.username,
+              password_hash: passwordHash,
+              full_name: input.fullName,
+              role: input.role,
+              ward_id: binding.wardId,
+              department_id: binding.departmentId,
+              email: input.email ?? null,
+            })
+            .returning(userColumns)
+            .executeTakeFirstOrThrow();
+          await audit(trx, actor, 'create', null, u);
+          return u;
+        });
         return toUserView(u);
       } catch (err) {
         if (isUniqueViolation(err))
@@ -179,7 +205,12 @@ export function createUserService(deps: {
       return { ...view, actions };
     },
 
-    async updateUser(id: string, ifMatch: string | undefined, input: z.output<typeof userPatchBody>) {
+    async updateUser(
+      actor: AuditActor,
+      id: string,
+      ifMatch: string | undefined,
+      input: z.output<typeof userPatchBody>,
+    ) {
       return db.transaction().execute(async (trx) => {
         const row = await lock(trx, id, ifMatch);
         const role = input.role ?? row.role;
@@ -206,29 +237,32 @@ export function createUserService(deps: {
         });
         if (u.role !== row.role || u.ward_id !== row.ward_id || u.department_id !== row.department_id)
           await sessions.endAllFor(trx, id, 'reassigned');
+        await audit(trx, actor, 'update', row, u);
         return toUserView(u);
       });
     },
 
     /** Deactivation ends the user's sessions and refuses their sign-in; nobody deactivates themselves. */
-    async setUserActive(caller: UserPrincipal, id: string, ifMatch: string | undefined, active: boolean) {
+    async setUserActive(actor: AuditActor, id: string, ifMatch: string | undefined, active: boolean) {
       return db.transaction().execute(async (trx) => {
         const row = await lock(trx, id, ifMatch);
-        if (!active && id === caller.userId) throw conflict('Không thể tự khoá tài khoản của chính mình.');
+        if (!active && id === actor.userId) throw conflict('Không thể tự khoá tài khoản của chính mình.');
         if (!active && row.role === 'admin') await keepAnAdmin(trx, id);
         const u = await write(trx, id, { active });
         if (!active) await sessions.endAllFor(trx, id, 'deactivated');
+        await audit(trx, actor, activeAction(active), row, u);
         return toUserView(u);
       });
     },
 
     /** An admin sets a new password: every session of the user ends. */
-    async resetPassword(id: string, newPassword: string) {
+    async resetPassword(actor: AuditActor, id: string, newPassword: string) {
       const hash = await hashPassword(newPassword);
       await db.transaction().execute(async (trx) => {
-        await lock(trx, id, undefined);
-        await write(trx, id, { password_hash: hash });
+        const row = await lock(trx, id, undefined);
+        const u = await write(trx, id, { password_hash: hash });
         await sessions.endAllFor(trx, id, 'password_reset');
+        await audit(trx, actor, 'password_reset', row, u);
       });
     },
 
@@ -236,7 +270,7 @@ export function createUserService(deps: {
      * A user changes their own password with the current one (checked like a sign-in, under the same
      * lockout); their other sessions end, the one they are using stays.
      */
-    async changeOwnPassword(caller: UserPrincipal, sessionId: string | null, current: string, next: string) {
+    async changeOwnPassword(caller: StaffActor, sessionId: string | null, current: string, next: string) {
       try {
         await deps.auth.authenticate(caller.username, current);
       } catch (err) {
@@ -252,9 +286,10 @@ export function createUserService(deps: {
         ]);
       const hash = await hashPassword(next);
       await db.transaction().execute(async (trx) => {
-        await lock(trx, caller.userId, undefined);
-        await write(trx, caller.userId, { password_hash: hash });
+        const row = await lock(trx, caller.userId, undefined);
+        const u = await write(trx, caller.userId, { password_hash: hash });
         await sessions.endAllFor(trx, caller.userId, 'password_changed', sessionId ?? undefined);
+        await audit(trx, caller, 'password_change', row, u);
       });
     },
   };

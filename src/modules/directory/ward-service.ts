@@ -6,9 +6,11 @@ import { conflict, notFound } from '../../shared/errors.ts';
 import { decodeCursor, page } from '../../shared/http.ts';
 import { isUniqueViolation } from '../../shared/pg-errors.ts';
 import { checkIfMatch } from '../../shared/versions.ts';
+import type { AuditActor } from '../audit/audit-entry.ts';
+import { recordAudit } from '../audit/audit-log.ts';
 import type { UserPrincipal } from '../auth/principal.ts';
 import type { wardBody, wardPatchBody } from './directory-schemas.ts';
-import { bumped, type ListArgs, named, wardScope } from './lifecycle.ts';
+import { activeAction, bumped, type ListArgs, named, wardScope } from './lifecycle.ts';
 
 const wardColumns = ['id', 'code', 'name', 'officer_answers_need_approval', 'active', 'version'] as const;
 const wardView = (w: Pick<Selectable<Database['wards']>, (typeof wardColumns)[number]>) => ({
@@ -24,11 +26,17 @@ const wardView = (w: Pick<Selectable<Database['wards']>, (typeof wardColumns)[nu
 export function createWardService(deps: { db: Db; onChange: () => void }) {
   const { db } = deps;
 
-  async function change(id: string, ifMatch: string | undefined, set: Record<string, unknown>) {
+  async function change(
+    actor: AuditActor,
+    action: string,
+    id: string,
+    ifMatch: string | undefined,
+    set: Record<string, unknown>,
+  ) {
     return db.transaction().execute(async (trx) => {
       const row = await trx
         .selectFrom('wards')
-        .select('version')
+        .select(wardColumns)
         .where('id', '=', id)
         .forUpdate()
         .executeTakeFirst();
@@ -40,20 +48,39 @@ export function createWardService(deps: { db: Db; onChange: () => void }) {
         .where('id', '=', id)
         .returning(wardColumns)
         .executeTakeFirstOrThrow();
+      await recordAudit(trx, actor, {
+        action: `ward.${action}`,
+        objectType: 'ward',
+        objectId: id,
+        wardId: id,
+        before: wardView(row),
+        after: wardView(w),
+      });
       deps.onChange();
       return wardView(w);
     });
   }
 
   return {
-    async createWard(input: z.output<typeof wardBody>) {
+    async createWard(actor: AuditActor, input: z.output<typeof wardBody>) {
       try {
-        const w = await db
-          .insertInto('wards')
-          .values({ code: input.code, name: input.name })
-          .returning(wardColumns)
-          .executeTakeFirstOrThrow();
-        return wardView(w);
+        return await db.transaction().execute(async (trx) => {
+          const w = await trx
+            .insertInto('wards')
+            .values({ code: input.code, name: input.name })
+            .returning(wardColumns)
+            .executeTakeFirstOrThrow();
+          const after = wardView(w);
+          await recordAudit(trx, actor, {
+            action: 'ward.create',
+            objectType: 'ward',
+            objectId: w.id,
+            wardId: w.id,
+            before: null,
+            after,
+          });
+          return after;
+        });
       } catch (err) {
         if (isUniqueViolation(err)) throw conflict(`Mã phường/xã ${input.code} đã tồn tại.`, 'duplicate');
         throw err;
@@ -83,15 +110,22 @@ export function createWardService(deps: { db: Db; onChange: () => void }) {
       return wardView(w);
     },
 
-    updateWard: (id: string, ifMatch: string | undefined, input: z.output<typeof wardPatchBody>) =>
+    updateWard: (
+      actor: AuditActor,
+      id: string,
+      ifMatch: string | undefined,
+      input: z.output<typeof wardPatchBody>,
+    ) =>
       change(
+        actor,
+        'update',
         id,
         ifMatch,
         named({ name: input.name, officer_answers_need_approval: input.officerAnswersNeedApproval }),
       ),
 
     /** A deactivated ward takes no new case (intake answers 409); its cases go on as they are. */
-    setWardActive: (id: string, ifMatch: string | undefined, active: boolean) =>
-      change(id, ifMatch, { active }),
+    setWardActive: (actor: AuditActor, id: string, ifMatch: string | undefined, active: boolean) =>
+      change(actor, activeAction(active), id, ifMatch, { active }),
   };
 }

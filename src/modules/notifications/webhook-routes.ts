@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { idParams, listOf, listQuery, problems } from '../../shared/http.ts';
+import { actorOf } from '../audit/audit-actor.ts';
 import { deliveriesQuery, webhookBody, webhookDeliverySchema, webhookSchema } from './webhook-schemas.ts';
 import type { WebhookService } from './webhook-service.ts';
 
@@ -31,7 +32,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ webhooks: WebhookService }> 
         response: { 201: webhookSchema, ...problems(400, 401, 403) },
       },
     },
-    async (req, reply) => reply.code(201).send(await webhooks.create(req.body)),
+    async (req, reply) => reply.code(201).send(await webhooks.create(actorOf(req), req.body)),
   );
 
   app.get(
@@ -64,7 +65,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ webhooks: WebhookService }> 
       },
     },
     async (req, reply) => {
-      await webhooks.deactivate(req.params.id);
+      await webhooks.deactivate(actorOf(req), req.params.id);
       return reply.code(204).send(null);
     },
   );

@@ -3,13 +3,15 @@ import type { z } from 'zod';
 import type { Db } from '../../db/database.ts';
 import { badRequest, notFound } from '../../shared/errors.ts';
 import { decodeCursor, page } from '../../shared/http.ts';
+import type { AuditActor } from '../audit/audit-entry.ts';
+import { recordAudit } from '../audit/audit-log.ts';
 import { webhookUrlProblem } from './webhook-address.ts';
 import type { WebhookEvent } from './webhook-outbox.ts';
 import type { DeliveriesQuery, WebhookDeliveryView, WebhookView, webhookBody } from './webhook-schemas.ts';
 
 type WebhookRow = { id: string; url: string; events: string[]; active: boolean; created_at: Date };
 
-const toView = (w: WebhookRow): WebhookView => ({
+export const toView = (w: WebhookRow): WebhookView => ({
   id: w.id,
   url: w.url,
   events: w.events as WebhookEvent[],
@@ -44,15 +46,26 @@ export function createWebhookService(deps: { db: Db; allowPrivate: boolean }) {
   const columns = ['id', 'url', 'events', 'active', 'created_at'] as const;
 
   return {
-    async create(body: z.output<typeof webhookBody>): Promise<WebhookView> {
+    async create(actor: AuditActor, body: z.output<typeof webhookBody>): Promise<WebhookView> {
       const problem = await webhookUrlProblem(body.url, deps.allowPrivate);
       if (problem) throw badRequest(problem, [{ path: 'url', message: problem }]);
-      const row = await db
-        .insertInto('webhooks')
-        .values({ url: body.url, events: body.events, secret: body.secret })
-        .returning(columns)
-        .executeTakeFirstOrThrow();
-      return toView(row);
+      return db.transaction().execute(async (trx) => {
+        const row = await trx
+          .insertInto('webhooks')
+          .values({ url: body.url, events: body.events, secret: body.secret })
+          .returning(columns)
+          .executeTakeFirstOrThrow();
+        const view = toView(row);
+        await recordAudit(trx, actor, {
+          action: 'webhook.create',
+          objectType: 'webhook',
+          objectId: row.id,
+          wardId: null,
+          before: null,
+          after: view,
+        });
+        return view;
+      });
     },
 
     async list({ limit, cursor }: { limit: number; cursor?: string | undefined }) {
@@ -68,17 +81,33 @@ export function createWebhookService(deps: { db: Db; allowPrivate: boolean }) {
 
     /**
      * Deactivates a webhook (idempotent) and, in the same transaction, gives up its pending
-     * deliveries, so nothing more is sent to it. Unknown id: 404.
+     * deliveries, so nothing more is sent to it. Unknown id: 404. The audit trail records the change
+     * (not a repeat that changes nothing).
      */
-    async deactivate(id: string): Promise<void> {
+    async deactivate(actor: AuditActor, id: string): Promise<void> {
       await db.transaction().execute(async (trx) => {
+        const before = await trx
+          .selectFrom('webhooks')
+          .select(columns)
+          .where('id', '=', id)
+          .forUpdate()
+          .executeTakeFirst();
+        if (!before) throw notFound('Không tìm thấy webhook.');
         const hook = await trx
           .updateTable('webhooks')
           .set({ active: false })
           .where('id', '=', id)
-          .returning('id')
-          .executeTakeFirst();
-        if (!hook) throw notFound('Không tìm thấy webhook.');
+          .returning(columns)
+          .executeTakeFirstOrThrow();
+        if (before.active)
+          await recordAudit(trx, actor, {
+            action: 'webhook.deactivate',
+            objectType: 'webhook',
+            objectId: id,
+            wardId: null,
+            before: toView(before),
+            after: toView(hook),
+          });
         await trx
           .updateTable('webhook_deliveries')
           .set({ status: 'failed', last_error: 'webhook deactivated' })

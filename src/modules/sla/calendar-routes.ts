@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { clocks } from '../../db/types.ts';
 import { idParams, idSchema, isoDateTime, problems, text } from '../../shared/http.ts';
+import { actorOf } from '../audit/audit-actor.ts';
 import { userOf } from '../auth/auth-plugin.ts';
 import { staffRoles } from '../auth/principal.ts';
 import { MAX_YEAR, MIN_YEAR } from './calendar.ts';
@@ -142,7 +143,7 @@ export const calendarRoutes: FastifyPluginAsyncZod<{ calendars: CalendarService 
         response: { 200: putCalendarResult, ...problems(400, 401, 403, 404) },
       },
     },
-    async (req) => calendars.putCalendar(userOf(req), req.params.id, req.body),
+    async (req) => calendars.putCalendar(actorOf(req), req.params.id, req.body),
   );
 
   app.get(
@@ -175,7 +176,7 @@ export const calendarRoutes: FastifyPluginAsyncZod<{ calendars: CalendarService 
         response: { 200: yearChangeSchema, ...problems(400, 401, 403, 404) },
       },
     },
-    async (req) => calendars.putYear(userOf(req), req.params.id, req.params.year, req.body),
+    async (req) => calendars.putYear(actorOf(req), req.params.id, req.params.year, req.body),
   );
 
   app.delete(
@@ -190,7 +191,7 @@ export const calendarRoutes: FastifyPluginAsyncZod<{ calendars: CalendarService 
         response: { 200: yearChangeSchema, ...problems(400, 401, 403, 404) },
       },
     },
-    async (req) => calendars.deleteYear(userOf(req), req.params.id, req.params.year),
+    async (req) => calendars.deleteYear(actorOf(req), req.params.id, req.params.year),
   );
 
   app.get(
@@ -222,7 +223,7 @@ export const calendarRoutes: FastifyPluginAsyncZod<{ calendars: CalendarService 
         response: { 200: yearChangeSchema, ...problems(400, 401, 403) },
       },
     },
-    async (req) => calendars.putYear(userOf(req), null, req.params.year, req.body),
+    async (req) => calendars.putYear(actorOf(req), null, req.params.year, req.body),
   );
 
   app.get(

@@ -3,6 +3,8 @@ import type { Conn, Db } from '../../db/database.ts';
 import type { Clock, Database } from '../../db/types.ts';
 import { badRequest, notFound } from '../../shared/errors.ts';
 import { vietnamDayOf } from '../../shared/vietnam-day.ts';
+import type { StaffActor } from '../audit/audit-actor.ts';
+import { recordAudit } from '../audit/audit-log.ts';
 import type { UserPrincipal } from '../auth/principal.ts';
 import { validateCalendar, type WardCalendar, type WeeklyCalendar } from './calendar.ts';
 import {
@@ -66,6 +68,9 @@ const daysInWords = (days: string[]) =>
     : `${days.slice(0, 10).map(ddmm).join(', ')} và ${days.length - 10} ngày khác`;
 
 const thisYearOf = (now: Date) => Number(vietnamDayOf(now).slice(0, 4));
+
+/** A year's schedule in the audit trail: `<wardId>/<year>` for a ward's own, `<year>` city-wide. */
+const yearObjectId = (wardId: string | null, year: number) => (wardId ? `${wardId}/${year}` : String(year));
 
 /**
  * Ward calendars (design.md §4, issue 12): weekly hours per ward and days off by year — confirmed
@@ -195,7 +200,7 @@ export function createCalendarService(deps: { db: Db; onChange: () => void; rede
      * becomes the ward's own confirmed schedule, and the open cases it moves are re-derived; years
      * that are the same stay as they were (provisional stays provisional).
      */
-    async putCalendar(caller: UserPrincipal, wardId: string, body: WardCalendar, now = new Date()) {
+    async putCalendar(caller: StaffActor, wardId: string, body: WardCalendar, now = new Date()) {
       const ward = await wardFor(caller, wardId);
       const legacy: WardCalendar = {
         timezone: body.timezone,
@@ -206,6 +211,7 @@ export function createCalendarService(deps: { db: Db; onChange: () => void; rede
       const problems = validateCalendar(legacy);
       if (problems.length) throw badRequest('Lịch làm việc không hợp lệ.', problems);
       const result = await inChange(async (trx) => {
+        const before = await calendarView(trx, ward.id, now);
         const schedules = await confirmedSchedules(trx, ward.id);
         const mentioned = [...legacy.daysOff, ...legacy.workingDays].map((d) => Number(d.slice(0, 4)));
         const years = [...new Set([...yearsShown([...schedules.keys()], thisYearOf(now)), ...mentioned])];
@@ -243,7 +249,16 @@ export function createCalendarService(deps: { db: Db; onChange: () => void; rede
           caller,
           now,
         });
-        return { view: await calendarView(trx, ward.id, now), moved };
+        const view = await calendarView(trx, ward.id, now);
+        await recordAudit(trx, caller, {
+          action: 'calendar.update',
+          objectType: 'calendar',
+          objectId: ward.id,
+          wardId: ward.id,
+          before,
+          after: view,
+        });
+        return { view, moved };
       });
       deps.onChange();
       return { ...result.view, recalculatedCases: result.moved };
@@ -261,7 +276,7 @@ export function createCalendarService(deps: { db: Db; onChange: () => void; rede
      * schedule of that year), and re-derives the deadlines the changed days move.
      */
     async putYear(
-      caller: UserPrincipal,
+      caller: StaffActor,
       wardId: string | null,
       year: number,
       body: { daysOff: NamedDay[]; workingDays: NamedDay[]; note?: string | undefined },
@@ -273,6 +288,7 @@ export function createCalendarService(deps: { db: Db; onChange: () => void; rede
       const where = ward ? ward.name : 'toàn thành phố';
       const result = await inChange(async (trx) => {
         const previous = (await confirmedSchedules(trx, ward?.id ?? null)).get(year);
+        const before = await yearResponse(trx, year, previous);
         const replaced = !previous
           ? 'lịch tạm tính'
           : previous.scope === 'city' && ward
@@ -297,6 +313,14 @@ export function createCalendarService(deps: { db: Db; onChange: () => void; rede
           year,
           (await confirmedSchedules(trx, ward?.id ?? null)).get(year),
         );
+        await recordAudit(trx, caller, {
+          action: 'calendar_year.confirm',
+          objectType: 'calendar_year',
+          objectId: yearObjectId(ward?.id ?? null, year),
+          wardId: ward?.id ?? null,
+          before,
+          after: view,
+        });
         return { ...view, recalculatedCases: moved };
       });
       deps.onChange();
@@ -304,10 +328,11 @@ export function createCalendarService(deps: { db: Db; onChange: () => void; rede
     },
 
     /** Drops a ward's own schedule of a year: it follows the city's again, or the provisional one. */
-    async deleteYear(caller: UserPrincipal, wardId: string, year: number, now = new Date()) {
+    async deleteYear(caller: StaffActor, wardId: string, year: number, now = new Date()) {
       yearOf(year);
       const ward = await wardFor(caller, wardId);
       const result = await inChange(async (trx) => {
+        const before = await yearResponse(trx, year, (await confirmedSchedules(trx, ward.id)).get(year));
         let found = false;
         const moved = await applyChange(trx, {
           wardIds: [ward.id],
@@ -323,6 +348,14 @@ export function createCalendarService(deps: { db: Db; onChange: () => void; rede
         });
         if (!found) throw notFound(`Phường/xã không có lịch nghỉ riêng năm ${year}.`);
         const view = await yearResponse(trx, year, (await confirmedSchedules(trx, ward.id)).get(year));
+        await recordAudit(trx, caller, {
+          action: 'calendar_year.delete',
+          objectType: 'calendar_year',
+          objectId: yearObjectId(ward.id, year),
+          wardId: ward.id,
+          before,
+          after: view,
+        });
         return { ...view, recalculatedCases: moved };
       });
       deps.onChange();

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { idParams, problems } from '../../shared/http.ts';
+import { actorOf } from '../audit/audit-actor.ts';
 import { userOf } from '../auth/auth-plugin.ts';
 import { staffRoles } from '../auth/principal.ts';
 import { escalationPolicySchema } from './escalation-policy.ts';
@@ -39,6 +40,6 @@ export const slaSettingsRoutes: FastifyPluginAsyncZod<{ settings: SlaSettingsSer
         response: { 200: escalationPolicySchema, ...problems(400, 401, 403, 404) },
       },
     },
-    async (req) => settings.putPolicy(userOf(req), req.params.id, req.body),
+    async (req) => settings.putPolicy(actorOf(req), req.params.id, req.body),
   );
 };
