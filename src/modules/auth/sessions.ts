@@ -31,8 +31,10 @@ export function createSessionStore(deps: {
 }) {
   const { db } = deps;
   const known = new LRUCache<string, Known>({ max: 50_000, ttl: Math.max(deps.cacheTtlMs, 1) });
+  /** Reads in flight, by session: the requests that miss the cache together share one read. */
+  const reading = new Map<string, Promise<Known>>();
 
-  async function read(hash: string, userId: string): Promise<boolean> {
+  async function read(hash: string): Promise<Known> {
     const row = await db
       .selectFrom('sessions')
       .select([
@@ -44,11 +46,12 @@ export function createSessionStore(deps: {
       ])
       .where('sid_hash', '=', hash)
       .executeTakeFirst();
-    const live = row !== undefined && row.user_id === userId && row.live;
-    if (live && row.stale)
+    if (row?.live && row.stale)
       await db.updateTable('sessions').set({ last_seen_at: sql`now()` }).where('id', '=', row.id).execute();
-    if (deps.cacheTtlMs > 0) known.set(hash, { userId, live });
-    return live;
+    // What the session is, whoever asked: each request that shared the read compares its own user.
+    const entry: Known = row ? { userId: row.user_id, live: row.live } : { userId: '', live: false };
+    if (deps.cacheTtlMs > 0) known.set(hash, entry);
+    return entry;
   }
 
   return {
@@ -72,7 +75,12 @@ export function createSessionStore(deps: {
       const hash = hashOf(sid);
       const hit = known.get(hash);
       if (hit) return hit.live && hit.userId === userId;
-      return read(hash, userId);
+      let pending = reading.get(hash);
+      if (!pending) {
+        pending = read(hash).finally(() => reading.delete(hash));
+        reading.set(hash, pending);
+      }
+      return pending.then((k) => k.live && k.userId === userId);
     },
 
     async end(sid: string, reason: SessionEndReason): Promise<void> {
