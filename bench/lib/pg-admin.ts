@@ -25,6 +25,28 @@ export const createDatabase = (baseUrl: string, name: string) =>
     await c.query(`CREATE DATABASE ${quoteIdent(name)} ENCODING 'UTF8' TEMPLATE template0`);
   });
 
+/**
+ * Creates `name` as a copy of `template` (CREATE DATABASE … TEMPLATE: a file-level copy; nobody may be
+ * connected to the template meanwhile).
+ */
+export const copyDatabase = (baseUrl: string, name: string, template: string) =>
+  withAdmin(baseUrl, async (c) => {
+    await c.query(`CREATE DATABASE ${quoteIdent(name)} TEMPLATE ${quoteIdent(template)}`);
+  });
+
+/**
+ * Transactions committed and rolled back in each of `names` so far (pg_stat_database; each backend
+ * reports what it did at most once a second while busy, and within about 10 s of going idle).
+ */
+export const transactionCounts = (baseUrl: string, names: string[]) =>
+  withAdmin(baseUrl, async (c) => {
+    const r = await c.query<{ datname: string; n: string }>(
+      'SELECT datname, (xact_commit + xact_rollback)::text AS n FROM pg_stat_database WHERE datname = ANY($1)',
+      [names],
+    );
+    return Object.fromEntries(r.rows.map((x) => [x.datname, Number(x.n)]));
+  });
+
 /** Drops the database, disconnecting anyone still in it. */
 export const dropDatabase = (baseUrl: string, name: string) =>
   withAdmin(baseUrl, async (c) => {
