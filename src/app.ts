@@ -74,6 +74,14 @@ export async function buildApp(
   }).withTypeProvider<ZodTypeProvider>();
   // JSON only: a text/plain body is refused with 415 rather than read as a string.
   app.removeContentTypeParser('text/plain');
+  // An empty body sent as JSON is no body: actions that take none (deactivate, logout…) accept the
+  // `content-type: application/json` a client sends on every request; where a body is required its
+  // schema answers 400. Anything else goes to Fastify's own parser (prototype poisoning refused).
+  const json = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) =>
+    body === '' ? done(null, undefined) : json(req, body as string, done),
+  );
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

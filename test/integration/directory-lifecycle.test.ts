@@ -230,7 +230,17 @@ describe('a ward', () => {
       await t.app.inject(req('GET', `/api/v1/wards/${w.id}`, bearer(other.tokens.chairman))),
       404,
     );
-    await call(t.app, req('POST', `/api/v1/wards/${w.id}/reactivate`, admin()), 200);
+    // As curl sends it with the usual headers: JSON declared, no body.
+    await call(
+      t.app,
+      {
+        method: 'POST',
+        url: `/api/v1/wards/${w.id}/reactivate`,
+        headers: { ...admin(), 'content-type': 'application/json' },
+        payload: '',
+      },
+      200,
+    );
     expect((await file(cat.code, w)).statusCode).toBe(201);
   });
 });
