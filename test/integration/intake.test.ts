@@ -159,6 +159,7 @@ describe('POST /api/v1/cases', () => {
           description: 'Phản ánh ghi trong giao dịch của người gọi.',
           reporter_name: null,
           reporter_phone: '0912345678',
+          reporter_email: null,
           reporter_confidential: false,
           location_address: null,
           location_residential_group: null,

@@ -496,6 +496,6 @@ describe('Open311 GET requests', () => {
 
   it('404 for an unknown request, in the spec’s format', async () => {
     expectErrors(await get(`requests/${ward.code}-200101-9999.xml`), 404, 'xml', /service_request_id/);
-    expectErrors(await get('requests/khong-phai-ma.json'), 400, 'json');
+    expectErrors(await get('requests/khong-phai-ma.json'), 404, 'json', /service_request_id/);
   });
 });
