@@ -37,7 +37,12 @@ describe('POST /api/v1/cases', () => {
     expect(c.departmentId).toBe(ward.departments.infra.id);
     expect(c.code).toMatch(new RegExp(`^${ward.code}-\\d{6}-\\d{4,}$`));
     expect(c.title).toBe('Đèn đường hỏng');
-    expect(c.reporter).toEqual({ name: 'Nguyễn Văn A', phone: '0912345678', confidential: false });
+    expect(c.reporter).toEqual({
+      name: 'Nguyễn Văn A',
+      phone: '0912345678',
+      email: null,
+      confidential: false,
+    });
     expect(new Date(c.dueAt).getTime()).toBeGreaterThan(new Date(c.receivedAt).getTime());
     expect(c.version).toBe(1);
     expect(res.headers.etag).toBe('"1"');
@@ -79,6 +84,47 @@ describe('POST /api/v1/cases', () => {
     );
     expect(created.json()).toEqual(stored.json());
     expect(created.headers.etag).toBe(stored.headers.etag);
+  });
+
+  it('takes an e-mail address as the reporter’s contact instead of a phone, and needs one of the two', async () => {
+    const post = (reporter: Record<string, unknown>) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/v1/cases',
+        headers: { 'x-api-key': apiKey },
+        payload: caseBody(ward.code, { reporter }),
+      });
+    const res = await post({ name: 'Lê Văn C', email: 'le.van.c@example.vn' });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json().reporter).toEqual({
+      name: 'Lê Văn C',
+      phone: null,
+      email: 'le.van.c@example.vn',
+      confidential: false,
+    });
+    const both = await post({ phone: '0912345678', email: 'le.van.c@example.vn' });
+    expect(both.statusCode, both.body).toBe(201);
+    expect(both.json().reporter).toMatchObject({ phone: '0912345678', email: 'le.van.c@example.vn' });
+    // No SMS can reach an e-mail-only reporter: no receipt message is recorded for them.
+    const messages = await t.container.db
+      .selectFrom('citizen_messages')
+      .select('case_id')
+      .where('case_id', 'in', [res.json().id, both.json().id])
+      .execute();
+    expect(messages.map((m) => m.case_id)).toEqual([both.json().id]);
+
+    const neither = await post({ name: 'Không liên lạc được' });
+    expect(neither.statusCode).toBe(400);
+    expect(neither.json().errors).toEqual([
+      {
+        path: 'reporter.phone',
+        message:
+          'Cần một cách liên lạc với người phản ánh: số điện thoại (phone) hoặc địa chỉ thư điện tử (email)',
+      },
+    ]);
+    const badEmail = await post({ email: 'khong-phai-thu' });
+    expect(badEmail.statusCode).toBe(400);
+    expect(badEmail.json().errors[0].path).toBe('reporter.email');
   });
 
   it('leaves a case without a category waiting in received with an acceptance deadline', async () => {

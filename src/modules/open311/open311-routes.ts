@@ -86,7 +86,18 @@ function sendOpen311Problem(
 /** For Fastify's `frameworkErrors` (a bad URL before routing): under /open311, the spec's errors. */
 export function open311FrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
   reply.headers(apiSecurityHeaders).header('x-request-id', request.id);
-  return sendOpen311Problem(reply, request, toProblem(error, request));
+  const problem = toProblem(error, request);
+  // An id the router cannot read (too long, bad percent-escapes) names no request: the spec's 404.
+  if (problem.status >= 400 && problem.status < 500 && request.url.startsWith('/open311/v2/requests/'))
+    return sendOpen311Problem(reply, request, {
+      ...problem,
+      type: problemType('not-found'),
+      title: 'Không tìm thấy',
+      status: 404,
+      detail: 'service_request_id: không có phản ánh này.',
+      errors: undefined,
+    });
+  return sendOpen311Problem(reply, request, problem);
 }
 
 const idempotencyHeaders = z.object({
