@@ -563,7 +563,7 @@ describe('Open311 POST requests: the key first, email as the contact', () => {
     const { phone: _, ...noPhone } = reportFields();
     const res = await post({
       ...noPhone,
-      email: ' nguyen.van.a@example.vn ',
+      email: 'nguyen.van.a@example.vn',
       description: 'Đèn đường ngõ 5 hỏng; liên hệ nguyen.van.a@example.vn hoặc chị Lan lan.tran@example.vn.',
     });
     expect(res.statusCode, res.body).toBe(200);

@@ -14,11 +14,8 @@ export const phoneSchema = z
 
 const optionalText = (max: number) => text(max).optional();
 
-/** A reporter's e-mail address (stored as given, trimmed). */
-export const reporterEmailSchema = z
-  .string()
-  .trim()
-  .pipe(z.email('Địa chỉ thư điện tử không hợp lệ').max(254));
+/** A reporter's e-mail address, stored as given. */
+export const reporterEmailSchema = z.email('Địa chỉ thư điện tử không hợp lệ').max(254);
 
 /** What a report without any way to reach its reporter is told. */
 export const contactNeeded =

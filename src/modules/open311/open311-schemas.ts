@@ -66,7 +66,7 @@ export const postRequestBody = z
     long: coordinate(-180, 180),
     address_string: optionalText(500),
     address_id: optionalText(100),
-    email: z.string().trim().pipe(z.email('email không hợp lệ').max(200)).optional(),
+    email: z.email('email không hợp lệ').max(200).optional(),
     device_id: optionalText(200),
     account_id: optionalText(200),
     first_name: optionalText(100),
