@@ -17,10 +17,6 @@ const optionalText = (max: number) => text(max).optional();
 /** A reporter's e-mail address, stored as given. */
 export const reporterEmailSchema = z.email('Địa chỉ thư điện tử không hợp lệ').max(254);
 
-/** What a report without any way to reach its reporter is told. */
-export const contactNeeded =
-  'Cần một cách liên lạc với người phản ánh: số điện thoại (phone) hoặc địa chỉ thư điện tử (email)';
-
 /** A category code in any letter case, as stored (lower case). */
 export const categoryCode = codeSchema('lower', 50, 'Mã lĩnh vực không hợp lệ');
 
@@ -51,19 +47,14 @@ export const createCaseBody = z.object({
   urgency: urgencySchema.default('normal'),
   title: optionalText(200),
   description: text(5000),
-  reporter: z
-    .object({
-      name: optionalText(200),
-      phone: phoneSchema.optional().meta({ description: 'Required unless `email` is given' }),
-      email: reporterEmailSchema.optional().meta({
-        description: 'Where the ward office may write to the reporter; required when there is no `phone`',
-      }),
-      confidential: z.boolean().default(false),
-    })
-    .refine((r) => r.phone !== undefined || r.email !== undefined, {
-      message: contactNeeded,
-      path: ['phone'],
-    }),
+  reporter: z.object({
+    name: optionalText(200),
+    phone: phoneSchema,
+    email: reporterEmailSchema
+      .optional()
+      .meta({ description: 'Where the ward office may also write to the reporter' }),
+    confidential: z.boolean().default(false),
+  }),
   location: z
     .object({
       address: optionalText(500),
@@ -78,7 +69,14 @@ export const createCaseBody = z.object({
     .optional(),
   attachments: z.array(attachmentSchema).max(20).default([]),
 });
-export type CreateCaseInput = z.output<typeof createCaseBody>;
+/**
+ * What intake takes: the body above, or a report from Open311, which may reach its reporter by e-mail
+ * only (its `phone` is optional when `email` is given); one of the two is always there.
+ */
+export type CreateCaseInput = Omit<z.output<typeof createCaseBody>, 'reporter'> & {
+  reporter: Omit<z.output<typeof createCaseBody>['reporter'], 'phone'> &
+    ({ phone: string; email?: string } | { phone?: string; email: string });
+};
 
 /** An extension request on a case (a sub-resource of the case, like its events); decided in the workflow. */
 export const extensionSchema = z

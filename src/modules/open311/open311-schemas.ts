@@ -50,6 +50,9 @@ export const requestsQuery = z.object({
 export type RequestsQuery = z.output<typeof requestsQuery>;
 
 const optionalText = (max: number) => text(max).optional();
+
+/** What a report without any way to reach its reporter is told. */
+export const contactNeeded = 'Cần một cách liên lạc với người phản ánh: phone (số điện thoại) hoặc email';
 const coordinate = (min: number, max: number) => z.coerce.number().min(min).max(max).optional();
 
 /**
@@ -89,9 +92,10 @@ export const postRequestBody = z
     path: ['lat'],
   })
   .refine((b) => b.phone !== undefined || b.email !== undefined, {
-    message: 'Cần một cách liên lạc với người phản ánh: phone (số điện thoại) hoặc email',
+    message: contactNeeded,
     path: ['phone'],
-  });
+  })
+  .meta({ description: 'Either `phone` or `email` (or both) is required' });
 export type PostRequestBody = z.output<typeof postRequestBody>;
 
 /** Open311's own objects, for the OpenAPI document (the bodies are JSON or XML of the same shape). */

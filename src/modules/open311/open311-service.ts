@@ -7,7 +7,7 @@ import type { ClientPrincipal } from '../auth/principal.ts';
 import { caseCodeParams } from '../cases/case-schemas.ts';
 import type { CaseService } from '../cases/case-service.ts';
 import { selectPublicCases } from '../cases/public-view.ts';
-import type { PostRequestBody, RequestsQuery } from './open311-schemas.ts';
+import { contactNeeded, type PostRequestBody, type RequestsQuery } from './open311-schemas.ts';
 import {
   type Open311Request,
   parseAttributes,
@@ -161,6 +161,13 @@ export function createOpen311Service(deps: {
           attributes.problems.map((message) => ({ path: 'attribute', message })),
         );
       const a = attributes.value;
+      // The body's schema asks for one of the two already.
+      const contact = body.phone
+        ? { phone: body.phone, ...(body.email ? { email: body.email } : {}) }
+        : body.email
+          ? { email: body.email }
+          : undefined;
+      if (!contact) throw badRequest(contactNeeded, [{ path: 'phone', message: contactNeeded }]);
       const name = [body.last_name, body.first_name].filter(Boolean).join(' ');
       const address = body.address_string ?? (body.address_id ? `Mã địa chỉ ${body.address_id}` : undefined);
       const result = await deps.cases.intake(client, {
@@ -171,12 +178,7 @@ export function createOpen311Service(deps: {
         urgency: a.urgency,
         ...(a.title ? { title: a.title } : {}),
         description: body.description,
-        reporter: {
-          ...(name ? { name } : {}),
-          ...(body.phone ? { phone: body.phone } : {}),
-          ...(body.email ? { email: body.email } : {}),
-          confidential: a.confidential,
-        },
+        reporter: { ...(name ? { name } : {}), ...contact, confidential: a.confidential },
         location: {
           ...(address ? { address } : {}),
           ...(a.residentialGroup ? { residentialGroup: a.residentialGroup } : {}),
