@@ -54,7 +54,8 @@ export const configSchema = z.object({
   // Per-address sign-in limit (login-lockout.ts, createAddressFailureLimit): failed sign-ins from one
   // client address in a window (from the first failure) before it gets 429 until the window ends.
   // Successes never count: a ward office's staff share one public address. 30 in 10 minutes lets an
-  // office of forty mistype now and then, and holds a sprayer to 30 guesses (not 30 × usernames).
+  // office of forty mistype now and then, and holds a sprayer to 30 guesses per 10 minutes in all,
+  // however many usernames it tries (the per-username lockout allows 5 on each).
   LOGIN_ADDRESS_MAX_FAILURES: z.coerce.number().int().min(1).max(100_000).default(30),
   LOGIN_ADDRESS_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
   TRUST_PROXY: bool.default(false),
