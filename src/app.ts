@@ -172,10 +172,7 @@ export async function buildApp(
     auth: container.auth,
     checksPerMinute: config.RATE_LIMIT_LOGIN_PER_MINUTE,
   });
-  await app.register(authRoutes, {
-    auth: container.auth,
-    loginPerMinute: config.RATE_LIMIT_LOGIN_PER_MINUTE,
-  });
+  await app.register(authRoutes, { auth: container.auth });
   await app.register(directoryRoutes, { directory: container.directory });
   await app.register(accountRoutes, { directory: container.directory });
   await app.register(auditRoutes, { audit: container.audit });

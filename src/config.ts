@@ -43,6 +43,7 @@ export const configSchema = z.object({
   // The password of the demo users `npm run seed` creates (read by that script only).
   SEED_PASSWORD: z.string().min(10, 'must be at least 10 characters').max(200).default('pakn-demo-2026'),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50_000_000).default(1_048_576),
+  // Credential checks of the queue dashboard (/admin/queues) per client address; API sign-in counts failures instead (below).
   RATE_LIMIT_LOGIN_PER_MINUTE: z.coerce.number().int().min(1).default(10),
   RATE_LIMIT_PUBLIC_PER_MINUTE: z.coerce.number().int().min(1).default(120),
   // Per-username sign-in lockout (src/modules/auth/login-lockout.ts): failures in a row before a
@@ -50,6 +51,13 @@ export const configSchema = z.object({
   LOGIN_LOCKOUT_THRESHOLD: z.coerce.number().int().min(1).max(1_000).default(5),
   LOGIN_LOCKOUT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   LOGIN_LOCKOUT_MAX_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+  // Per-address sign-in limit (login-lockout.ts, createAddressFailureLimit): failed sign-ins from one
+  // client address in a window (from the first failure) before it gets 429 until the window ends.
+  // Successes never count: a ward office's staff share one public address. 30 in 10 minutes lets an
+  // office of forty mistype now and then, and holds a sprayer to 30 guesses per 10 minutes in all,
+  // however many usernames it tries (the per-username lockout allows 5 on each).
+  LOGIN_ADDRESS_MAX_FAILURES: z.coerce.number().int().min(1).max(100_000).default(30),
+  LOGIN_ADDRESS_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
   TRUST_PROXY: bool.default(false),
   /** npm start runs a worker beside the API unless workers run as a service of their own. */
   START_WORKER: bool.default(true),

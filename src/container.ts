@@ -4,7 +4,7 @@ import { createPool, type Db, dbOnPool, type Pool } from './db/database.ts';
 import { loadOrCreateSecret } from './db/secrets.ts';
 import { createAuditService } from './modules/audit/audit-service.ts';
 import { createAuthService } from './modules/auth/auth-service.ts';
-import { createLoginLockout } from './modules/auth/login-lockout.ts';
+import { createAddressFailureLimit, createLoginLockout } from './modules/auth/login-lockout.ts';
 import { createSessionStore } from './modules/auth/sessions.ts';
 import { createTokenService } from './modules/auth/tokens.ts';
 import { createCaseService } from './modules/cases/case-service.ts';
@@ -118,6 +118,12 @@ export async function createContainer(
     lockSeconds: config.LOGIN_LOCKOUT_SECONDS,
     maxLockSeconds: config.LOGIN_LOCKOUT_MAX_SECONDS,
   });
+  const addressLimit = createAddressFailureLimit({
+    redis,
+    prefix: config.REDIS_PREFIX,
+    maxFailures: config.LOGIN_ADDRESS_MAX_FAILURES,
+    windowSeconds: config.LOGIN_ADDRESS_WINDOW_SECONDS,
+  });
   const sessions = createSessionStore({
     db,
     idleMinutes: config.SESSION_IDLE_MINUTES,
@@ -130,6 +136,7 @@ export async function createContainer(
     sessions,
     cacheTtlMs: Math.min(config.AUTH_CACHE_TTL_MS, config.REFERENCE_CACHE_TTL_MS),
     lockout,
+    addressLimit,
   });
   const intakeContext = createIntakeContextLoader({ db, ttlMs: config.REFERENCE_CACHE_TTL_MS });
   const directory = createDirectoryService({ db, sessions, auth, onChange: () => intakeContext.clear() });

@@ -319,6 +319,7 @@ export function generateCase(
     description: text.description,
     reporter_name: rng.chance(0.94) ? personName(rng) : null,
     reporter_phone: `0900${String(rng.int(0, 999_999)).padStart(6, '0')}`,
+    reporter_email: null,
     reporter_confidential: confidential,
     location_address: text.address,
     location_residential_group: text.address ? text.group : null,

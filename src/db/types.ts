@@ -202,7 +202,9 @@ interface CasesTable {
   title: string | null;
   description: string;
   reporter_name: string | null;
-  reporter_phone: string;
+  /** Null when the reporter left an e-mail address only (Open311); one of the two is always there. */
+  reporter_phone: string | null;
+  reporter_email: string | null;
   reporter_confidential: boolean;
   location_address: string | null;
   location_residential_group: string | null;

@@ -41,13 +41,18 @@ export const redactPaths = [
   '*.phone',
   '*.reporterPhone',
   '*.reporter_phone',
+  '*.reporterEmail',
+  '*.reporter_email',
   '*.accessToken',
   '*.apiKey',
   '*.api_key',
   '*.secret',
   '*.token',
   'reporter.phone',
+  'reporter.email',
   'body.reporter.phone',
+  'body.reporter.email',
+  'body.email',
 ];
 
 export function loggerOptions(level: string): LoggerOptions {

@@ -37,7 +37,12 @@ describe('POST /api/v1/cases', () => {
     expect(c.departmentId).toBe(ward.departments.infra.id);
     expect(c.code).toMatch(new RegExp(`^${ward.code}-\\d{6}-\\d{4,}$`));
     expect(c.title).toBe('Đèn đường hỏng');
-    expect(c.reporter).toEqual({ name: 'Nguyễn Văn A', phone: '0912345678', confidential: false });
+    expect(c.reporter).toEqual({
+      name: 'Nguyễn Văn A',
+      phone: '0912345678',
+      email: null,
+      confidential: false,
+    });
     expect(new Date(c.dueAt).getTime()).toBeGreaterThan(new Date(c.receivedAt).getTime());
     expect(c.version).toBe(1);
     expect(res.headers.etag).toBe('"1"');
@@ -79,6 +84,37 @@ describe('POST /api/v1/cases', () => {
     );
     expect(created.json()).toEqual(stored.json());
     expect(created.headers.etag).toBe(stored.headers.etag);
+  });
+
+  it('keeps an e-mail address beside the reporter’s phone, which it still needs', async () => {
+    const post = (reporter: Record<string, unknown>) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/v1/cases',
+        headers: { 'x-api-key': apiKey },
+        payload: caseBody(ward.code, { reporter }),
+      });
+    const both = await post({ name: 'Lê Văn C', phone: '0912345678', email: 'le.van.c@example.vn' });
+    expect(both.statusCode, both.body).toBe(201);
+    expect(both.json().reporter).toEqual({
+      name: 'Lê Văn C',
+      phone: '0912345678',
+      email: 'le.van.c@example.vn',
+      confidential: false,
+    });
+    const read = await call(
+      t.app,
+      { method: 'GET', url: `/api/v1/cases/${both.json().id}`, headers: bearer(ward.tokens.intake) },
+      200,
+    );
+    expect(read.json().reporter.email).toBe('le.van.c@example.vn');
+    // The API's contract: a phone is required here (Open311 takes an e-mail address instead).
+    const emailOnly = await post({ email: 'le.van.c@example.vn' });
+    expect(emailOnly.statusCode).toBe(400);
+    expect(emailOnly.json().errors[0].path).toBe('reporter.phone');
+    const badEmail = await post({ phone: '0912345678', email: 'khong-phai-thu' });
+    expect(badEmail.statusCode).toBe(400);
+    expect(badEmail.json().errors[0].path).toBe('reporter.email');
   });
 
   it('leaves a case without a category waiting in received with an acceptance deadline', async () => {
@@ -159,6 +195,7 @@ describe('POST /api/v1/cases', () => {
           description: 'Phản ánh ghi trong giao dịch của người gọi.',
           reporter_name: null,
           reporter_phone: '0912345678',
+          reporter_email: null,
           reporter_confidential: false,
           location_address: null,
           location_residential_group: null,

@@ -496,6 +496,164 @@ describe('Open311 GET requests', () => {
 
   it('404 for an unknown request, in the spec’s format', async () => {
     expectErrors(await get(`requests/${ward.code}-200101-9999.xml`), 404, 'xml', /service_request_id/);
-    expectErrors(await get('requests/khong-phai-ma.json'), 400, 'json');
+    expectErrors(await get('requests/khong-phai-ma.json'), 404, 'json', /service_request_id/);
+  });
+});
+
+describe('Open311 POST requests: the key first, email as the contact', () => {
+  const countCases = async () =>
+    Number(
+      (
+        await t.container.db
+          .selectFrom('cases')
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .where('ward_id', '=', ward.id)
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+
+  it('answers 403 without a valid api_key before looking at anything else of the request, in both formats', async () => {
+    const before = await countCases();
+    const { api_key: _, ...noKey } = reportFields();
+    // Every field wrong, or none at all: still the key's 403, not a 400 naming the fields.
+    const broken = { lat: 'abc', phone: '12345', email: 'khong-phai-email', service_code: 'Đ!' };
+    for (const format of ['json', 'xml'] as const) {
+      expectErrors(await post({}, format), 403, format, /api_key/);
+      expectErrors(await post(broken, format), 403, format, /api_key/);
+      expectErrors(await post({ ...broken, api_key: 'pakn_khong-hop-le' }, format), 403, format, /api_key/);
+      expectErrors(await post({ ...noKey, phone: '', email: '' }, format), 403, format, /api_key/);
+    }
+    // A JSON body too, whatever its shape, and a body that cannot even be read.
+    const raw = (payload: string, contentType: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/open311/v2/requests.json',
+        headers: { 'content-type': contentType },
+        payload,
+      });
+    expectErrors(
+      await raw(JSON.stringify({ api_key: 42, lat: 'x' }), 'application/json'),
+      403,
+      'json',
+      /api_key/,
+    );
+    expectErrors(await raw('[1,2,3]', 'application/json'), 403, 'json', /api_key/);
+    expectErrors(await raw('{"api_key": "pakn_', 'application/json'), 403, 'json', /api_key/);
+    expectErrors(await raw('api_key=x', 'text/plain'), 403, 'json', /api_key/);
+    expect(await countCases()).toBe(before);
+    // With a valid key, the same broken request is told what is wrong with it.
+    expectErrors(await post({ ...broken, api_key: apiKey }), 400, 'json', /lat/);
+  });
+
+  it('refuses a report with neither phone nor email: 400 saying one way to reach the reporter is needed', async () => {
+    const before = await countCases();
+    const { phone: _, ...noPhone } = reportFields();
+    for (const format of ['json', 'xml'] as const)
+      expectErrors(
+        await post(noPhone, format),
+        400,
+        format,
+        /Cần một cách liên lạc với người phản ánh: phone \(số điện thoại\) hoặc email/,
+      );
+    expectErrors(await post({ ...noPhone, email: 'khong-phai-email' }), 400, 'json', /email/);
+    expect(await countCases()).toBe(before);
+  });
+
+  it('files a report with an email and no phone: staff see the email where they see the phone; no SMS is queued', async () => {
+    const { phone: _, ...noPhone } = reportFields();
+    const res = await post({
+      ...noPhone,
+      email: 'nguyen.van.a@example.vn',
+      description: 'Đèn đường ngõ 5 hỏng; liên hệ nguyen.van.a@example.vn hoặc chị Lan lan.tran@example.vn.',
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const code = res.json()[0].service_request_id as string;
+    const { id } = await t.container.db
+      .selectFrom('cases')
+      .select('id')
+      .where('code', '=', code)
+      .executeTakeFirstOrThrow();
+    for (const token of [ward.tokens.intake, ward.tokens.infraHead, ward.tokens.chairman]) {
+      const kase = (
+        await call(t.app, { method: 'GET', url: `/api/v1/cases/${id}`, headers: bearer(token) }, 200)
+      ).json();
+      expect(kase.reporter).toEqual({
+        name: 'Nguyễn Văn A',
+        phone: null,
+        email: 'nguyen.van.a@example.vn',
+        confidential: false,
+      });
+    }
+    // The receipt SMS needs a phone: none is recorded, now or when the case moves on.
+    const messages = async () =>
+      (
+        await call(
+          t.app,
+          { method: 'GET', url: `/api/v1/cases/${id}/messages`, headers: bearer(ward.tokens.intake) },
+          200,
+        )
+      ).json().items;
+    expect(await messages()).toEqual([]);
+    await call(
+      t.app,
+      { method: 'POST', url: `/api/v1/cases/${id}/accept`, headers: bearer(ward.tokens.infraHead) },
+      200,
+    );
+    await call(
+      t.app,
+      {
+        method: 'POST',
+        url: `/api/v1/cases/${id}/respond`,
+        headers: bearer(ward.tokens.infraHead),
+        payload: { answer: 'Đã thay bóng đèn; đã báo lại qua nguyen.van.a@example.vn.' },
+      },
+      200,
+    );
+    expect(await messages()).toEqual([]);
+    // Outside the ward office, e-mail addresses are hidden like phone numbers.
+    const [request] = (await get(`requests/${code}.json`)).json();
+    expect(request.description).toBe('Đèn đường ngõ 5 hỏng; liên hệ *** hoặc chị Lan ***.');
+    expect(JSON.stringify(request)).not.toContain('example.vn');
+    const tracked = (await call(t.app, { method: 'GET', url: `/api/v1/public/cases/${code}` }, 200)).json();
+    expect(JSON.stringify(tracked)).not.toContain('example.vn');
+  });
+
+  it('hides the email from department staff for a confidential reporter, as it hides the phone', async () => {
+    const code = await filed({ email: 'bi.mat@example.vn', 'attribute[confidential]': 'true' });
+    const { id } = await t.container.db
+      .selectFrom('cases')
+      .select('id')
+      .where('code', '=', code)
+      .executeTakeFirstOrThrow();
+    const read = async (token: string) =>
+      (await call(t.app, { method: 'GET', url: `/api/v1/cases/${id}`, headers: bearer(token) }, 200)).json();
+    expect((await read(ward.tokens.infraHead)).reporter).toBeNull();
+    expect((await read(ward.tokens.intake)).reporter).toMatchObject({
+      phone: '0912345678',
+      email: 'bi.mat@example.vn',
+      confidential: true,
+    });
+  });
+
+  it('answers 404 for any service_request_id that names no request, whatever its shape', async () => {
+    const ids = [
+      'abc',
+      '12345678901234567890123456789012345678901234567890',
+      `${ward.code.toLowerCase()}-200101-9999`,
+      encodeURIComponent('phản-ánh-số-1'),
+      encodeURIComponent('😀'),
+      '%00',
+      '%20',
+      encodeURIComponent('a/b'),
+      'a.b',
+      '-',
+      'x'.repeat(150),
+      'x'.repeat(5000),
+      '%E0%A4%A',
+      '%',
+    ];
+    for (const id of ids)
+      for (const format of ['json', 'xml'] as const)
+        expectErrors(await get(`requests/${id}.${format}`), 404, format);
   });
 });

@@ -26,21 +26,5 @@ it('never limits the liveness and readiness probes', async () => {
     expect((await t.app.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
 });
 
-it('limits sign-in attempts per client address', async () => {
-  const limited = await createTestApp({ RATE_LIMIT_LOGIN_PER_MINUTE: '2' });
-  try {
-    const attempt = () =>
-      limited.app.inject({
-        method: 'POST',
-        url: '/api/v1/auth/token',
-        payload: { username: 'nobody', password: 'wrong-password' },
-      });
-    // createTestApp already signed its admin in once.
-    expect((await attempt()).statusCode).toBe(401);
-    const third = await attempt();
-    expect(third.statusCode).toBe(429);
-    expect(third.headers['content-type']).toMatch(/^application\/problem\+json/);
-  } finally {
-    await limited.close();
-  }
-});
+// Sign-in is limited by failed attempts per address and per username: sign-in-limits.test.ts and
+// login-lockout.test.ts.

@@ -173,7 +173,7 @@ describe('case visibility per role', () => {
       expect(item?.reporter).toBeNull();
       expect(JSON.stringify(listed)).not.toContain('0987654321');
     }
-    const expected = { name: 'Trần Thị Bí Mật', phone: '0987654321', confidential: true };
+    const expected = { name: 'Trần Thị Bí Mật', phone: '0987654321', email: null, confidential: true };
     for (const headers of [
       bearer(wardA.tokens.intake),
       bearer(wardA.tokens.chairman),
@@ -188,7 +188,12 @@ describe('case visibility per role', () => {
       { method: 'GET', url: `/api/v1/cases/${cases.a2.id}`, headers: bearer(wardA.tokens.cultureHead) },
       200,
     );
-    expect(a2.json().reporter).toEqual({ name: 'Nguyễn Văn A', phone: '0912345678', confidential: false });
+    expect(a2.json().reporter).toEqual({
+      name: 'Nguyễn Văn A',
+      phone: '0912345678',
+      email: null,
+      confidential: false,
+    });
   });
 });
 

@@ -12,28 +12,23 @@ const tokenSchema = z
   .object({ accessToken: z.string(), tokenType: z.literal('Bearer'), expiresIn: z.number().int() })
   .meta({ id: 'AccessToken' });
 
-export const authRoutes: FastifyPluginAsyncZod<{ auth: AuthService; loginPerMinute: number }> = async (
-  app,
-  { auth, loginPerMinute },
-) => {
+export const authRoutes: FastifyPluginAsyncZod<{ auth: AuthService }> = async (app, { auth }) => {
   app.post(
     '/api/v1/auth/token',
     {
-      config: {
-        rateLimit: {
-          max: loginPerMinute,
-          timeWindow: '1 minute',
-          // Per client address, shared by all replicas through Redis.
-          keyGenerator: (req) => `login:${req.ip}`,
-        },
-      },
+      // No per-request limit: staff of a ward office share one public address, and successful
+      // sign-ins never count against it. Failed ones do (auth-service.ts, LOGIN_ADDRESS_MAX_FAILURES).
+      config: { rateLimit: false },
       schema: {
         operationId: 'issueToken',
         summary: 'Exchange a username and password for a short-lived bearer token',
         description:
-          'Limited per client address (429), and per username: after LOGIN_LOCKOUT_THRESHOLD failures in a row ' +
-          'the username is locked for a while (429 with Retry-After, doubling on each further failure, up to ' +
-          'LOGIN_LOCKOUT_MAX_SECONDS), the same for usernames that do not exist. A correct password resets it.',
+          'Limited per client address and per username. Per address, only failed sign-ins count: after ' +
+          'LOGIN_ADDRESS_MAX_FAILURES of them within LOGIN_ADDRESS_WINDOW_SECONDS, 429 with Retry-After until the ' +
+          'window ends (colleagues sharing an address sign in as often as they need). Per username: after ' +
+          'LOGIN_LOCKOUT_THRESHOLD failures in a row the username is locked for a while (429 with Retry-After, ' +
+          'doubling on each further failure, up to LOGIN_LOCKOUT_MAX_SECONDS), the same for usernames that do not ' +
+          'exist. A correct password resets it.',
         tags: ['auth'],
         body: tokenBody,
         response: { 200: tokenSchema, ...problems(400, 401, 429) },

@@ -3,7 +3,7 @@ import { LRUCache } from 'lru-cache';
 import type { Db } from '../../db/database.ts';
 import { AppError, problemType, unauthorized } from '../../shared/errors.ts';
 import { hashApiKey } from './api-keys.ts';
-import type { LoginLockout } from './login-lockout.ts';
+import type { AddressFailureLimit, LoginLockout } from './login-lockout.ts';
 import { verifyPassword } from './passwords.ts';
 import type { ClientPrincipal, UserPrincipal } from './principal.ts';
 import type { SessionStore } from './sessions.ts';
@@ -23,6 +23,18 @@ function lockedOut(waitMs: number): AppError {
   );
 }
 
+/** 429 while a client address has too many failed sign-ins in its window. */
+function addressLimited(waitMs: number): AppError {
+  const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+  return new AppError(
+    429,
+    problemType('rate-limited'),
+    'Quá nhiều yêu cầu',
+    `Có quá nhiều lần đăng nhập sai từ địa chỉ mạng này; vui lòng thử lại sau ${seconds} giây.`,
+    { headers: { 'retry-after': String(seconds) } },
+  );
+}
+
 type Log = { warn: (obj: object, msg: string) => void };
 
 export function createAuthService(deps: {
@@ -32,8 +44,10 @@ export function createAuthService(deps: {
   /** How long an API key's lookup is trusted (AUTH_CACHE_TTL_MS, no longer than reference data). */
   cacheTtlMs: number;
   lockout: LoginLockout;
+  /** Failed sign-ins per client address (LOGIN_ADDRESS_MAX_FAILURES in LOGIN_ADDRESS_WINDOW_SECONDS). */
+  addressLimit: AddressFailureLimit;
 }) {
-  const { db, tokens, sessions, lockout } = deps;
+  const { db, tokens, sessions, lockout, addressLimit } = deps;
   // Keys are looked up by hash on every channel request; a short cache spares a query per intake.
   // Unknown keys are cached too (as null), so guessing keys does not load the database.
   const clients = new LRUCache<string, { principal: ClientPrincipal | null }>({
@@ -44,11 +58,25 @@ export function createAuthService(deps: {
   /**
    * The user for a correct username (any case) and password of an active account; 401 otherwise,
    * and 429 (with Retry-After) after too many failures in a row for the username, whether or not it
-   * exists. Every sign-in (the API's token, the queue dashboard) goes through here.
+   * exists, or too many failures from the client `address` in its window (successes never count
+   * against it). Every sign-in (the API's token, the queue dashboard) goes through here.
    */
-  async function authenticate(username: string, password: string, log?: Log): Promise<UserPrincipal> {
+  async function authenticate(
+    username: string,
+    password: string,
+    log?: Log,
+    address?: string | null,
+  ): Promise<UserPrincipal> {
+    if (address) {
+      const left = await addressLimit.attempt(address, log);
+      if (left > 0) throw addressLimited(left);
+    }
     const wait = await lockout.attempt(username, log);
-    if (wait > 0) throw lockedOut(wait);
+    if (wait > 0) {
+      // A locked username checks no password: no guess was made from the address.
+      if (address) await addressLimit.refund(address, log);
+      throw lockedOut(wait);
+    }
     const user = await db
       .selectFrom('users')
       .select(['id', 'username', 'password_hash', 'role', 'ward_id', 'department_id', 'active'])
@@ -56,6 +84,7 @@ export function createAuthService(deps: {
       .executeTakeFirst();
     const ok = await verifyPassword(user?.active ? user.password_hash : undefined, password);
     if (!user || !ok) throw unauthorized('Tên đăng nhập hoặc mật khẩu không đúng.');
+    if (address) await addressLimit.refund(address, log);
     await lockout.succeeded(username, log);
     return {
       kind: 'user',
@@ -72,7 +101,7 @@ export function createAuthService(deps: {
 
     /** A bearer token for a correct username and password (see authenticate), in a new session. */
     async login(username: string, password: string, log?: Log, address: string | null = null) {
-      const principal = await authenticate(username, password, log);
+      const principal = await authenticate(username, password, log, address);
       const sessionId = await sessions.start(principal.userId, address);
       return {
         accessToken: tokens.issue(principal, sessionId),

@@ -99,3 +99,78 @@ export function createLoginLockout(deps: {
 
 /** The username as sign-in looks it up. */
 const normalize = (username: string) => username.trim().toLowerCase();
+
+/**
+ * Counts the attempt unless the address has `max` failures in its window already (then returns the
+ * window's remaining milliseconds); the window starts with the first failure.
+ *
+ * KEYS: failures. ARGV: max, window ms.
+ */
+const addressAttemptScript = `
+local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+if n >= tonumber(ARGV[1]) then
+  local left = redis.call('PTTL', KEYS[1])
+  if left > 0 then return left end
+end
+n = redis.call('INCR', KEYS[1])
+if n == 1 or redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+`;
+
+/** Takes back an attempt that turned out not to be a failure; the window keeps its end. KEYS: failures. */
+const addressRefundScript = `
+local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+if n > 0 then redis.call('DECR', KEYS[1]) end
+return 0
+`;
+
+export type AddressFailureLimit = ReturnType<typeof createAddressFailureLimit>;
+
+/**
+ * Per-address protection against password spraying (one address trying a few passwords on many
+ * usernames, which no per-username lockout sees): after `maxFailures` failed sign-ins from one client
+ * address within `windowSeconds` (counted from the first of them), further attempts from it get 429
+ * until the window ends. Only failures count — a wrong password for a known or unknown username — so
+ * a ward office whose staff share one public address signs in as often as it needs to.
+ *
+ * Like the username lockout, an attempt is counted before the password is checked (concurrent
+ * guesses cannot slip past the limit) and taken back when it succeeds or never checked a password
+ * (the username was locked). State lives in Redis under the deployment's prefix, shared by replicas,
+ * keyed by a hash of the address, and expires with the window. When Redis is unreachable it steps
+ * aside, as the lockout does.
+ */
+export function createAddressFailureLimit(deps: {
+  redis: Redis;
+  prefix: string;
+  maxFailures: number;
+  windowSeconds: number;
+}) {
+  const { redis, prefix, maxFailures } = deps;
+  const windowMs = deps.windowSeconds * 1000;
+  const keyOf = (address: string) =>
+    `${prefix}:login-address-failures:${createHash('sha256').update(address).digest('base64url').slice(0, 32)}`;
+
+  return {
+    maxFailures,
+
+    /** Call before checking a password. 0: go ahead (counted as a failure until `refund`); otherwise the milliseconds left. */
+    async attempt(address: string, log?: Log): Promise<number> {
+      try {
+        const left = await redis.eval(addressAttemptScript, 1, keyOf(address), maxFailures, windowMs);
+        return Math.max(Number(left), 0);
+      } catch (err) {
+        log?.warn({ err }, 'sign-in address limit unavailable (Redis): attempt not counted');
+        return 0;
+      }
+    },
+
+    /** The attempt was no failure (the password was right, or it was never checked). */
+    async refund(address: string, log?: Log): Promise<void> {
+      try {
+        await redis.eval(addressRefundScript, 1, keyOf(address));
+      } catch (err) {
+        log?.warn({ err }, 'sign-in address limit unavailable (Redis): attempt not taken back');
+      }
+    },
+  };
+}

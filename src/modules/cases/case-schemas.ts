@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { answerProposalStatuses, caseStatuses } from '../../db/types.ts';
 import { idSchema, isoDateTime, isStorable, listQuery, storableString, text } from '../../shared/http.ts';
-import { channelSchema, wardCode } from '../directory/directory-schemas.ts';
+import { channelSchema, codeSchema, wardCode } from '../directory/directory-schemas.ts';
 
 const statusSchema = z.enum(caseStatuses);
 const urgencySchema = z.enum(['normal', 'urgent']);
@@ -13,6 +13,12 @@ export const phoneSchema = z
   .regex(/^(0|\+84)\d{9}$/, 'Số điện thoại phải bắt đầu bằng 0 hoặc +84, tiếp theo là 9 chữ số');
 
 const optionalText = (max: number) => text(max).optional();
+
+/** A reporter's e-mail address, stored as given. */
+export const reporterEmailSchema = z.email('Địa chỉ thư điện tử không hợp lệ').max(254);
+
+/** A category code in any letter case, as stored (lower case). */
+export const categoryCode = codeSchema('lower', 50, 'Mã lĩnh vực không hợp lệ');
 
 const attachmentSchema = z.object({
   url: z
@@ -37,17 +43,16 @@ export const createCaseBody = z.object({
     .max(100)
     .regex(/^[\x21-\x7e]+$/, 'externalId gồm ký tự ASCII in được, không có khoảng trắng')
     .optional(),
-  categoryCode: z
-    .string()
-    .trim()
-    .regex(/^[a-z0-9_]{2,50}$/, 'Mã lĩnh vực không hợp lệ')
-    .optional(),
+  categoryCode: categoryCode.optional(),
   urgency: urgencySchema.default('normal'),
   title: optionalText(200),
   description: text(5000),
   reporter: z.object({
     name: optionalText(200),
     phone: phoneSchema,
+    email: reporterEmailSchema
+      .optional()
+      .meta({ description: 'Where the ward office may also write to the reporter' }),
     confidential: z.boolean().default(false),
   }),
   location: z
@@ -64,7 +69,14 @@ export const createCaseBody = z.object({
     .optional(),
   attachments: z.array(attachmentSchema).max(20).default([]),
 });
-export type CreateCaseInput = z.output<typeof createCaseBody>;
+/**
+ * What intake takes: the body above, or a report from Open311, which may reach its reporter by e-mail
+ * only (its `phone` is optional when `email` is given); one of the two is always there.
+ */
+export type CreateCaseInput = Omit<z.output<typeof createCaseBody>, 'reporter'> & {
+  reporter: Omit<z.output<typeof createCaseBody>['reporter'], 'phone'> &
+    ({ phone: string; email?: string } | { phone?: string; email: string });
+};
 
 /** An extension request on a case (a sub-resource of the case, like its events); decided in the workflow. */
 export const extensionSchema = z
@@ -121,7 +133,15 @@ export const caseSchema = z
     title: z.string().nullable(),
     description: z.string(),
     reporter: z
-      .object({ name: z.string().nullable(), phone: z.string(), confidential: z.boolean() })
+      .object({
+        name: z.string().nullable(),
+        phone: z
+          .string()
+          .nullable()
+          .meta({ description: 'null when the reporter left an e-mail address only' }),
+        email: z.string().nullable(),
+        confidential: z.boolean(),
+      })
       .nullable(),
     location: z
       .object({
@@ -201,7 +221,11 @@ const dayOrInstant = z.union([isoDateTime, z.iso.date()]);
 export const listCasesQuery = listQuery.extend({
   status: csv(statusSchema).optional(),
   departmentId: idSchema.optional(),
-  categoryCode: storableString().max(50).optional(),
+  categoryCode: storableString()
+    .max(50)
+    .transform((s) => s.trim().toLowerCase())
+    .optional()
+    .meta({ description: 'A category code, in any letter case' }),
   channel: channelSchema.optional(),
   overdue: z
     .enum(['true', 'false'])

@@ -141,7 +141,8 @@ export function createCaseService(deps: {
           title: input.title ?? null,
           description: input.description,
           reporter_name: input.reporter.name ?? null,
-          reporter_phone: input.reporter.phone,
+          reporter_phone: input.reporter.phone ?? null,
+          reporter_email: input.reporter.email ?? null,
           reporter_confidential: input.reporter.confidential,
           location_address: input.location?.address ?? null,
           location_residential_group: input.location?.residentialGroup ?? null,
@@ -155,12 +156,14 @@ export function createCaseService(deps: {
         },
         events,
         timers,
-        message: deps.messagesEnabled
-          ? {
-              departmentName: departmentId ? ctx.category?.defaultDepartmentName : null,
-              dueAt: dueAt?.toISOString() ?? null,
-            }
-          : null,
+        // Status messages go by SMS: a reporter who left an e-mail address only gets none.
+        message:
+          deps.messagesEnabled && input.reporter.phone !== undefined
+            ? {
+                departmentName: departmentId ? ctx.category?.defaultDepartmentName : null,
+                dueAt: dueAt?.toISOString() ?? null,
+              }
+            : null,
         // Duplicates are looked for among cases of the same category, near the same map point.
         duplicates: ctx.category && input.location?.lat !== undefined ? deps.duplicates : null,
         sharedIdChannels,

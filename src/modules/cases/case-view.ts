@@ -38,7 +38,12 @@ export function toCaseView(row: CaseWithCategory, viewer: Principal, now: Date =
     description: row.description,
     reporter: hidesReporter(viewer, row.reporter_confidential)
       ? null
-      : { name: row.reporter_name, phone: row.reporter_phone, confidential: row.reporter_confidential },
+      : {
+          name: row.reporter_name,
+          phone: row.reporter_phone,
+          email: row.reporter_email,
+          confidential: row.reporter_confidential,
+        },
     location: hasLocation
       ? {
           address: row.location_address,

@@ -20,6 +20,7 @@ export const intakeColumns = [
   'description',
   'reporter_name',
   'reporter_phone',
+  'reporter_email',
   'reporter_confidential',
   'location_address',
   'location_residential_group',

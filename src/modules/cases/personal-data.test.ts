@@ -15,6 +15,17 @@ describe('scrubPersonalData', () => {
       expect(scrubPersonalData(`Liên hệ ${phone} nhé.`, null)).toBe('Liên hệ *** nhé.');
   });
 
+  it('hides e-mail addresses, however cased, and keeps the reporter’s own for their view', () => {
+    const text = 'Đã trả lời qua Le.Van.C@Example.vn và báo chị Lan (lan.tran@ubnd-viethoa.gov.vn).';
+    expect(scrubPersonalData(text, null)).toBe('Đã trả lời qua *** và báo chị Lan (***).');
+    expect(scrubPersonalData(text, null, { keepEmail: 'le.van.c@example.vn' })).toBe(
+      'Đã trả lời qua Le.Van.C@Example.vn và báo chị Lan (***).',
+    );
+    expect(scrubPersonalData('Gửi về hộp thư @example hoặc a@b.', null)).toBe(
+      'Gửi về hộp thư @example hoặc a@b.',
+    );
+  });
+
   it('keeps short numbers: house numbers, the hotline, dates, amounts', () => {
     const text = 'Số nhà 12, gọi 1022, ngày 21/11/2026, kinh phí 15.000.000 đồng.';
     expect(scrubPersonalData(text, null)).toBe(text);

@@ -1,6 +1,6 @@
 /**
  * Hiding a reporter's identity in text that leaves the ward office (public tracking, Open311, the
- * digest by e-mail): their name and phone numbers. The text is searched in a folded form — accents,
+ * digest by e-mail): their name, phone numbers and e-mail addresses. The text is searched in a folded form — accents,
  * letter case, compatibility forms (full-width digits) and Unicode normalisation folded away, every
  * run of whitespace (spaces, tabs, line breaks, no-break spaces) read as one space, and invisible
  * format characters (zero-width spaces, bidi controls, soft hyphens) and combining marks ignored —
@@ -103,36 +103,40 @@ function nameNeedles(name: string): { needle: string; keep: number }[] {
   return out;
 }
 
-/** The folded ranges to hide: the name's occurrences and the phone numbers (but `keepPhone`). */
-function rangesToHide(
-  folded: string,
-  needles: { needle: string; keep: number }[],
-  keepPhone?: string,
-): Range[] {
+/** E-mail addresses as they appear in the folded text (lower case, without accents). */
+const emailPattern = /[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+/g;
+
+type Keep = { keepPhone?: string | null; keepEmail?: string | null };
+
+/** The folded ranges to hide: the name's occurrences, the phone numbers and e-mail addresses (but the kept ones). */
+function rangesToHide(folded: string, needles: { needle: string; keep: number }[], keep: Keep): Range[] {
   const ranges: Range[] = [];
   for (const { needle, keep } of needles)
     for (const [a, b] of occurrences(folded, needle)) ranges.push([a + keep, b]);
-  const kept = keepPhone ? phoneKey(keepPhone) : undefined;
+  const kept = keep.keepPhone ? phoneKey(keep.keepPhone) : undefined;
   for (const m of folded.matchAll(phonePattern))
     if (phoneKey(m[0]) !== kept) ranges.push([m.index, m.index + m[0].length]);
+  const keptEmail = keep.keepEmail ? foldNeedle(keep.keepEmail) : undefined;
+  for (const m of folded.matchAll(emailPattern))
+    if (m[0] !== keptEmail) ranges.push([m.index, m.index + m[0].length]);
   return ranges;
 }
 
 /**
  * The text with the reporter's name (whole, or its last one or two words after a form of address,
- * however it is accented, cased, spaced or decorated) and every phone number replaced by `***`.
- * `keepName` and `keepPhone` leave the reporter's own name and number for the reporter's own view
- * (third parties' numbers are hidden still).
+ * however it is accented, cased, spaced or decorated), every phone number and every e-mail address
+ * replaced by `***`. `keepName`, `keepPhone` and `keepEmail` leave the reporter's own name, number and
+ * address for the reporter's own view (third parties' are hidden still).
  */
 export function scrubPersonalData(
   text: string,
   reporterName: string | null,
-  options: { keepName?: boolean; keepPhone?: string } = {},
+  options: { keepName?: boolean } & Keep = {},
 ): string {
   const source = text.normalize('NFC');
   const needles = reporterName && !options.keepName ? nameNeedles(reporterName) : [];
   const folded = foldForSearch(source);
-  const ranges = rangesToHide(folded.text, needles, options.keepPhone)
+  const ranges = rangesToHide(folded.text, needles, options)
     .map(([a, b]): Range => [folded.origin[a] as number, folded.origin[b] as number])
     .sort((x, y) => x[0] - y[0] || y[1] - x[1]);
   // Merge overlapping ranges, then cut them out of the original from the end.
@@ -145,7 +149,7 @@ export function scrubPersonalData(
   let out = source;
   for (const [start, end] of merged.reverse()) out = `${out.slice(0, start)}${hidden}${out.slice(end)}`;
   const check = foldForSearch(out).text;
-  if (rangesToHide(check, needles, options.keepPhone).length > 0) return withheld;
+  if (rangesToHide(check, needles, options).length > 0) return withheld;
   return out;
 }
 

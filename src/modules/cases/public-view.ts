@@ -47,7 +47,8 @@ type PublicCaseRow = PublicationRow & {
   received_at: Date;
   due_at: Date | null;
   description: string;
-  reporter_phone: string;
+  reporter_phone: string | null;
+  reporter_email?: string | null;
   category_name: string | null;
   department_name: string | null;
   /** The original's code, when the case was refused as its duplicate. */
@@ -70,7 +71,11 @@ export type PublicCase = {
 
 export function toPublicCase(row: PublicCaseRow, view: 'public' | 'reporter' = 'public'): PublicCase {
   const own = (text: string) =>
-    scrubPersonalData(text, row.reporter_name, { keepName: true, keepPhone: row.reporter_phone });
+    scrubPersonalData(text, row.reporter_name, {
+      keepName: true,
+      keepPhone: row.reporter_phone,
+      keepEmail: row.reporter_email,
+    });
   const given =
     row.answer_text !== null && row.answered_at && (row.status === 'answered' || row.status === 'closed')
       ? { text: own(row.answer_text), at: row.answered_at.toISOString() }
@@ -113,6 +118,7 @@ export function selectPublicCases(db: Conn) {
       'cases.description',
       'cases.reporter_name',
       'cases.reporter_phone',
+      'cases.reporter_email',
       'cases.reporter_confidential',
       'cases.tracking_nonce',
       'cases.location_address',

@@ -9,15 +9,25 @@ const roleSchema = z.enum(roles);
 export const channelSchema = z.enum(channels);
 const clockSchema = z.enum(clocks);
 
-export const wardCode = z
-  .string()
-  .trim()
-  .transform((s) => s.toUpperCase())
-  .pipe(z.string().regex(/^[A-Z0-9_]{2,20}$/, 'Mã phường/xã gồm 2–20 chữ cái không dấu, chữ số hoặc _'));
-const unitCode = z
-  .string()
-  .trim()
-  .regex(/^[a-z0-9_]{2,50}$/, 'Mã gồm 2–50 chữ thường không dấu, chữ số hoặc _');
+/**
+ * A directory code: ASCII letters, digits and _, accepted in any letter case and stored in one
+ * canonical case (api.md: codes are matched without regard to letter case). The alphabet is checked
+ * before the case is folded, so no other script's letter (the Kelvin sign, a dotless ı) folds into one.
+ */
+export const codeSchema = (canonical: 'upper' | 'lower', max: number, message: string) =>
+  z
+    .string()
+    .trim()
+    .regex(new RegExp(`^[A-Za-z0-9_]{2,${max}}$`), message)
+    .transform((s) => (canonical === 'upper' ? s.toUpperCase() : s.toLowerCase()))
+    .meta({
+      description: `Any letter case is accepted; stored and returned in ${canonical === 'upper' ? 'upper' : 'lower'} case`,
+    });
+
+/** Ward codes: upper case (they begin every case code of the ward). */
+export const wardCode = codeSchema('upper', 20, 'Mã phường/xã gồm 2–20 chữ cái không dấu, chữ số hoặc _');
+/** Department and category codes: lower case. */
+export const unitCode = codeSchema('lower', 50, 'Mã gồm 2–50 chữ cái không dấu, chữ số hoặc _');
 
 const slaPolicySchema = z
   .object({ duration: durationSchema, clock: clockSchema })

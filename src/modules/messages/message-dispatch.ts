@@ -142,6 +142,9 @@ export function createMessageDispatcher(deps: {
           sql<string | null>`wc.calendar->>'timezone'`.as('timezone'),
         ])
         .where('m.status', '=', 'pending')
+        // Intake and the workflow record no message for a reporter without a phone; should one be
+        // there all the same, it stays pending rather than go nowhere.
+        .where('c.reporter_phone', 'is not', null)
         .where('m.next_attempt_at', '<=', sql<Date>`now()`)
         .where('m.attempts', '<', deps.maxAttempts)
         .orderBy('m.next_attempt_at')
@@ -152,7 +155,8 @@ export function createMessageDispatcher(deps: {
       if (rows.length === 0) return [];
       const keyed = rows.map((r) => ({
         ...r,
-        phoneKey: phoneKey(r.reporter_phone),
+        reporter_phone: r.reporter_phone as string,
+        phoneKey: phoneKey(r.reporter_phone as string),
         firstTry: r.attempts === 0,
       }));
       const { send, hold } = admitByPhone(

@@ -3,8 +3,9 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { toProblem } from '../../shared/error-handler.ts';
-import { AppError, problemType } from '../../shared/errors.ts';
+import { AppError, forbidden, problemType } from '../../shared/errors.ts';
 import { apiSecurityHeaders } from '../../shared/response-headers.ts';
+import type { ClientPrincipal } from '../auth/principal.ts';
 import { contentTypes, formatOfUrl, renderErrors, toXml } from './open311-format.ts';
 import {
   discoverySchema,
@@ -85,7 +86,18 @@ function sendOpen311Problem(
 /** For Fastify's `frameworkErrors` (a bad URL before routing): under /open311, the spec's errors. */
 export function open311FrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
   reply.headers(apiSecurityHeaders).header('x-request-id', request.id);
-  return sendOpen311Problem(reply, request, toProblem(error, request));
+  const problem = toProblem(error, request);
+  // An id the router cannot read (too long, bad percent-escapes) names no request: the spec's 404.
+  if (problem.status >= 400 && problem.status < 500 && request.url.startsWith('/open311/v2/requests/'))
+    return sendOpen311Problem(reply, request, {
+      ...problem,
+      type: problemType('not-found'),
+      title: 'Không tìm thấy',
+      status: 404,
+      detail: 'service_request_id: không có phản ánh này.',
+      errors: undefined,
+    });
+  return sendOpen311Problem(reply, request, problem);
 }
 
 const idempotencyHeaders = z.object({
@@ -110,8 +122,24 @@ export const open311Routes: FastifyPluginAsyncZod<{
     done(null, parseForm(body as string)),
   );
 
+  /** The API client of each POST requests whose api_key passed (the key is checked first of all). */
+  const keyed = new WeakMap<FastifyRequest, ClientPrincipal>();
+  const postsRequests = (request: FastifyRequest) =>
+    request.method === 'POST' && request.routeOptions.url === `${app.prefix}/requests.:format`;
+
   app.setErrorHandler((error: Error, request, reply) => {
-    const problem = toProblem(error, request);
+    let problem = toProblem(error, request);
+    // Whatever else is wrong with a POST (a body that cannot be read, a field), no valid api_key is
+    // the spec's 403 first: an unknown caller learns nothing of how its request was read.
+    if (
+      postsRequests(request) &&
+      !keyed.has(request) &&
+      problem.status >= 400 &&
+      problem.status < 500 &&
+      problem.status !== 429 &&
+      problem.status !== 403
+    )
+      problem = toProblem(forbidden('Cần api_key hợp lệ của ứng dụng.'), request);
     if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
     return sendOpen311Problem(reply, request, problem, error instanceof AppError ? error.headers : undefined);
   });
@@ -213,7 +241,7 @@ export const open311Routes: FastifyPluginAsyncZod<{
         operationId: 'open311CreateRequest',
         summary: 'Open311: file a report (form fields as the spec says, or JSON)',
         description:
-          "Needs `api_key` (an API client of /api/v1/api-clients; its channel becomes the case's), `jurisdiction_id` (the ward code), `service_code`, `phone`, `description`, and a location: `lat`+`long`, `address_string` or `address_id`. `attribute[title|urgency|residential_group|confidential]` as the service definition says. `service_request_id` is the case code.",
+          "Needs `api_key` (an API client of /api/v1/api-clients; its channel becomes the case's) — checked first: without a valid one the answer is 403 whatever else the request holds —, `jurisdiction_id` (the ward code, any letter case), `service_code` (any letter case), `phone` or `email` (at least one: how the ward office reaches the reporter; status SMS go to the phone only), `description`, and a location: `lat`+`long`, `address_string` or `address_id`. `attribute[title|urgency|residential_group|confidential]` as the service definition says. `service_request_id` is the case code.",
         tags,
         params: formatParams,
         headers: idempotencyHeaders,
@@ -221,15 +249,23 @@ export const open311Routes: FastifyPluginAsyncZod<{
         // 409: a deactivated ward or category, or a category whose default department is deactivated.
         response: { 200: postResponseSchema, ...errors, 409: open311ErrorsSchema },
       },
+      // The key before any validation: without a valid one the answer is 403, whatever the body.
+      preValidation: async (req) => {
+        const body = req.body as { api_key?: unknown } | null | undefined;
+        keyed.set(req, await open311.clientOf(typeof body === 'object' ? body?.api_key : undefined));
+      },
     },
-    async (req, reply) =>
-      send(
+    async (req, reply) => {
+      const client = keyed.get(req);
+      if (!client) throw forbidden('Cần api_key của ứng dụng.');
+      return send(
         reply,
         req.params.format,
-        await open311.post(req.body, req.headers['idempotency-key']),
+        await open311.post(client, req.body, req.headers['idempotency-key']),
         'service_requests',
         'request',
-      ),
+      );
+    },
   );
 
   app.get(

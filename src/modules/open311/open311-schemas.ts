@@ -1,16 +1,14 @@
 import { z } from 'zod';
 import { isoDateTime, storableString, text } from '../../shared/http.ts';
-import { caseCodeParams, phoneSchema } from '../cases/case-schemas.ts';
-import { wardCode } from '../directory/directory-schemas.ts';
+import { phoneSchema } from '../cases/case-schemas.ts';
+import { codeSchema, wardCode } from '../directory/directory-schemas.ts';
 
 /** Every GeoReport v2 resource comes as `.json` or `.xml`. */
 const formatSchema = z.enum(['json', 'xml']);
 export type Open311Format = z.infer<typeof formatSchema>;
 
-const serviceCode = z
-  .string()
-  .trim()
-  .regex(/^[a-z0-9_]{2,50}$/, 'service_code không hợp lệ');
+/** The category code, in any letter case. */
+const serviceCode = codeSchema('lower', 50, 'service_code không hợp lệ');
 
 const list = <T extends z.ZodType>(item: T, max: number) =>
   z.preprocess(
@@ -27,7 +25,9 @@ const list = <T extends z.ZodType>(item: T, max: number) =>
 export const formatParams = z.object({ format: formatSchema });
 export const serviceParams = z.object({ service_code: serviceCode, format: formatSchema });
 export const requestParams = z.object({
-  service_request_id: caseCodeParams.shape.code,
+  service_request_id: z.string().meta({
+    description: 'The case code, in any letter case; one that names no request (whatever its shape) is 404',
+  }),
   format: formatSchema,
 });
 
@@ -36,9 +36,10 @@ export const jurisdictionQuery = z.object({ jurisdiction_id: wardCode.optional()
 /** GET requests: the spec's filters, and the common page/page_size extension. */
 export const requestsQuery = z.object({
   jurisdiction_id: wardCode.optional(),
-  service_request_id: list(caseCodeParams.shape.code, 100)
-    .optional()
-    .meta({ description: 'Comma-separated case codes; when given, every other filter is ignored' }),
+  service_request_id: list(storableString().max(200), 100).optional().meta({
+    description:
+      'Comma-separated case codes (any letter case); when given, every other filter is ignored. Ids that name no request match nothing',
+  }),
   service_code: list(serviceCode, 20).optional(),
   start_date: isoDateTime.optional(),
   end_date: isoDateTime.optional(),
@@ -49,6 +50,9 @@ export const requestsQuery = z.object({
 export type RequestsQuery = z.output<typeof requestsQuery>;
 
 const optionalText = (max: number) => text(max).optional();
+
+/** What a report without any way to reach its reporter is told. */
+export const contactNeeded = 'Cần một cách liên lạc với người phản ánh: phone (số điện thoại) hoặc email';
 const coordinate = (min: number, max: number) => z.coerce.number().min(min).max(max).optional();
 
 /**
@@ -57,7 +61,7 @@ const coordinate = (min: number, max: number) => z.coerce.number().min(min).max(
  */
 export const postRequestBody = z
   .object({
-    /** Checked by the service: missing or unknown is the spec's 403. */
+    /** Checked before anything else (open311-routes.ts): missing or unknown is the spec's 403. */
     api_key: z.string().max(200).optional(),
     jurisdiction_id: wardCode,
     service_code: serviceCode,
@@ -70,7 +74,7 @@ export const postRequestBody = z
     account_id: optionalText(200),
     first_name: optionalText(100),
     last_name: optionalText(100),
-    phone: phoneSchema,
+    phone: phoneSchema.optional(),
     description: text(5000),
     media_url: z
       .url({ protocol: /^https?$/, error: 'media_url phải là URL http(s)' })
@@ -86,7 +90,12 @@ export const postRequestBody = z
   .refine((b) => b.lat !== undefined || b.address_string !== undefined || b.address_id !== undefined, {
     message: 'Cần vị trí: lat và long, address_string hoặc address_id',
     path: ['lat'],
-  });
+  })
+  .refine((b) => b.phone !== undefined || b.email !== undefined, {
+    message: contactNeeded,
+    path: ['phone'],
+  })
+  .meta({ description: 'Either `phone` or `email` (or both) is required' });
 export type PostRequestBody = z.output<typeof postRequestBody>;
 
 /** Open311's own objects, for the OpenAPI document (the bodies are JSON or XML of the same shape). */

@@ -3,9 +3,11 @@ import type { Db } from '../../db/database.ts';
 import { badRequest, forbidden, notFound } from '../../shared/errors.ts';
 import { formatDeadline, vietnamTimeZone } from '../../shared/vietnam-day.ts';
 import type { AuthService } from '../auth/auth-service.ts';
+import type { ClientPrincipal } from '../auth/principal.ts';
+import { caseCodeParams } from '../cases/case-schemas.ts';
 import type { CaseService } from '../cases/case-service.ts';
 import { selectPublicCases } from '../cases/public-view.ts';
-import type { PostRequestBody, RequestsQuery } from './open311-schemas.ts';
+import { contactNeeded, type PostRequestBody, type RequestsQuery } from './open311-schemas.ts';
 import {
   type Open311Request,
   parseAttributes,
@@ -14,6 +16,18 @@ import {
   toService,
   toServiceRequest,
 } from './open311-view.ts';
+
+/** The case code an Open311 id names (upper case), or undefined when it cannot name one. */
+const caseCodeOf = (id: string): string | undefined => {
+  const parsed = caseCodeParams.shape.code.safeParse(id.trim());
+  return parsed.success ? parsed.data : undefined;
+};
+
+/** An id as quoted back in an error: at most 60 characters, on one line. */
+const clip = (id: string) => {
+  const line = id.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, ' ');
+  return line.length > 60 ? `${line.slice(0, 60)}…` : line;
+};
 
 /** GeoReport v2 lets a query span at most 90 days. */
 const maxSpanMs = 90 * 86_400_000;
@@ -82,10 +96,9 @@ export function createOpen311Service(deps: {
       let query = selectPublicCases(db);
       if (q.jurisdiction_id) query = query.where('cases.ward_id', '=', (await wardOf(q.jurisdiction_id)).id);
       if (q.service_request_id) {
-        const rows = await query
-          .where('cases.code', 'in', q.service_request_id)
-          .orderBy('cases.id', 'desc')
-          .execute();
+        const codes = q.service_request_id.flatMap((id) => caseCodeOf(id) ?? []);
+        if (codes.length === 0) return [];
+        const rows = await query.where('cases.code', 'in', codes).orderBy('cases.id', 'desc').execute();
         return rows.map((r) => toServiceRequest(r as RequestRow));
       }
       const start = q.start_date ? new Date(q.start_date) : undefined;
@@ -115,9 +128,13 @@ export function createOpen311Service(deps: {
       return rows.map((r) => toServiceRequest(r as RequestRow));
     },
 
-    async get(code: string): Promise<Open311Request[]> {
-      const row = await selectPublicCases(db).where('cases.code', '=', code).executeTakeFirst();
-      if (!row) throw notFound(`service_request_id ${code}: không có phản ánh này.`);
+    /** One request by its id: any id that names no case (whatever its shape) is 404. */
+    async get(id: string): Promise<Open311Request[]> {
+      const code = caseCodeOf(id);
+      const row = code
+        ? await selectPublicCases(db).where('cases.code', '=', code).executeTakeFirst()
+        : undefined;
+      if (!row) throw notFound(`service_request_id ${clip(id)}: không có phản ánh này.`);
       return [toServiceRequest(row as RequestRow)];
     },
 
@@ -126,9 +143,18 @@ export function createOpen311Service(deps: {
      * (deadlines, assignment, duplicates, the receipt SMS). An Idempotency-Key makes a retry return
      * the same request instead of a second one.
      */
-    async post(body: PostRequestBody, idempotencyKey: string | undefined) {
-      const client = body.api_key ? await deps.auth.resolveApiKey(body.api_key) : null;
-      if (!client) throw forbidden(body.api_key ? 'api_key không hợp lệ.' : 'Cần api_key của ứng dụng.');
+    /**
+     * The API client of a POST's `api_key`, checked before anything else of the request (the spec's
+     * 403 for a missing or unknown key, whatever else is wrong with the request).
+     */
+    async clientOf(apiKey: unknown): Promise<ClientPrincipal> {
+      const key = typeof apiKey === 'string' && apiKey.length <= 200 ? apiKey.trim() : '';
+      const client = key ? await deps.auth.resolveApiKey(key) : null;
+      if (!client) throw forbidden(apiKey ? 'api_key không hợp lệ.' : 'Cần api_key của ứng dụng.');
+      return client;
+    },
+
+    async post(client: ClientPrincipal, body: PostRequestBody, idempotencyKey: string | undefined) {
       await wardOf(body.jurisdiction_id);
       const category = await db
         .selectFrom('categories')
@@ -143,6 +169,13 @@ export function createOpen311Service(deps: {
           attributes.problems.map((message) => ({ path: 'attribute', message })),
         );
       const a = attributes.value;
+      // The body's schema asks for one of the two already.
+      const contact = body.phone
+        ? { phone: body.phone, ...(body.email ? { email: body.email } : {}) }
+        : body.email
+          ? { email: body.email }
+          : undefined;
+      if (!contact) throw badRequest(contactNeeded, [{ path: 'phone', message: contactNeeded }]);
       const name = [body.last_name, body.first_name].filter(Boolean).join(' ');
       const address = body.address_string ?? (body.address_id ? `Mã địa chỉ ${body.address_id}` : undefined);
       const result = await deps.cases.intake(client, {
@@ -153,7 +186,7 @@ export function createOpen311Service(deps: {
         urgency: a.urgency,
         ...(a.title ? { title: a.title } : {}),
         description: body.description,
-        reporter: { ...(name ? { name } : {}), phone: body.phone, confidential: a.confidential },
+        reporter: { ...(name ? { name } : {}), ...contact, confidential: a.confidential },
         location: {
           ...(address ? { address } : {}),
           ...(a.residentialGroup ? { residentialGroup: a.residentialGroup } : {}),

@@ -94,7 +94,7 @@ export const queueBoard: FastifyPluginAsync<{
         'retry-after': String(limit.ttlInSeconds),
       });
     try {
-      const user = await opts.auth.authenticate(credentials.username, credentials.password, req.log);
+      const user = await opts.auth.authenticate(credentials.username, credentials.password, req.log, req.ip);
       if (user.role !== 'admin')
         return refuse(
           reply,

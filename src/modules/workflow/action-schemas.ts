@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { idSchema, isStorable, storableString, text } from '../../shared/http.ts';
+import { categoryCode } from '../cases/case-schemas.ts';
 import { rejectReasons } from '../cases/status-labels.ts';
 import { durationSchema } from '../sla/duration-schema.ts';
 
@@ -21,10 +22,7 @@ export const assignBody = z.object({
   departmentId: idSchema,
   note: note.optional(),
   /** Classify the case while dispatching it, when it arrived without a category. */
-  categoryCode: z
-    .string()
-    .regex(/^[a-z0-9_]{2,50}$/)
-    .optional(),
+  categoryCode: categoryCode.optional(),
 });
 
 export const rejectBody = z

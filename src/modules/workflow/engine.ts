@@ -181,7 +181,7 @@ export function createWorkflowEngine(deps: WorkflowEngineDeps) {
           })),
         );
       }
-      if (c.message && deps.messagesEnabled)
+      if (c.message && deps.messagesEnabled && row.reporter_phone !== null)
         await recordCitizenMessage(trx, {
           caseId: row.id,
           kind: c.message.kind,
