@@ -89,7 +89,17 @@ describe('health and readiness', () => {
 
       const now = Math.floor(Date.now() / 1000);
       const token = signJwt(
-        { sub: '1', usr: 'admin', role: 'admin', ward: null, dept: null, iat: now, exp: now + 600 },
+        // A session id: checking it is the first thing that needs Postgres.
+        {
+          sub: '1',
+          usr: 'admin',
+          role: 'admin',
+          ward: null,
+          dept: null,
+          sid: 'a'.repeat(32),
+          iat: now,
+          exp: now + 600,
+        },
         JWT_SECRET,
       );
       const list = await app.inject({ method: 'GET', url: '/api/v1/cases', headers: bearer(token) });
