@@ -71,6 +71,9 @@ type SeededColumns = Omit<
   | 'answer_published'
   | 'public_answer'
   | 'tracking_nonce'
+  // Left empty (every seeded reporter has a phone), and absent from schemas before 20261210130000:
+  // bench/sessions seeds a database of the code before sessions.
+  | 'reporter_email'
 >;
 
 /**
@@ -319,7 +322,6 @@ export function generateCase(
     description: text.description,
     reporter_name: rng.chance(0.94) ? personName(rng) : null,
     reporter_phone: `0900${String(rng.int(0, 999_999)).padStart(6, '0')}`,
-    reporter_email: null,
     reporter_confidential: confidential,
     location_address: text.address,
     location_residential_group: text.address ? text.group : null,

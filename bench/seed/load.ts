@@ -172,7 +172,6 @@ const caseColumns: [keyof CaseRow, string][] = [
   ['description', 'text'],
   ['reporter_name', 'text'],
   ['reporter_phone', 'text'],
-  ['reporter_email', 'text'],
   ['reporter_confidential', 'boolean'],
   ['location_address', 'text'],
   ['location_residential_group', 'text'],

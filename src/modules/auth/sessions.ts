@@ -21,7 +21,7 @@ export type SessionStore = ReturnType<typeof createSessionStore>;
  *
  * Every request checks its session, so the check must not wait on Postgres each time: what this
  * process last read of a session is trusted for `cacheTtlMs` (at most a second), so a session ended
- * anywhere is refused by every process within that, and a busy session costs one read per period.
+ * anywhere is refused by every process within that, and a busy session costs one read per period (requests that miss together share it).
  */
 export function createSessionStore(deps: {
   db: Db;
