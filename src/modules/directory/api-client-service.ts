@@ -4,13 +4,12 @@ import type { Db } from '../../db/database.ts';
 import type { Database } from '../../db/types.ts';
 import { notFound } from '../../shared/errors.ts';
 import { decodeCursor, page } from '../../shared/http.ts';
-import { checkIfMatch } from '../../shared/versions.ts';
 import type { AuditActor } from '../audit/audit-entry.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import { generateApiKey } from '../auth/api-keys.ts';
 import type { AuthService } from '../auth/auth-service.ts';
 import type { apiClientBody, apiClientPatchBody } from './directory-schemas.ts';
-import { activeAction, bumped, type ListArgs } from './lifecycle.ts';
+import { activeAction, bumped, changeObject, type ListArgs, type Versioned } from './lifecycle.ts';
 
 const clientColumns = ['id', 'name', 'channel', 'key_prefix', 'created_at', 'revoked_at', 'version'] as const;
 type ClientRow = Pick<Selectable<Database['api_clients']>, (typeof clientColumns)[number]>;
@@ -33,6 +32,14 @@ export const clientView = (c: ClientRow) => ({
 export function createApiClientService(deps: { db: Db; auth: Pick<AuthService, 'forgetApiKeys'> }) {
   const { db } = deps;
 
+  const clients: Versioned<ClientRow, ReturnType<typeof clientView>> = {
+    table: 'api_clients',
+    columns: clientColumns,
+    noun: 'Ứng dụng tích hợp',
+    objectType: 'api_client',
+    view: clientView,
+    wardIdOf: () => null,
+  };
   async function change(
     actor: AuditActor,
     action: string,
@@ -40,33 +47,9 @@ export function createApiClientService(deps: { db: Db; auth: Pick<AuthService, '
     ifMatch: string | undefined,
     set: Record<string, unknown>,
   ) {
-    const c = await db.transaction().execute(async (trx) => {
-      const row = await trx
-        .selectFrom('api_clients')
-        .select(clientColumns)
-        .where('id', '=', id)
-        .forUpdate()
-        .executeTakeFirst();
-      if (!row) throw notFound('Không tìm thấy ứng dụng tích hợp.');
-      checkIfMatch(ifMatch, row.version, 'Ứng dụng tích hợp');
-      const c = await trx
-        .updateTable('api_clients')
-        .set({ ...set, ...bumped() })
-        .where('id', '=', id)
-        .returning(clientColumns)
-        .executeTakeFirstOrThrow();
-      await recordAudit(trx, actor, {
-        action: `api_client.${action}`,
-        objectType: 'api_client',
-        objectId: id,
-        wardId: null,
-        before: clientView(row),
-        after: clientView(c),
-      });
-      return c;
-    });
+    const view = await changeObject(db, clients, { actor, action, id, ifMatch, set });
     deps.auth.forgetApiKeys();
-    return clientView(c);
+    return view;
   }
 
   return {

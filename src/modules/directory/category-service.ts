@@ -5,14 +5,30 @@ import type { CategoriesTable } from '../../db/types.ts';
 import { conflict, notFound } from '../../shared/errors.ts';
 import { decodeCursor, page } from '../../shared/http.ts';
 import { isUniqueViolation } from '../../shared/pg-errors.ts';
-import { checkIfMatch } from '../../shared/versions.ts';
 import type { AuditActor } from '../audit/audit-entry.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import type { categoryBody, categoryPatchBody } from './directory-schemas.ts';
-import { activeAction, bumped, type ListArgs, named } from './lifecycle.ts';
+import { activeAction, changeObject, type ListArgs, named, type Versioned } from './lifecycle.ts';
 import { defaultPublication } from './publication.ts';
 
-const categoryView = (c: Selectable<CategoriesTable>) => ({
+const categoryColumns = [
+  'id',
+  'code',
+  'name',
+  'default_department_code',
+  'sla_normal_duration',
+  'sla_normal_clock',
+  'sla_urgent_duration',
+  'sla_urgent_clock',
+  'description',
+  'keywords',
+  'group_name',
+  'publication',
+  'active',
+  'version',
+] as const;
+type CategoryRow = Pick<Selectable<CategoriesTable>, (typeof categoryColumns)[number]>;
+const categoryView = (c: CategoryRow) => ({
   id: c.id,
   code: c.code,
   name: c.name,
@@ -51,6 +67,14 @@ const patchColumns = (input: z.output<typeof categoryPatchBody>) =>
 export function createCategoryService(deps: { db: Db; onChange: () => void }) {
   const { db } = deps;
 
+  const categories: Versioned<CategoryRow, ReturnType<typeof categoryView>> = {
+    table: 'categories',
+    columns: categoryColumns,
+    noun: 'Lĩnh vực',
+    objectType: 'category',
+    view: categoryView,
+    wardIdOf: () => null,
+  };
   async function change(
     actor: AuditActor,
     action: string,
@@ -58,32 +82,9 @@ export function createCategoryService(deps: { db: Db; onChange: () => void }) {
     ifMatch: string | undefined,
     set: Record<string, unknown>,
   ) {
-    return db.transaction().execute(async (trx) => {
-      const row = await trx
-        .selectFrom('categories')
-        .selectAll()
-        .where('id', '=', id)
-        .forUpdate()
-        .executeTakeFirst();
-      if (!row) throw notFound('Không tìm thấy lĩnh vực.');
-      checkIfMatch(ifMatch, row.version, 'Lĩnh vực');
-      const c = await trx
-        .updateTable('categories')
-        .set({ ...set, ...bumped() })
-        .where('id', '=', id)
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      await recordAudit(trx, actor, {
-        action: `category.${action}`,
-        objectType: 'category',
-        objectId: id,
-        wardId: null,
-        before: categoryView(row),
-        after: categoryView(c),
-      });
-      deps.onChange();
-      return categoryView(c);
-    });
+    const view = await changeObject(db, categories, { actor, action, id, ifMatch, set });
+    deps.onChange();
+    return view;
   }
 
   return {

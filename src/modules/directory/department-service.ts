@@ -5,12 +5,11 @@ import type { Database } from '../../db/types.ts';
 import { badRequest, conflict, notFound } from '../../shared/errors.ts';
 import { decodeCursor, page } from '../../shared/http.ts';
 import { isUniqueViolation } from '../../shared/pg-errors.ts';
-import { checkIfMatch } from '../../shared/versions.ts';
 import type { AuditActor } from '../audit/audit-entry.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import type { UserPrincipal } from '../auth/principal.ts';
 import type { departmentBody, departmentPatchBody } from './directory-schemas.ts';
-import { activeAction, bumped, type ListArgs, named, wardScope } from './lifecycle.ts';
+import { activeAction, changeObject, type ListArgs, named, type Versioned, wardScope } from './lifecycle.ts';
 
 const departmentColumns = ['id', 'ward_id', 'code', 'name', 'active', 'version'] as const;
 type DepartmentRow = Pick<Selectable<Database['departments']>, (typeof departmentColumns)[number]>;
@@ -31,6 +30,14 @@ const departmentView = (d: DepartmentRow) => ({
 export function createDepartmentService(deps: { db: Db; onChange: () => void }) {
   const { db } = deps;
 
+  const departments: Versioned<DepartmentRow, ReturnType<typeof departmentView>> = {
+    table: 'departments',
+    columns: departmentColumns,
+    noun: 'Đơn vị',
+    objectType: 'department',
+    view: departmentView,
+    wardIdOf: (d) => d.ward_id,
+  };
   async function change(
     actor: AuditActor,
     action: string,
@@ -38,32 +45,9 @@ export function createDepartmentService(deps: { db: Db; onChange: () => void }) 
     ifMatch: string | undefined,
     set: Record<string, unknown>,
   ) {
-    return db.transaction().execute(async (trx) => {
-      const row = await trx
-        .selectFrom('departments')
-        .select(departmentColumns)
-        .where('id', '=', id)
-        .forUpdate()
-        .executeTakeFirst();
-      if (!row) throw notFound('Không tìm thấy đơn vị.');
-      checkIfMatch(ifMatch, row.version, 'Đơn vị');
-      const d = await trx
-        .updateTable('departments')
-        .set({ ...set, ...bumped() })
-        .where('id', '=', id)
-        .returning(departmentColumns)
-        .executeTakeFirstOrThrow();
-      await recordAudit(trx, actor, {
-        action: `department.${action}`,
-        objectType: 'department',
-        objectId: id,
-        wardId: d.ward_id,
-        before: departmentView(row),
-        after: departmentView(d),
-      });
-      deps.onChange();
-      return departmentView(d);
-    });
+    const view = await changeObject(db, departments, { actor, action, id, ifMatch, set });
+    deps.onChange();
+    return view;
   }
 
   return {

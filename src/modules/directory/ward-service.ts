@@ -5,15 +5,15 @@ import type { Database } from '../../db/types.ts';
 import { conflict, notFound } from '../../shared/errors.ts';
 import { decodeCursor, page } from '../../shared/http.ts';
 import { isUniqueViolation } from '../../shared/pg-errors.ts';
-import { checkIfMatch } from '../../shared/versions.ts';
 import type { AuditActor } from '../audit/audit-entry.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import type { UserPrincipal } from '../auth/principal.ts';
 import type { wardBody, wardPatchBody } from './directory-schemas.ts';
-import { activeAction, bumped, type ListArgs, named, wardScope } from './lifecycle.ts';
+import { activeAction, changeObject, type ListArgs, named, type Versioned, wardScope } from './lifecycle.ts';
 
 const wardColumns = ['id', 'code', 'name', 'officer_answers_need_approval', 'active', 'version'] as const;
-const wardView = (w: Pick<Selectable<Database['wards']>, (typeof wardColumns)[number]>) => ({
+type WardRow = Pick<Selectable<Database['wards']>, (typeof wardColumns)[number]>;
+const wardView = (w: WardRow) => ({
   id: w.id,
   code: w.code,
   name: w.name,
@@ -26,6 +26,14 @@ const wardView = (w: Pick<Selectable<Database['wards']>, (typeof wardColumns)[nu
 export function createWardService(deps: { db: Db; onChange: () => void }) {
   const { db } = deps;
 
+  const wards: Versioned<WardRow, ReturnType<typeof wardView>> = {
+    table: 'wards',
+    columns: wardColumns,
+    noun: 'Phường/xã',
+    objectType: 'ward',
+    view: wardView,
+    wardIdOf: (w) => w.id,
+  };
   async function change(
     actor: AuditActor,
     action: string,
@@ -33,32 +41,9 @@ export function createWardService(deps: { db: Db; onChange: () => void }) {
     ifMatch: string | undefined,
     set: Record<string, unknown>,
   ) {
-    return db.transaction().execute(async (trx) => {
-      const row = await trx
-        .selectFrom('wards')
-        .select(wardColumns)
-        .where('id', '=', id)
-        .forUpdate()
-        .executeTakeFirst();
-      if (!row) throw notFound('Không tìm thấy phường/xã.');
-      checkIfMatch(ifMatch, row.version, 'Phường/xã');
-      const w = await trx
-        .updateTable('wards')
-        .set({ ...set, ...bumped() })
-        .where('id', '=', id)
-        .returning(wardColumns)
-        .executeTakeFirstOrThrow();
-      await recordAudit(trx, actor, {
-        action: `ward.${action}`,
-        objectType: 'ward',
-        objectId: id,
-        wardId: id,
-        before: wardView(row),
-        after: wardView(w),
-      });
-      deps.onChange();
-      return wardView(w);
-    });
+    const view = await changeObject(db, wards, { actor, action, id, ifMatch, set });
+    deps.onChange();
+    return view;
   }
 
   return {
