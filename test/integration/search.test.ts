@@ -188,7 +188,8 @@ describe('accent-insensitive search', () => {
   it('accented, upper-case and NFD queries find the same', async () => {
     expect(await ids(`q=${encodeURIComponent('ĐÈN ĐƯỜNG')}`)).toEqual(idsOf('lamp'));
     expect(await ids(`q=${encodeURIComponent('đèn'.normalize('NFD'))}`)).toEqual(idsOf('lamp'));
-    expect(await ids(`q=${encodeURIComponent('  ồn   ào ')}`)).toEqual(idsOf('noise'));
+    // Words long enough not to turn up by chance in the ward's random code, which is searched too.
+    expect(await ids(`q=${encodeURIComponent('  KARAOKE   tiếng ')}`)).toEqual(idsOf('noise'));
   });
 
   it('searches the code and the address too', async () => {
