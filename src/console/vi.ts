@@ -141,7 +141,10 @@ export const vi = {
     chairman: 'Quá hạn — báo Chủ tịch',
     accept_overdue: 'Quá hạn phân loại',
   } as Record<string, string>,
-  messageStatus: { pending: 'đang gửi', delivered: 'đã gửi', failed: 'gửi không được' } as Record<string, string>,
+  messageStatus: { pending: 'đang gửi', delivered: 'đã gửi', failed: 'gửi không được' } as Record<
+    string,
+    string
+  >,
   urgency: { normal: 'Thường', urgent: 'Khẩn' } as Record<string, string>,
   time: {
     left: (h: number, m: number, working: boolean) => `còn ${duration(h, m)}${working ? ' làm việc' : ''}`,
