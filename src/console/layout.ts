@@ -8,7 +8,7 @@ export type Shell = {
   user: { principal: UserPrincipal; fullName: string; unread: number } | null;
   csrf: string | null;
   /** Which navigation entry is this page's. */
-  current?: 'inbox' | 'cases';
+  current?: 'inbox' | 'cases' | 'intake';
 };
 
 /**
@@ -18,7 +18,7 @@ export type Shell = {
  */
 export function page(shell: Shell, main: SafeHtml): SafeHtml {
   const { user, csrf } = shell;
-  const link = (href: string, key: 'inbox' | 'cases', label: SafeHtml | string) =>
+  const link = (href: string, key: NonNullable<Shell['current']>, label: SafeHtml | string) =>
     html`<a href="${href}"${shell.current === key ? html` aria-current="page"` : ''}>${label}</a>`;
   return html`<!doctype html>
 <html lang="vi">
@@ -39,6 +39,7 @@ ${
 <ul>
 <li>${link('/console', 'inbox', html`${vi.nav.inbox} ${unreadBadge(user.unread)}`)}</li>
 <li>${link('/console/cases', 'cases', vi.nav.cases)}</li>
+${user.principal.role === 'intake' ? html`<li>${link('/console/intake/new', 'intake', vi.intake.nav)}</li>` : ''}
 </ul>
 <p class="who"><span>${user.fullName}</span> <span class="role">${vi.roles[user.principal.role]}</span></p>
 <form method="post" action="/console/sign-out" class="sign-out">
@@ -52,6 +53,15 @@ ${
 <main id="main" tabindex="-1">
 ${main}
 </main>
+${
+  user
+    ? html`<dialog id="shortcuts" aria-labelledby="shortcuts-title">
+<h2 id="shortcuts-title">${vi.shortcuts.title}</h2>
+<dl>${vi.shortcuts.list.map(([key, what]) => html`<dt><kbd>${key}</kbd></dt><dd>${what}</dd>`)}</dl>
+<form method="dialog"><button type="submit">${vi.shortcuts.close}</button></form>
+</dialog>`
+    : ''
+}
 </body>
 </html>`;
 }

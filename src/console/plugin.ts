@@ -10,6 +10,7 @@ import { page } from './layout.ts';
 import { authPages } from './pages/auth.ts';
 import { casePages } from './pages/cases.ts';
 import { inboxPages } from './pages/inbox.ts';
+import { intakePages } from './pages/intake.ts';
 import { type ConsoleSession, createConsoleSessions, sameToken } from './session.ts';
 import { vi } from './vi.ts';
 
@@ -105,6 +106,7 @@ export async function consolePlugin(app: FastifyInstance, opts: { container: Con
   await app.register(authPages, deps);
   await app.register(inboxPages, deps);
   await app.register(casePages, deps);
+  await app.register(intakePages, deps);
 }
 
 /** A request that changes something must come from the console's own pages (Fetch metadata, Origin). */

@@ -347,3 +347,60 @@ describe('acting on a case from its page', () => {
     expect(foreign.statusCode).toBe(404);
   });
 });
+
+describe('logging a 1022 call', () => {
+  const call1022 = (user: ConsoleUser, fields: Record<string, string>) =>
+    t.app.inject(
+      asUser(user, { method: 'POST', url: '/console/intake', ...form({ _csrf: user.csrf, ...fields }) }),
+    );
+
+  it('files the call as a hotline case of the ward; the same form sent twice is one case', async () => {
+    const page = htmlOf(await get(intake, '/console/intake/new'));
+    const callId = page.querySelector('input[name=callId]')?.getAttribute('value') as string;
+    expect(page.querySelector('input[name=phone]')?.hasAttribute('autofocus')).toBe(true);
+    const fields = {
+      callId,
+      phone: '0903123456',
+      name: 'Trần Thị Mai',
+      description: 'Cống thoát nước ngõ 15 bị tắc, nước tràn ra đường.',
+      categoryCode,
+      address: 'Ngõ 15 Lạch Tray',
+      urgency: 'urgent',
+      after: 'open',
+    };
+    const first = await call1022(intake, fields);
+    expect(first.statusCode).toBe(303);
+    const again = await call1022(intake, fields);
+    expect(again.headers.location).toBe(first.headers.location);
+    const kase = htmlOf(await get(intake, first.headers.location as string));
+    expect(textOf(kase.querySelector('.facts'))).toContain('Tổng đài 1022');
+    expect(textOf(kase.querySelector('.facts'))).toContain('Khẩn');
+    expect(kase.toString()).toContain('0903123456');
+  });
+
+  it('"Lưu & nhập tiếp" opens a new form saying what was saved', async () => {
+    const res = await call1022(intake, {
+      phone: '0903123457',
+      description: 'Rác thải tồn đọng đầu ngõ.',
+      after: 'next',
+    });
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toMatch(/^\/console\/intake\/new\?saved=/);
+    const next = htmlOf(await get(intake, res.headers.location as string));
+    expect(textOf(next.querySelector('[role=status]'))).toMatch(/^Đã lưu phản ánh /);
+  });
+
+  it('says beside the field what is wrong, keeping what was typed; nothing is filed', async () => {
+    const res = await call1022(intake, { phone: '12345', description: '', name: 'Ông Ba' });
+    expect(res.statusCode).toBe(400);
+    const page = htmlOf(res);
+    expect(page.querySelector('#phone')?.getAttribute('aria-invalid')).toBe('true');
+    expect(textOf(page.querySelector('#phone-error'))).not.toBe('');
+    expect(textOf(page.querySelector('#description-error'))).not.toBe('');
+    expect(page.querySelector('#name')?.getAttribute('value')).toBe('Ông Ba');
+  });
+
+  it('is the ward office’s: a department head gets 403', async () => {
+    expect((await get(infraHead, '/console/intake/new')).statusCode).toBe(403);
+  });
+});

@@ -8,3 +8,39 @@ document.addEventListener('htmx:beforeSwap', (event) => {
     event.detail.isError = false;
   }
 });
+
+// Keyboard shortcuts (console.md): ignored while typing in a field, except Ctrl+Enter, which submits
+// the form being filled.
+const typing = (el) =>
+  el instanceof HTMLElement && (el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName));
+
+document.addEventListener('keydown', (event) => {
+  if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+    const form = event.target instanceof Element ? event.target.closest('form') : null;
+    if (form) {
+      event.preventDefault();
+      form.requestSubmit(form.querySelector('button[type=submit]') ?? undefined);
+    }
+    return;
+  }
+  if (typing(event.target) || event.ctrlKey || event.metaKey || event.altKey) return;
+  if (event.key === '?') {
+    const dialog = document.getElementById('shortcuts');
+    if (dialog instanceof HTMLDialogElement) {
+      event.preventDefault();
+      dialog.showModal();
+    }
+  } else if (event.key === 'n' && document.querySelector('a[href="/console/intake/new"]')) {
+    event.preventDefault();
+    window.location.href = '/console/intake/new';
+  } else if (event.key === '/') {
+    event.preventDefault();
+    const q = document.getElementById('q');
+    if (q) q.focus();
+    else window.location.href = '/console/cases#q';
+  }
+});
+
+document.addEventListener('DOMContentLoaded', () => {
+  if (window.location.hash === '#q') document.getElementById('q')?.focus();
+});
