@@ -9,6 +9,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { consolePlugin } from './console/plugin.ts';
 import type { Container } from './container.ts';
 import { auditRoutes } from './modules/audit/audit-routes.ts';
 import { authPlugin } from './modules/auth/auth-plugin.ts';
@@ -95,6 +96,9 @@ export async function buildApp(
   app.addHook('onRoute', (route) => {
     if (route.config?.access || route.config?.rateLimit !== undefined) return;
     if (route.url === '/health' || route.url === '/ready') return;
+    // The console's pages are for signed-in staff (a ward office shares one address); its sign-in is
+    // limited by failures per address and username, as the API's.
+    if (route.url?.startsWith('/console')) return;
     route.config = {
       ...route.config,
       rateLimit: { max: config.RATE_LIMIT_PUBLIC_PER_MINUTE, timeWindow: '1 minute' },
@@ -193,6 +197,7 @@ export async function buildApp(
     // An app files for all its users: ten times what one address may send to a public endpoint.
     postsPerMinute: config.RATE_LIMIT_PUBLIC_PER_MINUTE * 10,
   });
+  await app.register(consolePlugin, { prefix: '/console', container });
 
   return app;
 }

@@ -28,6 +28,8 @@ export async function startApi(
   await app.listen({ port: config.PORT, host: config.HOST });
   const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
   app.log.info({ docs: `http://${host}:${config.PORT}/docs` }, 'API docs');
+  const consoleUrl = `http://${host}:${config.PORT}/console`;
+  app.log.info({ console: consoleUrl }, `Staff console (sign in with a staff user): ${consoleUrl}`);
   return app;
 }
 

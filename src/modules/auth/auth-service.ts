@@ -115,6 +115,11 @@ export function createAuthService(deps: {
 
     readToken: (token: string) => tokens.read(token),
 
+    /** A fresh token for a live session (the console renews its cookie's before it expires). */
+    reissue: (principal: UserPrincipal, sessionId: string) => tokens.issue(principal, sessionId),
+    tokenTtlSeconds: tokens.ttlSeconds,
+    csrfFor: (sessionId: string) => tokens.csrfFor(sessionId),
+
     /** Whether a token's session is still live (sessions.ts): synchronous when known lately. */
     sessionLive: (sessionId: string, userId: string) => sessions.isLive(sessionId, userId),
 

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { createSigner, createVerifier } from 'fast-jwt';
 import { z } from 'zod';
 import { roles } from '../../db/types.ts';
@@ -39,6 +40,10 @@ export function createTokenService(deps: { secret: string; ttlSeconds: number })
         dept: user.departmentId,
         sid: sessionId,
       });
+    },
+    /** The console's per-session anti-forgery token: an HMAC of the session id, nothing stored. */
+    csrfFor(sessionId: string): string {
+      return createHmac('sha256', deps.secret).update(`csrf:${sessionId}`).digest('base64url');
     },
     /**
      * The principal and session a token names, or null when it is forged, expired or malformed (a

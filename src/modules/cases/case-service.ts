@@ -9,6 +9,7 @@ import { vietnamDayStart } from '../../shared/vietnam-day.ts';
 import type { Principal } from '../auth/principal.ts';
 import { enqueueDeliveries } from '../notifications/delivery-queue.ts';
 import { acceptDeadline, answerDeadline, escalationTimers } from '../sla/deadlines.ts';
+import { businessSecondsBetween } from '../sla/working-time.ts';
 import {
   type CaseWithCategory,
   caseColumns,
@@ -29,7 +30,7 @@ import { eventActorOf } from './event-actor.ts';
 import { type IntakeContextLoader, refuseRetired } from './intake-context.ts';
 import { type DuplicateCheck, insertIntake } from './intake-statement.ts';
 import { selectPublicCases, toPublicCase } from './public-view.ts';
-import { statusLabels } from './status-labels.ts';
+import { answerClockRunning, statusLabels } from './status-labels.ts';
 import type { TrackingTokens } from './tracking-link.ts';
 
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -234,6 +235,44 @@ export function createCaseService(deps: {
       // Staff see an officer's draft answer waiting for the head; a channel's app does not.
       const pending = caller.kind === 'user' ? await pendingAnswerProposal(db, id) : null;
       return pending ? { ...view, pendingProposal: pending } : view;
+    },
+
+    /**
+     * Time left to a case's running deadline, or how late it is, as the SLA engine counts it: working
+     * seconds of the ward's calendar where the deadline's clock is working time, plain seconds where it
+     * is continuous. The accept deadline while the case waits for the ward office, the answer deadline
+     * while the department's clock runs; null otherwise (answered, closed, paused for information).
+     */
+    async timeLeft(caller: Principal, id: string, now = new Date()) {
+      const row = await findCase(db, id, caseScope(caller));
+      if (!row) throw notFound('Không tìm thấy phản ánh.');
+      const ward = await db
+        .selectFrom('wards')
+        .select('code')
+        .where('id', '=', row.ward_id)
+        .executeTakeFirstOrThrow();
+      const ctx = await intakeContext.get(ward.code, row.category_code ?? undefined);
+      if (!ctx) throw notFound('Không tìm thấy phường/xã của phản ánh.');
+      const left = (due: Date, working: boolean) => ({
+        dueAt: due.toISOString(),
+        working,
+        seconds: !working
+          ? (due.getTime() - now.getTime()) / 1000
+          : due > now
+            ? businessSecondsBetween(ctx.calendar, now, due)
+            : -businessSecondsBetween(ctx.calendar, due, now),
+      });
+      if (row.status === 'received' && row.accept_due_at)
+        return {
+          deadline: 'accept' as const,
+          ...left(row.accept_due_at, ctx.policy.acceptWithin.clock === 'working'),
+        };
+      if (answerClockRunning.includes(row.status) && row.due_at && !row.paused_at)
+        return {
+          deadline: 'answer' as const,
+          ...left(row.due_at, ctx.category?.sla[row.urgency].clock !== 'continuous'),
+        };
+      return null;
     },
 
     async list(caller: Principal, query: ListCasesQuery) {

@@ -1,0 +1,52 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Container } from '../container.ts';
+import type { SafeHtml } from './html.ts';
+import { page, type Shell } from './layout.ts';
+import type { ConsoleSession, ConsoleSessions } from './session.ts';
+
+export type ConsoleDeps = { container: Container; sessions: ConsoleSessions };
+
+/** The signed-in staff member of a console route that requires one (the plugin's hook made sure). */
+export function sessionOf(req: FastifyRequest): ConsoleSession {
+  if (!req.consoleSession) throw new Error('console route without a session');
+  return req.consoleSession;
+}
+
+/** How many unread notifications the navigation shows (at most 100 counted: "99+"). */
+export async function unreadCount(container: Container, s: ConsoleSession): Promise<number> {
+  const unread = await container.notifications.inbox(s.principal, { limit: 100, unread: true });
+  return unread.items.length;
+}
+
+/** Sends a whole page in the shell, with the user's name and unread count in the navigation. */
+export async function sendPage(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  container: Container,
+  shell: { title: string; current?: Shell['current']; status?: number },
+  main: SafeHtml,
+) {
+  const s = sessionOf(req);
+  const [me, unread] = await Promise.all([
+    container.directory.me(s.principal, []),
+    unreadCount(container, s),
+  ]);
+  return reply
+    .code(shell.status ?? 200)
+    .type('text/html; charset=utf-8')
+    .send(
+      page(
+        {
+          title: shell.title,
+          current: shell.current,
+          csrf: s.csrf,
+          user: { principal: s.principal, fullName: me.fullName, unread },
+        },
+        main,
+      ).toString(),
+    );
+}
+
+/** Sends a fragment (an htmx swap). */
+export const sendFragment = (reply: FastifyReply, fragment: SafeHtml, status = 200) =>
+  reply.code(status).type('text/html; charset=utf-8').send(fragment.toString());

@@ -1,0 +1,65 @@
+import type { UserPrincipal } from '../modules/auth/principal.ts';
+import { html, type SafeHtml } from './html.ts';
+import { vi } from './vi.ts';
+
+export type Shell = {
+  title: string;
+  /** Null on the sign-in page: no navigation. */
+  user: { principal: UserPrincipal; fullName: string; unread: number } | null;
+  csrf: string | null;
+  /** Which navigation entry is this page's. */
+  current?: 'inbox' | 'cases';
+};
+
+/**
+ * The page shell: one column, a skip link, the navigation of the signed-in user (name, role, unread
+ * count, sign-out), the main region. htmx sends the anti-forgery token as a header on every request it
+ * makes (hx-headers on <body>, which htmx 2 inherits); plain forms carry it as a field.
+ */
+export function page(shell: Shell, main: SafeHtml): SafeHtml {
+  const { user, csrf } = shell;
+  const link = (href: string, key: 'inbox' | 'cases', label: SafeHtml | string) =>
+    html`<a href="${href}"${shell.current === key ? html` aria-current="page"` : ''}>${label}</a>`;
+  return html`<!doctype html>
+<html lang="vi">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${shell.title} — ${vi.app}</title>
+<link rel="stylesheet" href="/console/static/console.css">
+<script src="/console/static/htmx/htmx.min.js" defer></script>
+<script src="/console/static/console.js" defer></script>
+</head>
+<body${csrf ? html` hx-headers='${JSON.stringify({ 'x-csrf-token': csrf })}'` : ''}>
+<a class="skip" href="#main">${vi.skipToContent}</a>
+${
+  user
+    ? html`<header class="top">
+<nav aria-label="${vi.nav.label}">
+<ul>
+<li>${link('/console', 'inbox', html`${vi.nav.inbox} ${unreadBadge(user.unread)}`)}</li>
+<li>${link('/console/cases', 'cases', vi.nav.cases)}</li>
+</ul>
+<p class="who"><span>${user.fullName}</span> <span class="role">${vi.roles[user.principal.role]}</span></p>
+<form method="post" action="/console/sign-out" class="sign-out">
+<input type="hidden" name="_csrf" value="${csrf}">
+<button type="submit">${vi.nav.signOut}</button>
+</form>
+</nav>
+</header>`
+    : ''
+}
+<main id="main" tabindex="-1">
+${main}
+</main>
+</body>
+</html>`;
+}
+
+/** The unread count as the navigation shows it (also the fragment its poll swaps in). */
+export const unreadBadge = (n: number) =>
+  html`<span class="badge" id="unread" hx-get="/console/inbox/unread" hx-trigger="every 60s" hx-swap="outerHTML"><span class="visually-hidden">(${vi.nav.unread(n)})</span><span aria-hidden="true">${n > 99 ? '99+' : n}</span></span>`;
+
+/** A notice in the page: `role="alert"` for errors (announced at once), `status` otherwise. */
+export const notice = (kind: 'error' | 'info', text: string) =>
+  html`<p class="notice ${kind}" role="${kind === 'error' ? 'alert' : 'status'}">${text}</p>`;

@@ -1,0 +1,145 @@
+import type { FastifyInstance } from 'fastify';
+import { caseStatuses } from '../../db/types.ts';
+import { listCasesQuery } from '../../modules/cases/case-schemas.ts';
+import { statusLabels } from '../../modules/cases/status-labels.ts';
+import { notFound } from '../../shared/errors.ts';
+import { type ConsoleDeps, sendFragment, sendPage, sessionOf } from '../context.ts';
+import { timeLeft, when } from '../format.ts';
+import { html, type SafeHtml } from '../html.ts';
+import { notice } from '../layout.ts';
+import { vi } from '../vi.ts';
+
+/** Ids in paths: digits only; anything else is a case that does not exist (404, as in the API). */
+const caseId = (params: unknown) => {
+  const id = (params as { id?: string }).id ?? '';
+  if (!/^\d{1,18}$/.test(id)) throw notFound();
+  return id;
+};
+
+type Left = Awaited<ReturnType<ConsoleDeps['container']['cases']['timeLeft']>>;
+
+/** The running deadline in words, refreshed by the server every minute (never a browser countdown). */
+function timeLeftFragment(id: string, left: Left): SafeHtml {
+  const words = left === null ? vi.case.noDeadline : timeLeft(left.seconds, left.working);
+  const state = left === null ? '' : left.seconds < 0 ? 'overdue' : left.seconds < 4 * 3600 ? 'due-soon' : '';
+  const label =
+    left === null ? '' : left.deadline === 'accept' ? vi.case.timeLeftAccept : vi.case.timeLeftAnswer;
+  return html`<p class="time-left ${state}" id="time-left" hx-get="/console/cases/${id}/time-left" hx-trigger="every 60s" hx-swap="outerHTML">${
+    label ? html`<span class="label">${label}:</span> ` : ''
+  }${state === 'overdue' ? html`<span class="flag">⚠ ${vi.cases.overdue}</span> ` : state === 'due-soon' ? html`<span class="flag">⏰ ${vi.cases.dueSoon}</span> ` : ''}<strong>${words}</strong>${
+    left ? html` <span class="due">(${when(left.dueAt)})</span>` : ''
+  }</p>`;
+}
+
+/** The case list (filters and search in the URL, so staff bookmark them) and the case page. */
+export async function casePages(app: FastifyInstance, { container }: ConsoleDeps) {
+  app.get('/cases', async (req, reply) => {
+    const s = sessionOf(req);
+    const raw = req.query as Record<string, string>;
+    const parsed = listCasesQuery.safeParse({ limit: '50', ...raw });
+    const query = parsed.success ? parsed.data : listCasesQuery.parse({ limit: '50' });
+    const { items, nextCursor } = await container.cases.list(s.principal, query);
+    const keep = new URLSearchParams(Object.entries(raw).filter(([k, v]) => k !== 'cursor' && v !== ''));
+    const filters = html`<form method="get" action="/console/cases" class="filters" role="search">
+<p><label for="q">${vi.cases.search}</label> <input id="q" name="q" type="search" value="${raw.q ?? ''}"></p>
+<p><label for="status">${vi.cases.status}</label> <select id="status" name="status">
+<option value="">${vi.cases.anyStatus}</option>
+${caseStatuses.map((st) => html`<option value="${st}"${raw.status === st ? html` selected` : ''}>${statusLabels[st]}</option>`)}
+</select></p>
+<p><input id="overdue" name="overdue" type="checkbox" value="true"${raw.overdue === 'true' ? html` checked` : ''}> <label for="overdue">${vi.cases.overdueOnly}</label></p>
+<p><button type="submit">${vi.cases.filter}</button></p>
+</form>`;
+    const rows = items.map(
+      (c) => html`<tr>
+<td><a href="/console/cases/${c.id}">${c.code}</a></td>
+<td>${c.title ?? c.description.slice(0, 80)}</td>
+<td>${c.statusLabel}${c.overdue ? html` <span class="flag overdue">⚠ ${vi.cases.overdue}</span>` : ''}</td>
+<td>${when(c.receivedAt)}</td>
+<td>${when(c.dueAt)}</td>
+</tr>`,
+    );
+    const table = items.length
+      ? html`<table class="cases"><thead><tr><th scope="col">${vi.cases.columns.code}</th><th scope="col">${vi.cases.columns.title}</th><th scope="col">${vi.cases.columns.status}</th><th scope="col">${vi.cases.columns.received}</th><th scope="col">${vi.cases.columns.due}</th></tr></thead><tbody>${rows}</tbody></table>`
+      : html`<p>${vi.cases.empty}</p>`;
+    const more = nextCursor
+      ? html`<p><a href="/console/cases?${new URLSearchParams([...keep, ['cursor', nextCursor]]).toString()}">${vi.cases.next}</a></p>`
+      : '';
+    const problem = parsed.success
+      ? ''
+      : notice('error', parsed.error.issues.map((i) => i.message).join('; '));
+    return sendPage(
+      req,
+      reply,
+      container,
+      { title: vi.cases.title, current: 'cases', status: parsed.success ? 200 : 400 },
+      html`<h1>${vi.cases.title}</h1>${problem}${filters}${table}${more}`,
+    );
+  });
+
+  app.get('/cases/:id/time-left', async (req, reply) => {
+    const id = caseId(req.params);
+    return sendFragment(
+      reply,
+      timeLeftFragment(id, await container.cases.timeLeft(sessionOf(req).principal, id)),
+    );
+  });
+
+  app.get('/cases/:id', async (req, reply) => {
+    const s = sessionOf(req);
+    const id = caseId(req.params);
+    const kase = await container.cases.get(s.principal, id);
+    const [left, events, escalations, messages, departments] = await Promise.all([
+      container.cases.timeLeft(s.principal, id),
+      container.cases.events(s.principal, id, { limit: 200 }),
+      container.escalations.forCase(s.principal, id),
+      container.messages.forCase(s.principal, id),
+      s.principal.role === 'admin' || s.principal.wardId === kase.wardId
+        ? container.directory.listDepartments(s.principal, kase.wardId, { limit: 100 })
+        : Promise.resolve({ items: [] }),
+    ]);
+    const department = departments.items.find((d) => d.id === kase.departmentId)?.name;
+    const r = kase.reporter;
+    const reporter = r
+      ? html`<dl>
+<dt>${vi.case.reporter}</dt><dd>${r.name ?? ''}${r.confidential ? html` <span class="flag">${vi.case.confidential}</span>` : ''}</dd>
+${r.phone ? html`<dt>${vi.case.phone}</dt><dd><a href="tel:${r.phone}">${r.phone}</a></dd>` : ''}
+${r.email ? html`<dt>${vi.case.email}</dt><dd>${r.email}</dd>` : ''}
+</dl>`
+      : html`<p>${vi.case.reporter}: ${vi.case.hidden}</p>`;
+    const pending = (
+      kase as { pendingProposal?: { answer: string; proposedBy: { name: string }; proposedAt: string } }
+    ).pendingProposal;
+    const main = html`<h1>${kase.code} <span class="status">${kase.statusLabel}</span></h1>
+${timeLeftFragment(id, left)}
+<section aria-labelledby="details"><h2 id="details" class="visually-hidden">${vi.case.description}</h2>
+${kase.title ? html`<p class="case-title"><strong>${kase.title}</strong></p>` : ''}
+<p class="description">${kase.description}</p>
+<dl class="facts">
+<dt>${vi.case.status}</dt><dd>${kase.statusLabel}</dd>
+<dt>${vi.case.urgency}</dt><dd>${vi.urgency[kase.urgency] ?? kase.urgency}</dd>
+<dt>${vi.case.channel}</dt><dd>${vi.channels[kase.channel]}</dd>
+<dt>${vi.case.category}</dt><dd>${kase.categoryCode ?? vi.case.none}</dd>
+<dt>${vi.case.department}</dt><dd>${department ?? vi.case.none}</dd>
+<dt>${vi.case.received}</dt><dd>${when(kase.receivedAt)}</dd>
+<dt>${vi.case.acceptDue}</dt><dd>${when(kase.acceptDueAt) || vi.case.none}</dd>
+<dt>${vi.case.answerDue}</dt><dd>${when(kase.dueAt) || vi.case.none}</dd>
+<dt>${vi.case.location}</dt><dd>${[kase.location?.address, kase.location?.residentialGroup].filter(Boolean).join(', ') || vi.case.none}</dd>
+</dl>
+${reporter}
+</section>
+${kase.answer ? html`<section aria-labelledby="answer"><h2 id="answer">${vi.case.answer}</h2><p>${kase.answer.text}</p><p class="meta">${when(kase.answer.at)}</p></section>` : ''}
+${pending ? html`<section aria-labelledby="pending"><h2 id="pending">${vi.case.pendingProposal}</h2><p>${pending.answer}</p><p class="meta">${pending.proposedBy.name} · ${when(pending.proposedAt)}</p></section>` : ''}
+<section aria-labelledby="timeline"><h2 id="timeline">${vi.case.timeline}</h2>
+<ol class="timeline">${events.items.map(
+      (e) =>
+        html`<li><time datetime="${e.at}">${when(e.at)}</time> — <strong>${vi.events[e.type] ?? e.type}</strong> · ${e.actor.name ?? vi.case.system}</li>`,
+    )}</ol></section>
+<section aria-labelledby="escalations"><h2 id="escalations">${vi.case.escalations}</h2>
+${escalations.items.length ? html`<ul>${escalations.items.map((e) => html`<li><strong>${vi.steps[e.step] ?? e.step}</strong> — ${vi.case.dueAt} ${when(e.dueAt)}, ${vi.case.firedAt} ${when(e.firedAt)}</li>`)}</ul>` : html`<p>${vi.case.noEscalations}</p>`}
+</section>
+<section aria-labelledby="messages"><h2 id="messages">${vi.case.messages}</h2>
+${messages.items.length ? html`<ul>${messages.items.map((m) => html`<li><time datetime="${m.createdAt}">${when(m.createdAt)}</time> — ${m.text ?? ''} <span class="meta">(${vi.messageStatus[m.status] ?? m.status})</span></li>`)}</ul>` : html`<p>${vi.case.noMessages}</p>`}
+</section>`;
+    return sendPage(req, reply, container, { title: kase.code, current: 'cases' }, main);
+  });
+}

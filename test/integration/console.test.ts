@@ -1,0 +1,261 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, call, createTestApp, req, type TestApp } from '../support/app.ts';
+import { caseBody } from '../support/case-body.ts';
+import { type CaseJson, postCase } from '../support/cases.ts';
+import {
+  asUser,
+  type ConsoleUser,
+  cookiesOf,
+  form,
+  htmlOf,
+  signInConsole,
+  textOf,
+} from '../support/console.ts';
+import { createCategory, createStaff, createWard, type Ward } from '../support/fixtures.ts';
+
+/**
+ * The staff console (issue 17) through app.inject(), pages parsed as HTML: sign-in and its session,
+ * the anti-forgery rules, and that a page shows what the role may see and nothing else — the API's
+ * own services, scope and personal-data rules.
+ */
+let t: TestApp;
+let ward: Ward;
+let other: Ward;
+let intake: ConsoleUser;
+let cultureHead: ConsoleUser;
+let infraHead: ConsoleUser;
+let open: CaseJson;
+let secret: CaseJson;
+let elsewhere: CaseJson;
+const password = 'password-123';
+
+beforeAll(async () => {
+  t = await createTestApp();
+  [ward, other] = await Promise.all([createWard(t), createWard(t)]);
+  const cat = await createCategory<{ code: string }>(t, { defaultDepartmentCode: 'ktht' });
+  const walkIn = (w: Ward, extra: Record<string, unknown>) =>
+    postCase(
+      t.app,
+      bearer(w.tokens.intake),
+      caseBody(w.code, { channel: 'walk_in', categoryCode: cat.code, ...extra }),
+    );
+  [open, secret, elsewhere] = await Promise.all([
+    walkIn(ward, { description: 'Đèn đường hỏng <script>alert(1)</script> trước nhà số 12.' }),
+    walkIn(ward, { reporter: { name: 'Người giấu tên', phone: '0912999888', confidential: true } }),
+    walkIn(other, {}),
+  ]);
+  const users = await Promise.all([
+    createStaff(t, 'intake', { wardId: ward.id }, password),
+    createStaff(
+      t,
+      'department_head',
+      { wardId: ward.id, departmentId: ward.departments.culture.id },
+      password,
+    ),
+    createStaff(t, 'department_head', { wardId: ward.id, departmentId: ward.departments.infra.id }, password),
+  ]);
+  [intake, cultureHead, infraHead] = (await Promise.all(
+    users.map((u) => signInConsole(t, u.username, password)),
+  )) as [ConsoleUser, ConsoleUser, ConsoleUser];
+}, 60_000);
+afterAll(() => t.close());
+
+const get = (user: ConsoleUser, url: string) => t.app.inject(asUser(user, { method: 'GET', url }));
+
+describe('signing in and out', () => {
+  it('sends a visitor without a session to the sign-in page, and back where they were going after it', async () => {
+    const res = await t.app.inject({
+      method: 'GET',
+      url: '/console/cases?status=received',
+      remoteAddress: '127.0.0.1',
+    });
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe('/console/sign-in?next=%2Fconsole%2Fcases%3Fstatus%3Dreceived');
+    const form = htmlOf(
+      await t.app.inject({ method: 'GET', url: res.headers.location as string, remoteAddress: '127.0.0.1' }),
+    );
+    expect(form.querySelector('input[name=next]')?.getAttribute('value')).toBe(
+      '/console/cases?status=received',
+    );
+    expect(textOf(form.querySelector('h1'))).toBe('Đăng nhập');
+  });
+
+  it('refuses a wrong password with a message in Vietnamese, a forged form with 403, and sets a __Host- cookie on success', async () => {
+    const u = await createStaff(t, 'intake', { wardId: ward.id }, password);
+    const page = await t.app.inject({ method: 'GET', url: '/console/sign-in', remoteAddress: '127.0.0.1' });
+    const pre = cookiesOf(page);
+    const csrf = htmlOf(page).querySelector('input[name=_csrf]')?.getAttribute('value') as string;
+    const post = (payload: Record<string, string>, cookies = pre) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/console/sign-in',
+        remoteAddress: '127.0.0.1',
+        cookies,
+        ...form(payload),
+      });
+    const wrong = await post({ username: u.username, password: 'sai-mat-khau', _csrf: csrf });
+    expect(wrong.statusCode).toBe(401);
+    expect(textOf(htmlOf(wrong).querySelector('[role=alert]'))).toBe(
+      'Tên đăng nhập hoặc mật khẩu không đúng.',
+    );
+    expect(htmlOf(wrong).querySelector('input[name=username]')?.getAttribute('value')).toBe(u.username);
+    const forged = await post({ username: u.username, password, _csrf: 'x'.repeat(32) });
+    expect(forged.statusCode).toBe(403);
+    const ok = await post({ username: u.username, password, _csrf: csrf });
+    expect(ok.statusCode).toBe(303);
+    const cookie = ok.cookies.find((c) => c.name === '__Host-pakn_session');
+    expect(cookie).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Lax', path: '/' });
+  });
+
+  it('signs out: the session ends, and the cookie no longer opens the console', async () => {
+    const u = await createStaff(t, 'chairman', { wardId: ward.id }, password);
+    const me = await signInConsole(t, u.username, password);
+    const out = await t.app.inject(
+      asUser(me, {
+        method: 'POST',
+        url: '/console/sign-out',
+        ...form({ _csrf: me.csrf }),
+      }),
+    );
+    expect(out.statusCode).toBe(303);
+    expect(out.headers.location).toBe('/console/sign-in?out=1');
+    expect((await get(me, '/console')).statusCode).toBe(303);
+  });
+
+  it('ends with the server-side session: a deactivated user is sent back to sign in', async () => {
+    const u = await createStaff(t, 'intake', { wardId: ward.id }, password);
+    const me = await signInConsole(t, u.username, password);
+    expect((await get(me, '/console')).statusCode).toBe(200);
+    const id = (
+      await call(
+        t.app,
+        req('GET', `/api/v1/users?wardId=${ward.id}&role=intake&limit=100`, bearer(t.adminToken)),
+        200,
+      )
+    )
+      .json()
+      .items.find((x: { username: string }) => x.username === u.username).id;
+    await call(t.app, req('POST', `/api/v1/users/${id}/deactivate`, bearer(t.adminToken)), 200);
+    // The test app trusts what it read of a session for AUTH_CACHE_TTL_MS (500 ms); this process ended it.
+    expect((await get(me, '/console')).statusCode).toBe(303);
+  });
+
+  it('the cookie opens the console only: the API answers it 401', async () => {
+    const res = await t.app.inject(asUser(intake, { method: 'GET', url: '/api/v1/me' }));
+    expect(res.statusCode).toBe(401);
+  });
+});
+
+describe('forged requests', () => {
+  it('refuses a change without the session’s token, or from another site, with a page saying so', async () => {
+    const noToken = await t.app.inject(
+      asUser(intake, {
+        method: 'POST',
+        url: '/console/sign-out',
+        ...form({}),
+      }),
+    );
+    expect(noToken.statusCode).toBe(403);
+    expect(textOf(htmlOf(noToken).querySelector('[role=alert]'))).toMatch(/không đến từ trang của hệ thống/);
+    const crossSite = await t.app.inject(
+      asUser(intake, {
+        method: 'POST',
+        url: '/console/sign-out',
+        payload: new URLSearchParams({ _csrf: intake.csrf }).toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'cross-site' },
+      }),
+    );
+    expect(crossSite.statusCode).toBe(403);
+    const otherOrigin = await t.app.inject(
+      asUser(intake, {
+        method: 'POST',
+        url: '/console/sign-out',
+        payload: new URLSearchParams({ _csrf: intake.csrf }).toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example' },
+      }),
+    );
+    expect(otherOrigin.statusCode).toBe(403);
+    // Still signed in: none of them went through.
+    expect((await get(intake, '/console')).statusCode).toBe(200);
+  });
+
+  it('serves every page under a strict Content-Security-Policy, never cached', async () => {
+    const res = await get(intake, '/console');
+    expect(res.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(
+      htmlOf(res)
+        .querySelectorAll('script')
+        .every((s) => s.getAttribute('src')),
+    ).toBe(true);
+  });
+});
+
+describe('what each role sees', () => {
+  it('the ward office: the case with its reporter, the working time left, the timeline; text escaped', async () => {
+    const res = await get(intake, `/console/cases/${open.id}`);
+    expect(res.statusCode).toBe(200);
+    const page = htmlOf(res);
+    expect(textOf(page.querySelector('h1'))).toContain(open.code);
+    expect(textOf(page.querySelector('.description'))).toContain('<script>alert(1)</script>');
+    expect(page.querySelectorAll('main script')).toHaveLength(0);
+    expect(textOf(page.querySelector('#time-left'))).toMatch(
+      /Thời hạn trả lời: còn \d+ giờ( \d+ phút)? làm việc/,
+    );
+    expect(textOf(page.querySelector('.timeline'))).toContain('Tiếp nhận');
+    expect(res.body).toContain('0912345678');
+  });
+
+  it('a department: its own cases, never a confidential reporter, and another department’s case is 404', async () => {
+    const mine = await get(infraHead, `/console/cases/${secret.id}`);
+    expect(mine.statusCode).toBe(200);
+    expect(mine.body).not.toContain('0912999888');
+    expect(mine.body).not.toContain('Người giấu tên');
+    expect(textOf(htmlOf(mine).querySelector('main'))).toContain('Ẩn (người phản ánh yêu cầu bảo mật)');
+    const notMine = await get(cultureHead, `/console/cases/${open.id}`);
+    expect(notMine.statusCode).toBe(404);
+    expect(notMine.body).not.toContain(open.code);
+  });
+
+  it('another ward’s case is 404, as in the API, and so is an id that is no id', async () => {
+    for (const url of [
+      `/console/cases/${elsewhere.id}`,
+      '/console/cases/abc',
+      '/console/cases/99999999999',
+    ]) {
+      const res = await get(intake, url);
+      expect(res.statusCode, url).toBe(404);
+      expect(textOf(htmlOf(res).querySelector('h1'))).toBe('Không tìm thấy');
+    }
+  });
+
+  it('the list: filters in the URL, the ward’s cases only', async () => {
+    const res = await get(intake, '/console/cases?status=assigned');
+    const codes = htmlOf(res)
+      .querySelectorAll('table.cases tbody tr a')
+      .map((a) => textOf(a));
+    expect(codes).toContain(open.code);
+    expect(codes).not.toContain(elsewhere.code);
+    expect(htmlOf(res).querySelector('select[name=status] option[selected]')?.getAttribute('value')).toBe(
+      'assigned',
+    );
+    const bad = await get(intake, '/console/cases?status=nonsense');
+    expect(bad.statusCode).toBe(400);
+    expect(htmlOf(bad).querySelector('[role=alert]')).not.toBeNull();
+  });
+
+  it('the time left is a fragment of its own, refreshed by the server', async () => {
+    const res = await t.app.inject(
+      asUser(intake, {
+        method: 'GET',
+        url: `/console/cases/${open.id}/time-left`,
+        headers: { 'hx-request': 'true' },
+      }),
+    );
+    expect(res.statusCode).toBe(200);
+    const p = htmlOf(res).querySelector('#time-left');
+    expect(p?.getAttribute('hx-trigger')).toBe('every 60s');
+    expect(textOf(p)).toMatch(/còn \d+ giờ/);
+  });
+});
