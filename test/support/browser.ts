@@ -114,8 +114,9 @@ export async function screenshot(
   await page.setViewportSize(viewports[viewport]);
   const path = `${dir}/${name}.png`;
   try {
-    // No caret, no running animation: the same screen gives the same picture.
-    await page.screenshot({ path, animations: 'disabled', caret: 'hide' });
+    // No caret, no running animation: the same screen gives the same picture; one pixel per CSS pixel
+    // (1280×800, 360×740), whatever the device scale.
+    await page.screenshot({ path, animations: 'disabled', caret: 'hide', scale: 'css' });
   } finally {
     if (before) await page.setViewportSize(before);
   }
