@@ -28,11 +28,13 @@ let open: CaseJson;
 let secret: CaseJson;
 let elsewhere: CaseJson;
 const password = 'password-123';
+let categoryCode: string;
 
 beforeAll(async () => {
   t = await createTestApp();
   [ward, other] = await Promise.all([createWard(t), createWard(t)]);
   const cat = await createCategory<{ code: string }>(t, { defaultDepartmentCode: 'ktht' });
+  categoryCode = cat.code;
   const walkIn = (w: Ward, extra: Record<string, unknown>) =>
     postCase(
       t.app,
@@ -257,5 +259,91 @@ describe('what each role sees', () => {
     const p = htmlOf(res).querySelector('#time-left');
     expect(p?.getAttribute('hx-trigger')).toBe('every 60s');
     expect(textOf(p)).toMatch(/còn \d+ giờ/);
+  });
+});
+
+describe('acting on a case from its page', () => {
+  const act = (user: ConsoleUser, id: string, action: string, fields: Record<string, string>) =>
+    t.app.inject(
+      asUser(user, {
+        method: 'POST',
+        url: `/console/cases/${id}/${action}`,
+        ...form({ _csrf: user.csrf, ...fields }),
+      }),
+    );
+  const versionOn = async (user: ConsoleUser, id: string) =>
+    htmlOf(await get(user, `/console/cases/${id}`))
+      .querySelector('form.action input[name=version]')
+      ?.getAttribute('value') as string;
+
+  it('offers each role the actions the state machine allows now, and walks a case from dispatch to answer', async () => {
+    const waiting = await postCase(
+      t.app,
+      bearer(ward.tokens.intake),
+      caseBody(ward.code, { channel: 'walk_in' }),
+    );
+    const forms = (user: ConsoleUser) =>
+      get(user, `/console/cases/${waiting.id}`).then((r) =>
+        htmlOf(r)
+          .querySelectorAll('form.action')
+          .map((f) => f.getAttribute('action')?.split('/').pop()),
+      );
+    expect(await forms(intake)).toEqual(['assign', 'reject']);
+    const dispatched = await act(intake, waiting.id, 'assign', {
+      version: await versionOn(intake, waiting.id),
+      departmentId: ward.departments.infra.id,
+      categoryCode,
+    });
+    expect(dispatched.statusCode).toBe(303);
+    expect(dispatched.headers.location).toBe(`/console/cases/${waiting.id}`);
+    expect(await forms(infraHead)).toEqual(['accept', 'respond']);
+    await act(infraHead, waiting.id, 'accept', { version: await versionOn(infraHead, waiting.id) });
+    const answered = await act(infraHead, waiting.id, 'respond', {
+      version: await versionOn(infraHead, waiting.id),
+      answer: 'Đã thay bóng đèn.',
+    });
+    expect(answered.statusCode).toBe(303);
+    const page = htmlOf(await get(intake, `/console/cases/${waiting.id}`));
+    expect(textOf(page.querySelector('h1 .status'))).toBe('Đã trả lời');
+    expect(textOf(page.querySelector('.timeline'))).toContain('Đơn vị nhận xử lý');
+    expect(await forms(intake)).toContain('close');
+  });
+
+  it('a stale form (someone acted meanwhile) answers 412 with the page reloaded and a notice', async () => {
+    const kase = await postCase(
+      t.app,
+      bearer(ward.tokens.intake),
+      caseBody(ward.code, { channel: 'walk_in' }),
+    );
+    const seen = await versionOn(intake, kase.id);
+    await act(intake, kase.id, 'assign', {
+      version: seen,
+      departmentId: ward.departments.infra.id,
+      categoryCode,
+    });
+    const stale = await act(intake, kase.id, 'assign', {
+      version: seen,
+      departmentId: ward.departments.culture.id,
+      categoryCode,
+    });
+    expect(stale.statusCode).toBe(412);
+    expect(textOf(htmlOf(stale).querySelector('[role=alert]'))).toMatch(/vừa được người khác thay đổi/);
+    expect(textOf(htmlOf(stale).querySelector('h1 .status'))).toBe('Đã chuyển xử lý');
+  });
+
+  it('a mistake in a form is said beside the page in Vietnamese; another department cannot act (404)', async () => {
+    const kase = await postCase(
+      t.app,
+      bearer(ward.tokens.intake),
+      caseBody(ward.code, { channel: 'walk_in' }),
+    );
+    const bad = await act(intake, kase.id, 'reject', {
+      version: await versionOn(intake, kase.id),
+      reason: 'duplicate',
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(textOf(htmlOf(bad).querySelector('[role=alert]'))).toMatch(/duplicateOf/);
+    const foreign = await act(cultureHead, open.id, 'accept', { version: '1' });
+    expect(foreign.statusCode).toBe(404);
   });
 });

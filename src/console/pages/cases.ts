@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { caseStatuses } from '../../db/types.ts';
 import { listCasesQuery } from '../../modules/cases/case-schemas.ts';
 import { statusLabels } from '../../modules/cases/status-labels.ts';
@@ -8,6 +8,7 @@ import { timeLeft, when } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { notice } from '../layout.ts';
 import { vi } from '../vi.ts';
+import { actionForms, caseActionRoutes } from './case-actions.ts';
 
 /** Ids in paths: digits only; anything else is a case that does not exist (404, as in the API). */
 const caseId = (params: unknown) => {
@@ -32,7 +33,7 @@ function timeLeftFragment(id: string, left: Left): SafeHtml {
 }
 
 /** The case list (filters and search in the URL, so staff bookmark them) and the case page. */
-export async function casePages(app: FastifyInstance, { container }: ConsoleDeps) {
+export async function casePages(app: FastifyInstance, { container, sessions }: ConsoleDeps) {
   app.get('/cases', async (req, reply) => {
     const s = sessionOf(req);
     const raw = req.query as Record<string, string>;
@@ -84,9 +85,14 @@ ${caseStatuses.map((st) => html`<option value="${st}"${raw.status === st ? html`
     );
   });
 
-  app.get('/cases/:id', async (req, reply) => {
+  /** The case page; with `problem`, the same page saying what went wrong with the action just sent. */
+  async function renderCase(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    problem?: { status: number; text: string },
+  ) {
     const s = sessionOf(req);
-    const id = caseId(req.params);
     const kase = await container.cases.get(s.principal, id);
     const [left, events, escalations, messages, departments] = await Promise.all([
       container.cases.timeLeft(s.principal, id),
@@ -97,6 +103,10 @@ ${caseStatuses.map((st) => html`<option value="${st}"${raw.status === st ? html`
         ? container.directory.listDepartments(s.principal, kase.wardId, { limit: 100 })
         : Promise.resolve({ items: [] }),
     ]);
+    const categories =
+      kase.categoryCode === null
+        ? (await container.directory.listCategories({ limit: 200, active: true })).items
+        : [];
     const department = departments.items.find((d) => d.id === kase.departmentId)?.name;
     const r = kase.reporter;
     const reporter = r
@@ -110,6 +120,7 @@ ${r.email ? html`<dt>${vi.case.email}</dt><dd>${r.email}</dd>` : ''}
       kase as { pendingProposal?: { answer: string; proposedBy: { name: string }; proposedAt: string } }
     ).pendingProposal;
     const main = html`<h1>${kase.code} <span class="status">${kase.statusLabel}</span></h1>
+${problem ? notice('error', problem.text) : ''}
 ${timeLeftFragment(id, left)}
 <section aria-labelledby="details"><h2 id="details" class="visually-hidden">${vi.case.description}</h2>
 ${kase.title ? html`<p class="case-title"><strong>${kase.title}</strong></p>` : ''}
@@ -129,6 +140,7 @@ ${reporter}
 </section>
 ${kase.answer ? html`<section aria-labelledby="answer"><h2 id="answer">${vi.case.answer}</h2><p>${kase.answer.text}</p><p class="meta">${when(kase.answer.at)}</p></section>` : ''}
 ${pending ? html`<section aria-labelledby="pending"><h2 id="pending">${vi.case.pendingProposal}</h2><p>${pending.answer}</p><p class="meta">${pending.proposedBy.name} · ${when(pending.proposedAt)}</p></section>` : ''}
+${actionForms(kase, s.principal, s.csrf, departments.items, categories)}
 <section aria-labelledby="timeline"><h2 id="timeline">${vi.case.timeline}</h2>
 <ol class="timeline">${events.items.map(
       (e) =>
@@ -140,6 +152,15 @@ ${escalations.items.length ? html`<ul>${escalations.items.map((e) => html`<li><s
 <section aria-labelledby="messages"><h2 id="messages">${vi.case.messages}</h2>
 ${messages.items.length ? html`<ul>${messages.items.map((m) => html`<li><time datetime="${m.createdAt}">${when(m.createdAt)}</time> — ${m.text ?? ''} <span class="meta">(${vi.messageStatus[m.status] ?? m.status})</span></li>`)}</ul>` : html`<p>${vi.case.noMessages}</p>`}
 </section>`;
-    return sendPage(req, reply, container, { title: kase.code, current: 'cases' }, main);
-  });
+    return sendPage(
+      req,
+      reply,
+      container,
+      { title: kase.code, current: 'cases', status: problem?.status ?? 200 },
+      main,
+    );
+  }
+
+  app.get('/cases/:id', async (req, reply) => renderCase(req, reply, caseId(req.params)));
+  await app.register(caseActionRoutes, { container, sessions, rerender: renderCase });
 }
