@@ -62,6 +62,10 @@ export async function consolePlugin(app: FastifyInstance, opts: { container: Con
   app.decorateRequest('consoleSession', null);
   app.addHook('onRequest', async (req, reply) => {
     reply.header('content-security-policy', contentSecurityPolicy);
+    // Not helmet's `no-referrer`: under it browsers send `Origin: null` with a plain form's POST (Fetch,
+    // "append a request Origin header"), which fromThisOrigin refuses, so no form without htmx (sign-in,
+    // sign-out) could be sent. `same-origin` sends the origin to the console itself, nothing elsewhere.
+    reply.header('referrer-policy', 'same-origin');
     // Static files may be cached by the browser (they carry no personal data); pages may not.
     if (req.url.startsWith('/console/static/')) reply.removeHeader('cache-control');
   });
