@@ -50,3 +50,19 @@ export async function sendPage(
 /** Sends a fragment (an htmx swap). */
 export const sendFragment = (reply: FastifyReply, fragment: SafeHtml, status = 200) =>
   reply.code(status).type('text/html; charset=utf-8').send(fragment.toString());
+
+/** Every active category, by name: a ward's list for its selects (tens, not thousands). */
+export async function activeCategories(container: Container) {
+  const all: { code: string; name: string; active: boolean }[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await container.directory.listCategories({
+      limit: 100,
+      active: true,
+      ...(cursor ? { cursor } : {}),
+    });
+    all.push(...page.items);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return all.sort((a, b) => a.name.localeCompare(b.name, 'vi'));
+}

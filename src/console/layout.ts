@@ -70,6 +70,9 @@ ${
 export const unreadBadge = (n: number) =>
   html`<span class="badge" id="unread" hx-get="/console/inbox/unread" hx-trigger="every 60s" hx-swap="outerHTML"><span class="visually-hidden">(${vi.nav.unread(n)})</span><span aria-hidden="true">${n > 99 ? '99+' : n}</span></span>`;
 
-/** A notice in the page: `role="alert"` for errors (announced at once), `status` otherwise. */
-export const notice = (kind: 'error' | 'info', text: string) =>
-  html`<p class="notice ${kind}" role="${kind === 'error' ? 'alert' : 'status'}">${text}</p>`;
+/**
+ * A notice in the page: `role="alert"` for errors, `status` otherwise. `focus`: the page opens on it
+ * (an error already there when the page loads is read out only when it takes the focus).
+ */
+export const notice = (kind: 'error' | 'info', text: string, focus = false) =>
+  html`<p class="notice ${kind}" role="${kind === 'error' ? 'alert' : 'status'}"${focus ? html` tabindex="-1" autofocus` : ''}>${text}</p>`;

@@ -158,6 +158,8 @@ describe('the console in a browser: sign-in and sign-out', () => {
       await expect(alert.count()).resolves.toBe(1);
       await expect(alert.textContent()).resolves.toBe('Tên đăng nhập hoặc mật khẩu không đúng.');
       await expect(alert.isVisible()).resolves.toBe(true);
+      // It has the focus, so a screen reader reads it out at once.
+      await expect(page.locator('[role="alert"]:focus').count()).resolves.toBe(1);
       // The form is there to try again, and no session was made.
       await expect(
         page.locator('form[action="/console/sign-in"] input[name="password"]').count(),

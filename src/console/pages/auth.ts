@@ -25,12 +25,12 @@ function signInPage(
 ) {
   const body = html`<div class="sign-in">
 <h1>${vi.signIn.title}</h1>
-${o.message ? notice(o.message.kind, o.message.text) : ''}
+${o.message ? notice(o.message.kind, o.message.text, o.message.kind === 'error') : ''}
 <form method="post" action="/console/sign-in">
 <input type="hidden" name="_csrf" value="${o.csrf}">
 ${o.next ? html`<input type="hidden" name="next" value="${o.next}">` : ''}
 <p><label for="username">${vi.signIn.username}</label>
-<input id="username" name="username" autocomplete="username" required autofocus value="${o.username ?? ''}"></p>
+<input id="username" name="username" autocomplete="username" required${o.message?.kind === 'error' ? '' : html` autofocus`} value="${o.username ?? ''}"></p>
 <p><label for="password">${vi.signIn.password}</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required></p>
 <p><button type="submit">${vi.signIn.submit}</button></p>

@@ -3,7 +3,7 @@ import { caseStatuses } from '../../db/types.ts';
 import { listCasesQuery } from '../../modules/cases/case-schemas.ts';
 import { statusLabels } from '../../modules/cases/status-labels.ts';
 import { notFound } from '../../shared/errors.ts';
-import { type ConsoleDeps, sendFragment, sendPage, sessionOf } from '../context.ts';
+import { activeCategories, type ConsoleDeps, sendFragment, sendPage, sessionOf } from '../context.ts';
 import { timeLeft, when } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { notice } from '../layout.ts';
@@ -103,10 +103,7 @@ ${caseStatuses.map((st) => html`<option value="${st}"${raw.status === st ? html`
         ? container.directory.listDepartments(s.principal, kase.wardId, { limit: 100 })
         : Promise.resolve({ items: [] }),
     ]);
-    const categories =
-      kase.categoryCode === null
-        ? (await container.directory.listCategories({ limit: 200, active: true })).items
-        : [];
+    const categories = kase.categoryCode === null ? await activeCategories(container) : [];
     const department = departments.items.find((d) => d.id === kase.departmentId)?.name;
     const r = kase.reporter;
     const reporter = r

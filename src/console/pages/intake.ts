@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createCaseBody } from '../../modules/cases/case-schemas.ts';
 import { forbidden } from '../../shared/errors.ts';
-import { type ConsoleDeps, sendPage, sessionOf } from '../context.ts';
+import { activeCategories, type ConsoleDeps, sendPage, sessionOf } from '../context.ts';
 import { html } from '../html.ts';
 import { notice } from '../layout.ts';
 import { vi } from '../vi.ts';
@@ -37,15 +37,15 @@ export async function intakePages(app: FastifyInstance, { container }: ConsoleDe
     status: number,
     saved?: string,
   ) {
-    const categories = (await container.directory.listCategories({ limit: 200, active: true })).items;
+    const categories = await activeCategories(container);
     const v = (k: string) => values[k] ?? '';
     const body = html`<h1>${vi.intake.title}</h1>
 ${saved ? notice('info', vi.intake.saved(saved)) : ''}
-${Object.keys(problems).length ? notice('error', vi.intake.fix) : ''}
+${Object.keys(problems).length ? notice('error', vi.intake.fix, true) : ''}
 <form method="post" action="/console/intake" class="intake" data-submit-shortcut>
 <input type="hidden" name="_csrf" value="${sessionOf(req).csrf}">
 <input type="hidden" name="callId" value="${v('callId') || randomUUID()}">
-${field('phone', vi.intake.phone, html`<input id="phone" name="phone" type="tel" inputmode="tel" autocomplete="off" required autofocus value="${v('phone')}"${described('phone', problems)}>`, problems)}
+${field('phone', vi.intake.phone, html`<input id="phone" name="phone" type="tel" inputmode="tel" autocomplete="off" required${Object.keys(problems).length ? '' : html` autofocus`} value="${v('phone')}"${described('phone', problems)}>`, problems)}
 ${field('name', vi.intake.name, html`<input id="name" name="name" autocomplete="off" value="${v('name')}"${described('name', problems)}>`, problems)}
 ${field('description', vi.intake.description, html`<textarea id="description" name="description" rows="5" required${described('description', problems)}>${v('description')}</textarea>`, problems)}
 ${field('title', vi.intake.titleField, html`<input id="title" name="title" value="${v('title')}"${described('title', problems)}>`, problems)}
