@@ -103,11 +103,12 @@ ${caseStatuses.map((st) => html`<option value="${st}"${raw.status === st ? html`
         ? container.directory.listDepartments(s.principal, kase.wardId, { limit: 100 })
         : Promise.resolve({ items: [] }),
     ]);
-    const categories = kase.categoryCode === null ? await activeCategories(container) : [];
+    const categories = await activeCategories(container);
+    const categoryName = categories.find((c) => c.code === kase.categoryCode)?.name ?? kase.categoryCode;
     const department = departments.items.find((d) => d.id === kase.departmentId)?.name;
     const r = kase.reporter;
     const reporter = r
-      ? html`<dl>
+      ? html`<dl class="facts">
 <dt>${vi.case.reporter}</dt><dd>${r.name ?? ''}${r.confidential ? html` <span class="flag">${vi.case.confidential}</span>` : ''}</dd>
 ${r.phone ? html`<dt>${vi.case.phone}</dt><dd><a href="tel:${r.phone}">${r.phone}</a></dd>` : ''}
 ${r.email ? html`<dt>${vi.case.email}</dt><dd>${r.email}</dd>` : ''}
@@ -126,7 +127,7 @@ ${kase.title ? html`<p class="case-title"><strong>${kase.title}</strong></p>` : 
 <dt>${vi.case.status}</dt><dd>${kase.statusLabel}</dd>
 <dt>${vi.case.urgency}</dt><dd>${vi.urgency[kase.urgency] ?? kase.urgency}</dd>
 <dt>${vi.case.channel}</dt><dd>${vi.channels[kase.channel]}</dd>
-<dt>${vi.case.category}</dt><dd>${kase.categoryCode ?? vi.case.none}</dd>
+<dt>${vi.case.category}</dt><dd>${categoryName ?? vi.case.none}</dd>
 <dt>${vi.case.department}</dt><dd>${department ?? vi.case.none}</dd>
 <dt>${vi.case.received}</dt><dd>${when(kase.receivedAt)}</dd>
 <dt>${vi.case.acceptDue}</dt><dd>${when(kase.acceptDueAt) || vi.case.none}</dd>
@@ -137,7 +138,7 @@ ${reporter}
 </section>
 ${kase.answer ? html`<section aria-labelledby="answer"><h2 id="answer">${vi.case.answer}</h2><p>${kase.answer.text}</p><p class="meta">${when(kase.answer.at)}</p></section>` : ''}
 ${pending ? html`<section aria-labelledby="pending"><h2 id="pending">${vi.case.pendingProposal}</h2><p>${pending.answer}</p><p class="meta">${pending.proposedBy.name} · ${when(pending.proposedAt)}</p></section>` : ''}
-${actionForms(kase, s.principal, s.csrf, departments.items, categories)}
+${actionForms(kase, s.principal, s.csrf, departments.items, kase.categoryCode === null ? categories : [])}
 <section aria-labelledby="timeline"><h2 id="timeline">${vi.case.timeline}</h2>
 <ol class="timeline">${events.items.map(
       (e) =>
