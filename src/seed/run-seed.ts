@@ -217,7 +217,8 @@ export function formatSummary(
     '',
     'Next steps:',
     '  npm start',
-    `  open ${base}/docs and sign in with POST /api/v1/auth/token as vh.tiepnhan`,
+    `  open ${base}/console and sign in as vh.tiepnhan (the ward office), vh.ktht.truongphong (a department head)…`,
+    `  or ${base}/docs and sign in with POST /api/v1/auth/token as vh.tiepnhan`,
     '',
   ].join('\n');
 }
