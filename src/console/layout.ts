@@ -8,7 +8,7 @@ export type Shell = {
   user: { principal: UserPrincipal; fullName: string; unread: number } | null;
   csrf: string | null;
   /** Which navigation entry is this page's. */
-  current?: 'inbox' | 'cases' | 'intake';
+  current?: 'inbox' | 'queue' | 'cases' | 'intake';
 };
 
 /**
@@ -38,6 +38,7 @@ ${
 <nav aria-label="${vi.nav.label}">
 <ul>
 <li>${link('/console', 'inbox', html`${vi.nav.inbox} ${unreadBadge(user.unread)}`)}</li>
+<li>${link('/console/queue', 'queue', vi.queue.nav)}</li>
 <li>${link('/console/cases', 'cases', vi.nav.cases)}</li>
 ${user.principal.role === 'intake' ? html`<li>${link('/console/intake/new', 'intake', vi.intake.nav)}</li>` : ''}
 </ul>

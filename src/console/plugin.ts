@@ -11,6 +11,7 @@ import { authPages } from './pages/auth.ts';
 import { casePages } from './pages/cases.ts';
 import { inboxPages } from './pages/inbox.ts';
 import { intakePages } from './pages/intake.ts';
+import { queuePages } from './pages/queue.ts';
 import { type ConsoleSession, createConsoleSessions, sameToken } from './session.ts';
 import { vi } from './vi.ts';
 
@@ -111,6 +112,7 @@ export async function consolePlugin(app: FastifyInstance, opts: { container: Con
   await app.register(inboxPages, deps);
   await app.register(casePages, deps);
   await app.register(intakePages, deps);
+  await app.register(queuePages, deps);
 }
 
 /** A request that changes something must come from the console's own pages (Fetch metadata, Origin). */

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, call, createTestApp, req, type TestApp } from '../support/app.ts';
 import { caseBody } from '../support/case-body.ts';
@@ -402,5 +403,36 @@ describe('logging a 1022 call', () => {
 
   it('is the ward office’s: a department head gets 403', async () => {
     expect((await get(infraHead, '/console/intake/new')).statusCode).toBe(403);
+  });
+});
+
+describe('the work queues', () => {
+  it('a department’s queue puts the overdue first and says so in words; the ward office’s lists what waits for it', async () => {
+    const w = await createWard(t);
+    const u = await Promise.all([
+      createStaff(t, 'department_head', { wardId: w.id, departmentId: w.departments.infra.id }, password),
+      createStaff(t, 'intake', { wardId: w.id }, password),
+    ]);
+    const [head, clerk] = [
+      await signInConsole(t, u[0].username, password),
+      await signInConsole(t, u[1].username, password),
+    ];
+    const file = (extra: Record<string, unknown>) =>
+      postCase(t.app, bearer(w.tokens.intake), caseBody(w.code, { channel: 'walk_in', ...extra }));
+    const later = await file({ categoryCode });
+    const late = await file({ categoryCode });
+    const waiting = await file({});
+    await t.container.db
+      .updateTable('cases')
+      .set({ due_at: new Date(Date.now() - 3_600_000), version: sql<number>`version + 1` })
+      .where('id', '=', late.id)
+      .execute();
+    const rows = htmlOf(await get(head, '/console/queue')).querySelectorAll('table.queue tbody tr');
+    expect(rows.map((r) => textOf(r.querySelector('a')))).toEqual([late.code, later.code]);
+    expect(textOf(rows[0])).toMatch(/⚠ Quá hạn quá hạn \d+ (giờ|phút)/);
+    expect(textOf(rows[1])).toMatch(/còn \d+ giờ/);
+    const triage = htmlOf(await get(clerk, '/console/queue'));
+    expect(textOf(triage.querySelector('h1'))).toBe('Chờ phân loại');
+    expect(triage.querySelectorAll('table.queue tbody tr a').map((a) => textOf(a))).toEqual([waiting.code]);
   });
 });

@@ -44,3 +44,15 @@ document.addEventListener('keydown', (event) => {
 document.addEventListener('DOMContentLoaded', () => {
   if (window.location.hash === '#q') document.getElementById('q')?.focus();
 });
+
+// In a queue, j and k move from row to row (the focus on the row's link); Enter opens it.
+document.addEventListener('keydown', (event) => {
+  if (typing(event.target) || event.ctrlKey || event.metaKey || event.altKey) return;
+  if (event.key !== 'j' && event.key !== 'k') return;
+  const links = [...document.querySelectorAll('table.queue tbody tr td:first-child a')];
+  if (links.length === 0) return;
+  event.preventDefault();
+  const at = links.indexOf(document.activeElement);
+  const next = event.key === 'j' ? Math.min(at + 1, links.length - 1) : Math.max(at - 1, 0);
+  links[at === -1 ? 0 : next].focus();
+});

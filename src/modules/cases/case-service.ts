@@ -75,6 +75,48 @@ export function createCaseService(deps: {
   const { db, pool, intakeContext, searchWindow } = deps;
   const codeDay = codeDayOf();
 
+  /**
+   * Time left to a case's running deadline, or how late it is, as the SLA engine counts it: working
+   * seconds of the ward's calendar where the deadline's clock is working time, plain seconds where it
+   * is continuous. The accept deadline while the case waits for the ward office, the answer deadline
+   * while the department's clock runs; null otherwise (answered, closed, paused for information).
+   * `wards` remembers ward codes across the rows of one call.
+   */
+  async function leftOf(row: CaseWithCategory, now: Date, wards: Map<string, Promise<string>>) {
+    let code = wards.get(row.ward_id);
+    if (!code) {
+      code = db
+        .selectFrom('wards')
+        .select('code')
+        .where('id', '=', row.ward_id)
+        .executeTakeFirstOrThrow()
+        .then((w) => w.code);
+      wards.set(row.ward_id, code);
+    }
+    const ctx = await intakeContext.get(await code, row.category_code ?? undefined);
+    if (!ctx) return null;
+    const left = (due: Date, working: boolean) => ({
+      dueAt: due.toISOString(),
+      working,
+      seconds: !working
+        ? (due.getTime() - now.getTime()) / 1000
+        : due > now
+          ? businessSecondsBetween(ctx.calendar, now, due)
+          : -businessSecondsBetween(ctx.calendar, due, now),
+    });
+    if (row.status === 'received' && row.accept_due_at)
+      return {
+        deadline: 'accept' as const,
+        ...left(row.accept_due_at, ctx.policy.acceptWithin.clock === 'working'),
+      };
+    if (answerClockRunning.includes(row.status) && row.due_at && !row.paused_at)
+      return {
+        deadline: 'answer' as const,
+        ...left(row.due_at, ctx.category?.sla[row.urgency].clock !== 'continuous'),
+      };
+    return null;
+  }
+
   return {
     /** Logs a case; `created` is false when the channel's externalId was already used (idempotent retry). */
     async intake(caller: Principal, input: CreateCaseInput) {
@@ -246,33 +288,29 @@ export function createCaseService(deps: {
     async timeLeft(caller: Principal, id: string, now = new Date()) {
       const row = await findCase(db, id, caseScope(caller));
       if (!row) throw notFound('Không tìm thấy phản ánh.');
-      const ward = await db
-        .selectFrom('wards')
-        .select('code')
-        .where('id', '=', row.ward_id)
-        .executeTakeFirstOrThrow();
-      const ctx = await intakeContext.get(ward.code, row.category_code ?? undefined);
-      if (!ctx) throw notFound('Không tìm thấy phường/xã của phản ánh.');
-      const left = (due: Date, working: boolean) => ({
-        dueAt: due.toISOString(),
-        working,
-        seconds: !working
-          ? (due.getTime() - now.getTime()) / 1000
-          : due > now
-            ? businessSecondsBetween(ctx.calendar, now, due)
-            : -businessSecondsBetween(ctx.calendar, due, now),
-      });
-      if (row.status === 'received' && row.accept_due_at)
-        return {
-          deadline: 'accept' as const,
-          ...left(row.accept_due_at, ctx.policy.acceptWithin.clock === 'working'),
-        };
-      if (answerClockRunning.includes(row.status) && row.due_at && !row.paused_at)
-        return {
-          deadline: 'answer' as const,
-          ...left(row.due_at, ctx.category?.sla[row.urgency].clock !== 'continuous'),
-        };
-      return null;
+      return leftOf(row, now, new Map());
+    },
+
+    /**
+     * A work queue: the open cases in the caller's scope whose deadline comes first, with the time
+     * left to each (as timeLeft): `triage`, the cases waiting for the ward office's classification by
+     * their accept deadline; `department`, the cases with a department by their answer deadline
+     * (paused ones last). At most `limit`: a queue is worked from its top.
+     */
+    async queue(caller: Principal, kind: 'triage' | 'department', limit: number, now = new Date()) {
+      const base = scoped(selectCases(db), caseScope(caller));
+      const q =
+        kind === 'triage'
+          ? base.where('cases.status', '=', 'received').orderBy('cases.accept_due_at', 'asc')
+          : base
+              .where('cases.status', 'in', ['assigned', 'in_progress', 'awaiting_info'])
+              .orderBy(sql`cases.paused_at IS NOT NULL`)
+              .orderBy(sql`cases.due_at ASC NULLS LAST`);
+      const rows = await q.orderBy('cases.id').limit(limit).execute();
+      const wards = new Map<string, Promise<string>>();
+      return Promise.all(
+        rows.map(async (row) => ({ ...toCaseView(row, caller, now), left: await leftOf(row, now, wards) })),
+      );
     },
 
     async list(caller: Principal, query: ListCasesQuery) {
