@@ -8,6 +8,7 @@ import { AppError } from '../shared/errors.ts';
 import { html } from './html.ts';
 import { page } from './layout.ts';
 import { authPages } from './pages/auth.ts';
+import { boardPages } from './pages/board.ts';
 import { casePages } from './pages/cases.ts';
 import { inboxPages } from './pages/inbox.ts';
 import { intakePages } from './pages/intake.ts';
@@ -113,6 +114,7 @@ export async function consolePlugin(app: FastifyInstance, opts: { container: Con
   await app.register(casePages, deps);
   await app.register(intakePages, deps);
   await app.register(queuePages, deps);
+  await app.register(boardPages, deps);
 }
 
 /** A request that changes something must come from the console's own pages (Fetch metadata, Origin). */

@@ -436,3 +436,50 @@ describe('the work queues', () => {
     expect(triage.querySelectorAll('table.queue tbody tr a').map((a) => textOf(a))).toEqual([waiting.code]);
   });
 });
+
+describe('the chairman’s board', () => {
+  it('per department: received, answered, late and unanswered (a link to those cases), the heads’ names; CSV and XLSX of the same', async () => {
+    const w = await createWard(t);
+    const [chair] = await Promise.all([
+      createStaff(t, 'chairman', { wardId: w.id }, password),
+      createStaff(
+        t,
+        'department_head',
+        { wardId: w.id, departmentId: w.departments.infra.id, fullName: 'Trần Văn Hùng' },
+        password,
+      ),
+    ]);
+    const late = await postCase(
+      t.app,
+      bearer(w.tokens.intake),
+      caseBody(w.code, { channel: 'walk_in', categoryCode }),
+    );
+    await t.container.db
+      .updateTable('cases')
+      .set({ due_at: new Date(Date.now() - 3_600_000), version: sql<number>`version + 1` })
+      .where('id', '=', late.id)
+      .execute();
+    const me = await signInConsole(t, chair.username, password);
+    const page = htmlOf(await get(me, '/console/board'));
+    expect(textOf(page.querySelector('h1'))).toBe('Bảng theo dõi của Chủ tịch');
+    const row = page
+      .querySelectorAll('table.board tbody tr')
+      .find((r) => textOf(r.querySelector('th')) === 'Phòng Kinh tế – Hạ tầng – Đô thị');
+    expect(row, page.querySelector('table.board')?.toString()).toBeDefined();
+    expect(textOf(row)).toContain('Trần Văn Hùng');
+    const link = row?.querySelector('a');
+    expect(link?.getAttribute('href')).toBe(
+      `/console/cases?departmentId=${w.departments.infra.id}&overdue=true`,
+    );
+    const behind = htmlOf(await get(me, link?.getAttribute('href') as string));
+    expect(behind.querySelectorAll('table.cases tbody tr a').map((a) => textOf(a))).toEqual([late.code]);
+
+    const csv = await get(me, '/console/board/export?groupBy=department&format=csv');
+    expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+    expect(csv.body).toContain('Phòng Kinh tế – Hạ tầng – Đô thị');
+    const xlsx = await get(me, '/console/board/export?groupBy=category&format=xlsx');
+    expect(xlsx.headers['content-type']).toContain('spreadsheetml');
+    expect(xlsx.rawPayload.subarray(0, 2).toString()).toBe('PK');
+    expect((await get(intake, '/console/board')).statusCode).toBe(403);
+  });
+});
