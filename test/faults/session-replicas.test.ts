@@ -51,8 +51,7 @@ describe('sessions and API keys across API processes', () => {
   }, async () => {
     const shared = await isolatedEnv();
     const t = closeWithAll(await createTestApp(shared));
-    // No load shedding: a busy machine must not turn a probe into a 503.
-    const env = workerEnv(shared, { OVERLOAD_EVENT_LOOP_DELAY_MS: '0' });
+    const env = workerEnv(shared);
     const [a, b] = await Promise.all([spawnApi(env).ready, spawnApi(env).ready]);
     const ward = await createWard(t, { staff: 'none' });
     const me = (token: string) => (base: string) =>

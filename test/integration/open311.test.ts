@@ -443,8 +443,10 @@ describe('Open311 GET requests', () => {
       service_request_id: string;
     }[];
     expect(recent.map((r) => r.service_request_id)).not.toContain(old);
-    const start = new Date(Date.now() - 110 * 86_400_000).toISOString();
-    const end = new Date(Date.now() - 20 * 86_400_000).toISOString();
+    // One instant for both ends: exactly 90 days apart, not 90 days and the milliseconds between two calls.
+    const at = Date.now();
+    const start = new Date(at - 110 * 86_400_000).toISOString();
+    const end = new Date(at - 20 * 86_400_000).toISOString();
     const then = (
       await get(`requests.json?jurisdiction_id=${ward.code}&start_date=${start}&end_date=${end}`)
     ).json();
