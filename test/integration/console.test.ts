@@ -297,7 +297,7 @@ describe('acting on a case from its page', () => {
     });
     expect(dispatched.statusCode).toBe(303);
     expect(dispatched.headers.location).toBe(`/console/cases/${waiting.id}`);
-    expect(await forms(infraHead)).toEqual(['accept', 'respond']);
+    expect(await forms(infraHead)).toEqual(['accept', 'respond', 'request-info', 'extension', 'return']);
     await act(infraHead, waiting.id, 'accept', { version: await versionOn(infraHead, waiting.id) });
     const answered = await act(infraHead, waiting.id, 'respond', {
       version: await versionOn(infraHead, waiting.id),
@@ -481,5 +481,88 @@ describe('the chairman’s board', () => {
     expect(xlsx.headers['content-type']).toContain('spreadsheetml');
     expect(xlsx.rawPayload.subarray(0, 2).toString()).toBe('PK');
     expect((await get(intake, '/console/board')).statusCode).toBe(403);
+  });
+});
+
+describe('information, extensions and returns from the case page', () => {
+  const act = (user: ConsoleUser, id: string, action: string, fields: Record<string, string>) =>
+    t.app.inject(
+      asUser(user, {
+        method: 'POST',
+        url: `/console/cases/${id}/${action}`,
+        ...form({ _csrf: user.csrf, ...fields }),
+      }),
+    );
+  const pageOf = async (user: ConsoleUser, id: string) => htmlOf(await get(user, `/console/cases/${id}`));
+  const versionOn = async (user: ConsoleUser, id: string) =>
+    (await pageOf(user, id))
+      .querySelector('form.action input[name=version]')
+      ?.getAttribute('value') as string;
+
+  it('the head asks for information and resumes; asks for more time, which the ward office approves', async () => {
+    const kase = await postCase(
+      t.app,
+      bearer(ward.tokens.intake),
+      caseBody(ward.code, { channel: 'walk_in', categoryCode }),
+    );
+    expect(
+      (
+        await act(infraHead, kase.id, 'request-info', {
+          version: await versionOn(infraHead, kase.id),
+          note: 'Xin số nhà chính xác',
+        })
+      ).statusCode,
+    ).toBe(303);
+    expect(textOf((await pageOf(infraHead, kase.id)).querySelector('h1 .status'))).toBe('Chờ bổ sung');
+    expect(
+      (await act(infraHead, kase.id, 'resume', { version: await versionOn(infraHead, kase.id) })).statusCode,
+    ).toBe(303);
+    const dueBefore = textOf((await pageOf(intake, kase.id)).querySelector('#time-left .due'));
+    expect(
+      (await act(infraHead, kase.id, 'extension', { extendBy: 'P2D', reason: 'Chờ đơn vị cấp nước' }))
+        .statusCode,
+    ).toBe(303);
+    const office = await pageOf(intake, kase.id);
+    expect(textOf(office.querySelector('main'))).toContain(
+      'Đơn vị xin gia hạn thêm 2 ngày làm việc: Chờ đơn vị cấp nước',
+    );
+    const decide = office
+      .querySelectorAll('form.action')
+      .find((f) => f.getAttribute('action')?.endsWith('/decide'));
+    expect(
+      (
+        await act(
+          intake,
+          kase.id,
+          decide?.getAttribute('action')?.split('/cases/')[1]?.split('/').slice(1).join('/') as string,
+          { decision: 'approve' },
+        )
+      ).statusCode,
+    ).toBe(303);
+    expect(textOf((await pageOf(intake, kase.id)).querySelector('#time-left .due'))).not.toBe(dueBefore);
+    expect(textOf((await pageOf(intake, kase.id)).querySelector('.timeline'))).toContain('Đồng ý gia hạn');
+  });
+
+  it('a department returns a case out of its remit with a reason; a reason is required', async () => {
+    const kase = await postCase(
+      t.app,
+      bearer(ward.tokens.intake),
+      caseBody(ward.code, { channel: 'walk_in', categoryCode }),
+    );
+    const none = await act(infraHead, kase.id, 'return', {
+      version: await versionOn(infraHead, kase.id),
+      note: '',
+    });
+    expect(none.statusCode).toBe(400);
+    expect(htmlOf(none).querySelector('[role=alert]')).not.toBeNull();
+    expect(
+      (
+        await act(infraHead, kase.id, 'return', {
+          version: await versionOn(infraHead, kase.id),
+          note: 'Thuộc Công an phường',
+        })
+      ).statusCode,
+    ).toBe(303);
+    expect(textOf((await pageOf(intake, kase.id)).querySelector('h1 .status'))).toBe('Chờ phân loại');
   });
 });

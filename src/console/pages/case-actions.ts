@@ -3,7 +3,15 @@ import { z } from 'zod';
 import type { CaseStatus, Role } from '../../db/types.ts';
 import type { UserPrincipal } from '../../modules/auth/principal.ts';
 import { rejectReasons } from '../../modules/cases/status-labels.ts';
-import { assignBody, rejectBody, respondBody, sendBackBody } from '../../modules/workflow/action-schemas.ts';
+import {
+  assignBody,
+  extensionBody,
+  noteBody,
+  optionalNoteBody,
+  rejectBody,
+  respondBody,
+  sendBackBody,
+} from '../../modules/workflow/action-schemas.ts';
 import { type CaseAction, decide } from '../../modules/workflow/state-machine.ts';
 import { AppError, badRequest, notFound } from '../../shared/errors.ts';
 import type { ConsoleDeps } from '../context.ts';
@@ -19,6 +27,9 @@ export type CaseForActions = {
   pendingProposal?: { id: string } | undefined;
 };
 
+/** An extension request waiting for the ward office's decision. */
+export type PendingExtension = { id: string; extendBy: string; reason: string } | null;
+
 const may = (action: CaseAction, status: CaseStatus, role: Role) =>
   decide(action, status, { kind: 'user', role }).ok;
 
@@ -33,6 +44,7 @@ export function actionForms(
   csrf: string,
   departments: { id: string; name: string; active: boolean }[],
   categories: { code: string; name: string; active: boolean }[],
+  extension: PendingExtension,
 ): SafeHtml {
   const role = who.role;
   const hidden = html`<input type="hidden" name="_csrf" value="${csrf}"><input type="hidden" name="version" value="${kase.version}">`;
@@ -81,6 +93,41 @@ ${
 <p><button type="submit">${vi.actions.sendBack}</button></p>`,
       ),
     );
+  const withNote = (action: string, id: string, label: string, button: string) =>
+    formFor(
+      action,
+      html`<p><label for="${id}">${label}</label> <input id="${id}" name="note" required maxlength="2000"></p>
+<p><button type="submit">${button}</button></p>`,
+    );
+  if (may('request_info', kase.status, role))
+    forms.push(withNote('request-info', 'info-note', vi.actions.requestInfoNote, vi.actions.requestInfo));
+  if (may('resume', kase.status, role))
+    forms.push(formFor('resume', html`<p><button type="submit">${vi.actions.resume}</button></p>`));
+  if (may('request_extension', kase.status, role) && extension === null)
+    forms.push(
+      formFor(
+        'extension',
+        html`<p><label for="extendBy">${vi.actions.extendBy}</label> <select id="extendBy" name="extendBy">${Object.entries(
+          vi.extendBy,
+        ).map(([value, label]) => html`<option value="${value}">${label}</option>`)}</select></p>
+<p><label for="extend-reason">${vi.actions.extendReason}</label> <input id="extend-reason" name="reason" required maxlength="2000"></p>
+<p><button type="submit">${vi.actions.extension}</button></p>`,
+      ),
+    );
+  if (extension && may('decide_extension', kase.status, role))
+    forms.push(
+      formFor(
+        `extension/${extension.id}/decide`,
+        html`<p>${vi.actions.extensionPending(vi.extendBy[extension.extendBy] ?? extension.extendBy, extension.reason)}</p>
+<p><label for="decision-note">${vi.actions.decisionNote}</label> <input id="decision-note" name="note" maxlength="2000"></p>
+<p><button type="submit" name="decision" value="approve">${vi.actions.approveExtension}</button>
+<button type="submit" name="decision" value="refuse">${vi.actions.refuseExtension}</button></p>`,
+      ),
+    );
+  if (may('return', kase.status, role))
+    forms.push(withNote('return', 'return-note', vi.actions.returnNote, vi.actions.returnCase));
+  if (may('refuse_answer', kase.status, role))
+    forms.push(withNote('refuse-answer', 'refuse-note', vi.actions.refuseNote, vi.actions.refuseAnswer));
   if (may('close', kase.status, role))
     forms.push(formFor('close', html`<p><button type="submit">${vi.actions.close}</button></p>`));
   if (may('reject', kase.status, role))
@@ -183,6 +230,33 @@ export async function caseActionRoutes(
     actions.sendBackProposal(who, id, p.pid ?? '', ifMatch, parsed(sendBackBody, { note: optional(b.note) })),
   );
   route('close', (who, id, ifMatch) => actions.close(who, id, ifMatch, null));
+  route('request-info', (who, id, ifMatch, b) =>
+    actions.requestInfo(who, id, ifMatch, parsed(noteBody, { note: optional(b.note) })),
+  );
+  route('resume', (who, id, ifMatch) => actions.resume(who, id, ifMatch, null));
+  route('return', (who, id, ifMatch, b) =>
+    actions.return(who, id, ifMatch, parsed(noteBody, { note: optional(b.note) })),
+  );
+  route('refuse-answer', (who, id, ifMatch, b) =>
+    actions.refuseAnswer(who, id, ifMatch, parsed(noteBody, { note: optional(b.note) })),
+  );
+  // Extensions are requests of their own (the API takes no If-Match for them either).
+  route('extension', (who, id, _ifMatch, b) =>
+    actions.requestExtension(
+      who,
+      id,
+      parsed(extensionBody, { extendBy: b.extendBy, reason: optional(b.reason) }),
+    ),
+  );
+  route('extension/:rid/decide', (who, id, _ifMatch, b, p) =>
+    actions.decideExtension(
+      who,
+      id,
+      p.rid ?? '',
+      b.decision === 'approve',
+      parsed(optionalNoteBody, { note: optional(b.note) }),
+    ),
+  );
   route('reject', (who, id, ifMatch, b) =>
     actions.reject(
       who,

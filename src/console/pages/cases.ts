@@ -103,7 +103,10 @@ ${caseStatuses.map((st) => html`<option value="${st}"${raw.status === st ? html`
         ? container.directory.listDepartments(s.principal, kase.wardId, { limit: 100 })
         : Promise.resolve({ items: [] }),
     ]);
-    const categories = await activeCategories(container);
+    const [categories, extension] = await Promise.all([
+      activeCategories(container),
+      container.actions.pendingExtensionOf(id),
+    ]);
     const categoryName = categories.find((c) => c.code === kase.categoryCode)?.name ?? kase.categoryCode;
     const department = departments.items.find((d) => d.id === kase.departmentId)?.name;
     const r = kase.reporter;
@@ -138,7 +141,7 @@ ${reporter}
 </section>
 ${kase.answer ? html`<section aria-labelledby="answer"><h2 id="answer">${vi.case.answer}</h2><p>${kase.answer.text}</p><p class="meta">${when(kase.answer.at)}</p></section>` : ''}
 ${pending ? html`<section aria-labelledby="pending"><h2 id="pending">${vi.case.pendingProposal}</h2><p>${pending.answer}</p><p class="meta">${pending.proposedBy.name} · ${when(pending.proposedAt)}</p></section>` : ''}
-${actionForms(kase, s.principal, s.csrf, departments.items, kase.categoryCode === null ? categories : [])}
+${actionForms(kase, s.principal, s.csrf, departments.items, kase.categoryCode === null ? categories : [], extension)}
 <section aria-labelledby="timeline"><h2 id="timeline">${vi.case.timeline}</h2>
 <ol class="timeline">${events.items.map(
       (e) =>

@@ -20,6 +20,15 @@ import {
  */
 export function extensionActions({ run, contextOf, slaOf }: WorkflowEngine, deps: { db: Db }) {
   return {
+    /**
+     * The case's extension request waiting for the ward office, or null. The caller has already read
+     * the case through the case service (its scope), as for the case's other sub-resources.
+     */
+    async pendingExtensionOf(caseId: string) {
+      const pending = await pendingExtension(deps.db, caseId);
+      return pending ? extensionView(deps.db, pending.id) : null;
+    },
+
     async requestExtension(caller: Principal, id: string, body: z.output<typeof extensionBody>) {
       if (caller.kind !== 'user') throw forbidden();
       let requestId = '';
