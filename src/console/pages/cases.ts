@@ -27,7 +27,7 @@ function timeLeftFragment(id: string, left: Left): SafeHtml {
     left === null ? '' : left.deadline === 'accept' ? vi.case.timeLeftAccept : vi.case.timeLeftAnswer;
   return html`<p class="time-left ${state}" id="time-left" hx-get="/console/cases/${id}/time-left" hx-trigger="every 60s" hx-swap="outerHTML">${
     label ? html`<span class="label">${label}:</span> ` : ''
-  }${state === 'overdue' ? html`<span class="flag">⚠ ${vi.cases.overdue}</span> ` : state === 'due-soon' ? html`<span class="flag">⏰ ${vi.cases.dueSoon}</span> ` : ''}<strong>${words}</strong>${
+  }${state === 'overdue' ? html`<span class="flag" aria-hidden="true">⚠</span> ` : state === 'due-soon' ? html`<span class="flag">⏰ ${vi.cases.dueSoon}</span> ` : ''}<strong>${words}</strong>${
     left ? html` <span class="due">(${when(left.dueAt)})</span>` : ''
   }</p>`;
 }

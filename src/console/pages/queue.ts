@@ -25,7 +25,7 @@ export async function queuePages(app: FastifyInstance, { container }: ConsoleDep
         l === null ? 'paused' : l.seconds < 0 ? 'overdue' : l.seconds < DUE_SOON_SECONDS ? 'due-soon' : '';
       const flag =
         state === 'overdue'
-          ? html`<span class="flag overdue">⚠ ${vi.cases.overdue}</span> `
+          ? html`<span class="flag overdue" aria-hidden="true">⚠</span> `
           : state === 'due-soon'
             ? html`<span class="flag due-soon">⏰ ${vi.cases.dueSoon}</span> `
             : '';
