@@ -7,6 +7,7 @@ import {
   type ServedConsole,
   screenshot,
   serveConsole,
+  signIn,
 } from '../support/browser.ts';
 import { createCategory, createStaff, createWard } from '../support/fixtures.ts';
 import { uid } from '../support/ids.ts';
@@ -56,10 +57,7 @@ async function signedIn(user: {
 }): Promise<{ context: BrowserContext; page: Page }> {
   const context = await newContext(browser);
   const page = await context.newPage();
-  await page.goto(`${served.base}/console/sign-in`);
-  await page.fill('#username', user.username);
-  await page.fill('#password', user.password);
-  await Promise.all([page.waitForURL(`${served.base}/console`), page.press('#password', 'Enter')]);
+  await signIn(page, served.base, user);
   return { context, page };
 }
 

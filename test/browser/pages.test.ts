@@ -9,6 +9,7 @@ import {
   type ServedConsole,
   screenshot,
   serveConsole,
+  signIn,
 } from '../support/browser.ts';
 import { caseBody } from '../support/case-body.ts';
 import { postCase } from '../support/cases.ts';
@@ -69,13 +70,6 @@ afterAll(async () => {
   await served?.close();
 });
 
-async function signIn(page: Page, user: { username: string; password: string }) {
-  await page.goto(`${served.base}/console/sign-in`);
-  await page.fill('#username', user.username);
-  await page.fill('#password', user.password);
-  await Promise.all([page.waitForURL(`${served.base}/console`), page.press('#password', 'Enter')]);
-}
-
 const fits = async (page: Page) =>
   expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
 
@@ -84,7 +78,7 @@ describe('the console’s main pages', () => {
     const context = await newContext(browser);
     const page = await context.newPage();
     try {
-      await signIn(page, head);
+      await signIn(page, served.base, head);
       await page.goto(`${served.base}/console/queue`);
       const first = page.locator('table.queue tbody tr').first();
       await expect(first.textContent()).resolves.toMatch(/quá hạn \d+ (giờ|phút)( \d+ phút)? làm việc/);
@@ -106,7 +100,7 @@ describe('the console’s main pages', () => {
       const context = await newContext(browser, viewport);
       const page = await context.newPage();
       try {
-        await signIn(page, chairman);
+        await signIn(page, served.base, chairman);
         await page.goto(`${served.base}/console/board`);
         const row = page.locator('table.board tbody tr', { hasText: 'Phòng Kinh tế – Hạ tầng – Đô thị' });
         await expect(row.textContent()).resolves.toContain('Vũ Đức Thắng');

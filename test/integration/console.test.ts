@@ -64,6 +64,19 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const get = (user: ConsoleUser, url: string) => t.app.inject(asUser(user, { method: 'GET', url }));
+/** Sends one of a case page's action forms, as the browser would. */
+const act = (user: ConsoleUser, id: string, action: string, fields: Record<string, string>) =>
+  t.app.inject(
+    asUser(user, {
+      method: 'POST',
+      url: `/console/cases/${id}/${action}`,
+      ...form({ _csrf: user.csrf, ...fields }),
+    }),
+  );
+const pageOf = async (user: ConsoleUser, id: string) => htmlOf(await get(user, `/console/cases/${id}`));
+/** The version a case page's forms carry (what the person saw). */
+const versionOn = async (user: ConsoleUser, id: string) =>
+  (await pageOf(user, id)).querySelector('form.action input[name=version]')?.getAttribute('value') as string;
 
 describe('signing in and out', () => {
   it('sends a visitor without a session to the sign-in page, and back where they were going after it', async () => {
@@ -264,19 +277,6 @@ describe('what each role sees', () => {
 });
 
 describe('acting on a case from its page', () => {
-  const act = (user: ConsoleUser, id: string, action: string, fields: Record<string, string>) =>
-    t.app.inject(
-      asUser(user, {
-        method: 'POST',
-        url: `/console/cases/${id}/${action}`,
-        ...form({ _csrf: user.csrf, ...fields }),
-      }),
-    );
-  const versionOn = async (user: ConsoleUser, id: string) =>
-    htmlOf(await get(user, `/console/cases/${id}`))
-      .querySelector('form.action input[name=version]')
-      ?.getAttribute('value') as string;
-
   it('offers each role the actions the state machine allows now, and walks a case from dispatch to answer', async () => {
     const waiting = await postCase(
       t.app,
@@ -485,20 +485,6 @@ describe('the chairman’s board', () => {
 });
 
 describe('information, extensions and returns from the case page', () => {
-  const act = (user: ConsoleUser, id: string, action: string, fields: Record<string, string>) =>
-    t.app.inject(
-      asUser(user, {
-        method: 'POST',
-        url: `/console/cases/${id}/${action}`,
-        ...form({ _csrf: user.csrf, ...fields }),
-      }),
-    );
-  const pageOf = async (user: ConsoleUser, id: string) => htmlOf(await get(user, `/console/cases/${id}`));
-  const versionOn = async (user: ConsoleUser, id: string) =>
-    (await pageOf(user, id))
-      .querySelector('form.action input[name=version]')
-      ?.getAttribute('value') as string;
-
   it('the head asks for information and resumes; asks for more time, which the ward office approves', async () => {
     const kase = await postCase(
       t.app,

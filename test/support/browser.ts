@@ -122,3 +122,11 @@ export async function screenshot(
   }
   return path;
 }
+
+/** Signs in through the console's form (the pointer way; sign-in.test.ts does it by keyboard). */
+export async function signIn(page: Page, base: string, user: { username: string; password: string }) {
+  await page.goto(`${base}/console/sign-in`);
+  await page.fill('#username', user.username);
+  await page.fill('#password', user.password);
+  await Promise.all([page.waitForURL(`${base}/console`), page.press('#password', 'Enter')]);
+}
