@@ -9,16 +9,19 @@ import { expectProblem } from '../support/problems.ts';
 
 let t: TestApp;
 
+// The threshold is well above what a busy machine's own lag reaches (the browser tests run beside
+// this file), and the lag made below well above the threshold: the test is about shedding, not about
+// how busy the machine is.
 beforeAll(async () => {
-  t = await createTestApp({ OVERLOAD_EVENT_LOOP_DELAY_MS: '100' });
+  t = await createTestApp({ OVERLOAD_EVENT_LOOP_DELAY_MS: '500' });
 });
 afterAll(() => t.close());
 
-/** Busy for `ms`, handing the event loop back every 250 ms so that timers see the delay. */
+/** Busy for `ms`, handing the event loop back every second so that timers see the delay. */
 async function lag(ms: number, enough: () => boolean): Promise<void> {
   const end = Date.now() + ms;
   while (Date.now() < end && !enough()) {
-    const slice = Date.now() + 250;
+    const slice = Date.now() + 1_000;
     while (Date.now() < slice) {
       // spin
     }
