@@ -66,3 +66,7 @@ export async function activeCategories(container: Container) {
   } while (cursor);
   return all.sort((a, b) => a.name.localeCompare(b.name, 'vi'));
 }
+
+/** What a schema found wrong, as one Vietnamese sentence (the messages are zod's, in Vietnamese). */
+export const issuesText = (error: { issues: { message: string }[] }) =>
+  error.issues.map((i) => i.message).join('; ');

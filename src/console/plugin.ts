@@ -74,13 +74,13 @@ export async function consolePlugin(app: FastifyInstance, opts: { container: Con
   app.addHook('preHandler', async (req, reply) => {
     if (req.url.startsWith('/console/static/')) return;
     req.consoleSession = await sessions.read(req);
-    if (unsafe(req.method) && !fromThisOrigin(req)) return refuse(reply, 'csrf');
+    if (unsafe(req.method) && !fromThisOrigin(req)) return refuse(reply);
     if (req.routeOptions.config.consolePublic) return;
     if (!req.consoleSession) return toSignIn(req, reply);
     if (unsafe(req.method)) {
       const sent = req.headers['x-csrf-token'] ?? (req.body as { _csrf?: string } | undefined)?._csrf;
       if (!sameToken(typeof sent === 'string' ? sent : undefined, req.consoleSession.csrf))
-        return refuse(reply, 'csrf');
+        return refuse(reply);
     } else if (!req.headers['hx-request']) {
       sessions.renew(reply, req.consoleSession);
     }
@@ -94,7 +94,7 @@ export async function consolePlugin(app: FastifyInstance, opts: { container: Con
     const kind = status === 404 ? 'notFound' : status === 403 ? 'forbidden' : status >= 500 ? 'server' : null;
     if (kind === null) {
       // A 4xx of a service (400, 409, 412…): its Vietnamese detail, on the page that sent the request.
-      return errorPage(req, reply, status, vi.errors.forbiddenTitle, error.message);
+      return errorPage(req, reply, status, vi.errors.refusedTitle, error.message);
     }
     const pages: Record<typeof kind, [string, string]> = {
       notFound: [vi.errors.notFoundTitle, vi.errors.notFound],
@@ -133,7 +133,8 @@ function toSignIn(req: FastifyRequest, reply: FastifyReply) {
   return reply.redirect(target, 303);
 }
 
-function refuse(reply: FastifyReply, _why: 'csrf') {
+/** The page for a change that did not come from the console's own pages (anti-forgery). */
+function refuse(reply: FastifyReply) {
   return reply
     .code(403)
     .type('text/html; charset=utf-8')

@@ -41,6 +41,7 @@ export const vi = {
     notFoundTitle: 'Không tìm thấy',
     notFound: 'Trang hoặc phản ánh này không có, hoặc bạn không có quyền xem.',
     forbiddenTitle: 'Không có quyền',
+    refusedTitle: 'Không thực hiện được',
     forbidden: 'Bạn không có quyền thực hiện thao tác này.',
     csrfTitle: 'Yêu cầu bị từ chối',
     csrf: 'Yêu cầu không đến từ trang của hệ thống hoặc trang đã quá cũ. Hãy tải lại trang rồi thử lại.',

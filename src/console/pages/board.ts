@@ -3,7 +3,7 @@ import { slaReportQuery } from '../../modules/reports/report-schemas.ts';
 import { slaReportCsv } from '../../modules/reports/sla-report.ts';
 import { slaReportXlsx, xlsxType } from '../../modules/reports/sla-report-xlsx.ts';
 import { forbidden } from '../../shared/errors.ts';
-import { type ConsoleDeps, sendPage, sessionOf } from '../context.ts';
+import { type ConsoleDeps, issuesText, sendPage, sessionOf } from '../context.ts';
 import { html } from '../html.ts';
 import { notice } from '../layout.ts';
 import { vi } from '../vi.ts';
@@ -76,9 +76,7 @@ ${report.groupBy === 'department' ? html`<td>${(r.key && heads.get(r.key)?.join(
 <p><button type="submit">${vi.board.show}</button></p>
 </form>`;
     const downloads = html`<p>${vi.board.download}: <a href="/console/board/export?${params.toString()}&amp;format=csv">${vi.board.csv}</a> · <a href="/console/board/export?${params.toString()}&amp;format=xlsx">${vi.board.xlsx}</a></p>`;
-    const problem = parsed.success
-      ? ''
-      : notice('error', parsed.error.issues.map((i) => i.message).join('; '), true);
+    const problem = parsed.success ? '' : notice('error', issuesText(parsed.error), true);
     return sendPage(
       req,
       reply,

@@ -14,7 +14,7 @@ import {
 } from '../../modules/workflow/action-schemas.ts';
 import { type CaseAction, decide } from '../../modules/workflow/state-machine.ts';
 import { AppError, badRequest, notFound } from '../../shared/errors.ts';
-import type { ConsoleDeps } from '../context.ts';
+import { type ConsoleDeps, issuesText } from '../context.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { vi } from '../vi.ts';
 
@@ -172,7 +172,7 @@ export async function caseActionRoutes(
     const r = schema.safeParse(fields);
     if (r.success) return r.data;
     throw badRequest(
-      r.error.issues.map((i) => i.message).join('; '),
+      issuesText(r.error),
       r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
     );
   };

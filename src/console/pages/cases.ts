@@ -3,7 +3,14 @@ import { caseStatuses } from '../../db/types.ts';
 import { listCasesQuery } from '../../modules/cases/case-schemas.ts';
 import { statusLabels } from '../../modules/cases/status-labels.ts';
 import { notFound } from '../../shared/errors.ts';
-import { activeCategories, type ConsoleDeps, sendFragment, sendPage, sessionOf } from '../context.ts';
+import {
+  activeCategories,
+  type ConsoleDeps,
+  issuesText,
+  sendFragment,
+  sendPage,
+  sessionOf,
+} from '../context.ts';
 import { timeLeft, when } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { notice } from '../layout.ts';
@@ -65,9 +72,7 @@ ${caseStatuses.map((st) => html`<option value="${st}"${raw.status === st ? html`
     const more = nextCursor
       ? html`<p><a href="/console/cases?${new URLSearchParams([...keep, ['cursor', nextCursor]]).toString()}">${vi.cases.next}</a></p>`
       : '';
-    const problem = parsed.success
-      ? ''
-      : notice('error', parsed.error.issues.map((i) => i.message).join('; '));
+    const problem = parsed.success ? '' : notice('error', issuesText(parsed.error));
     return sendPage(
       req,
       reply,
