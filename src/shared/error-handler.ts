@@ -120,10 +120,16 @@ export function frameworkErrorHandler(error: FastifyError, request: FastifyReque
   return sendProblem(reply, toProblem(error, request));
 }
 
+const overloadedType = problemType('overloaded');
+
 export function installErrorHandler(app: FastifyInstance) {
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     const problem = toProblem(error, request);
-    if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+    // A shed request (load shedding, overload.ts) is a deliberate answer with Retry-After, not a
+    // failure: a warning, so that error-level lines (and the alerts on them) stay for what broke.
+    if (problem.type === overloadedType)
+      request.log.warn({ problem: problem.type, status: 503 }, 'request shed');
+    else if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
     else if (problem.status !== 401 && problem.status !== 404)
       request.log.info({ problem: problem.type, status: problem.status }, 'request refused');
     return sendProblem(reply, problem, error instanceof AppError ? error.headers : undefined);

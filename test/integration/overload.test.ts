@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, call, createTestApp, type TestApp } from '../support/app.ts';
+import { captureLogs } from '../support/logs.ts';
 import { until } from '../support/polling.ts';
 import { expectProblem } from '../support/problems.ts';
 
@@ -8,12 +9,13 @@ import { expectProblem } from '../support/problems.ts';
 // The lag is made here by keeping the test's own event loop busy, as a flood of requests would.
 
 let t: TestApp;
+const log = captureLogs();
 
 // The threshold is well above what a busy machine's own lag reaches (the browser tests run beside
 // this file), and the lag made below well above the threshold: the test is about shedding, not about
 // how busy the machine is.
 beforeAll(async () => {
-  t = await createTestApp({ OVERLOAD_EVENT_LOOP_DELAY_MS: '500' });
+  t = await createTestApp({ OVERLOAD_EVENT_LOOP_DELAY_MS: '500' }, { logger: log.logger });
 });
 afterAll(() => t.close());
 
@@ -43,6 +45,10 @@ describe('load shedding', () => {
     expect(refused.json().type).toBe('urn:pakn:problem:overloaded');
     expect(refused.json().detail).toMatch(/quá tải/);
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    // Logged as a warning, not as an error: shedding is the API working as meant.
+    const lines = log.lines.filter((l) => l.includes(refused.json().requestId));
+    expect(lines.some((l) => l.includes('"level":40') && l.includes('request shed'))).toBe(true);
+    expect(lines.some((l) => l.includes('"level":50'))).toBe(false);
     const intake = await t.app.inject({ method: 'POST', url: '/api/v1/cases', payload: {} });
     expectProblem(intake, 503);
     // Liveness stays up (a restart would not help); readiness says to send traffic elsewhere.
