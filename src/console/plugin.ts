@@ -7,6 +7,7 @@ import type { Container } from '../container.ts';
 import { AppError } from '../shared/errors.ts';
 import { html } from './html.ts';
 import { page } from './layout.ts';
+import { adminOperationsPages } from './pages/admin/operations.ts';
 import { authPages } from './pages/auth.ts';
 import { boardPages } from './pages/board.ts';
 import { casePages } from './pages/cases.ts';
@@ -115,6 +116,7 @@ export async function consolePlugin(app: FastifyInstance, opts: { container: Con
   await app.register(intakePages, deps);
   await app.register(queuePages, deps);
   await app.register(boardPages, deps);
+  await app.register(adminOperationsPages, deps);
 }
 
 /** A request that changes something must come from the console's own pages (Fetch metadata, Origin). */
