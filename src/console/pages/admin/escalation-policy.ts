@@ -117,7 +117,7 @@ ${cell('key', l.key, html`<input id="key${i}" name="key${i}" value="${r.key}" si
 ${cell('anchor', l.anchor, html`<select id="anchor${i}" name="anchor${i}"${described(`anchor${i}`, problems)}>${['acceptDueAt', 'dueAt'].map((a) => html`<option value="${a}"${r.anchor === a ? html` selected` : ''}>${l.anchors[a]}</option>`)}</select>`)}
 ${cell('offset', l.offset, html`<input id="offset${i}" name="offset${i}" value="${r.offset}" size="8" autocomplete="off" spellcheck="false"${described(`offset${i}`, problems)}>`)}
 <td>${clockSelect(`clock${i}`, r.clock, `${l.row(n)} — ${l.clock}`)}${fieldError(`clock${i}`, problems)}</td>
-<td><fieldset class="roles"${described(`notify${i}`, problems)}><legend class="visually-hidden">${l.row(n)} — ${l.notify}</legend>${notifiable.map(
+<td><fieldset class="roles" id="notify${i}"${described(`notify${i}`, problems)}><legend class="visually-hidden">${l.row(n)} — ${l.notify}</legend>${notifiable.map(
         (role) =>
           html`<label><input type="checkbox" name="notify${i}" value="${role}"${r.notify.includes(role) ? html` checked` : ''}> ${vi.roles[role]}</label> `,
       )}</fieldset>${fieldError(`notify${i}`, problems)}</td>
