@@ -8,6 +8,7 @@ import { AppError } from '../shared/errors.ts';
 import { html } from './html.ts';
 import { page } from './layout.ts';
 import { adminDirectoryPages } from './pages/admin/index.ts';
+import { adminOperationsPages } from './pages/admin/operations.ts';
 import { authPages } from './pages/auth.ts';
 import { boardPages } from './pages/board.ts';
 import { casePages } from './pages/cases.ts';
@@ -117,6 +118,7 @@ export async function consolePlugin(app: FastifyInstance, opts: { container: Con
   await app.register(queuePages, deps);
   await app.register(boardPages, deps);
   await app.register(adminDirectoryPages, deps);
+  await app.register(adminOperationsPages, deps);
 }
 
 /** A request that changes something must come from the console's own pages (Fetch metadata, Origin). */

@@ -77,12 +77,14 @@ ${report.groupBy === 'department' ? html`<td>${(r.key && heads.get(r.key)?.join(
 </form>`;
     const downloads = html`<p>${vi.board.download}: <a href="/console/board/export?${params.toString()}&amp;format=csv">${vi.board.csv}</a> · <a href="/console/board/export?${params.toString()}&amp;format=xlsx">${vi.board.xlsx}</a></p>`;
     const problem = parsed.success ? '' : notice('error', issuesText(parsed.error), true);
+    // The digests sent and the audit trail: the chairman's own ward's (an admin picks a ward).
+    const more = html`<p><a href="/console/board/digests">${vi.digests.link}</a> · <a href="/console/admin/audit">${vi.digests.auditLink}</a></p>`;
     return sendPage(
       req,
       reply,
       container,
       { title: vi.board.title, current: 'board', status: parsed.success ? 200 : 400 },
-      html`<h1>${vi.board.title}</h1>${problem}${form}${table}${downloads}`,
+      html`<h1>${vi.board.title}</h1>${problem}${form}${table}${downloads}${more}`,
     );
   });
 

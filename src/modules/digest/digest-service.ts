@@ -4,7 +4,7 @@ import { badRequest, forbidden, notFound } from '../../shared/errors.ts';
 import type { Principal } from '../auth/principal.ts';
 import { recordEmail } from '../email/email-outbox.ts';
 import { notifyUsers } from '../notifications/notification-repository.ts';
-import { renderDigest } from './digest-content.ts';
+import { type Digest, renderDigest } from './digest-content.ts';
 import { loadDigest, wardsForDigest } from './digest-repository.ts';
 import { dueOccurrence } from './digest-schedule.ts';
 
@@ -103,6 +103,30 @@ export function createDigestService(deps: {
               deliveredAt: e.delivered_at?.toISOString() ?? null,
             })),
         })),
+      };
+    },
+
+    /**
+     * One digest sent, with the report it carried (as of when it was sent). An admin reads any; ward
+     * staff their own ward's — another ward's is 404, as if it did not exist.
+     */
+    async one(caller: Principal, id: string) {
+      if (caller.kind !== 'user') throw forbidden();
+      const row = /^[1-9]\d{0,17}$/.test(id)
+        ? await db
+            .selectFrom('digests')
+            .select(['id', 'ward_id', 'scheduled_for', 'created_at', 'content'])
+            .where('id', '=', id)
+            .executeTakeFirst()
+        : undefined;
+      if (!row || (caller.role !== 'admin' && row.ward_id !== caller.wardId))
+        throw notFound('Không tìm thấy báo cáo.');
+      return {
+        id: row.id,
+        wardId: row.ward_id,
+        scheduledFor: row.scheduled_for.toISOString(),
+        createdAt: row.created_at.toISOString(),
+        content: row.content as unknown as Digest,
       };
     },
 
