@@ -33,7 +33,7 @@ beforeAll(async () => {
     string,
     string,
   ];
-}, 60_000);
+}, 180_000);
 afterAll(() => t.close());
 
 const create = async (token: string, body: object) =>
