@@ -11,6 +11,7 @@ import {
 import { z } from 'zod';
 import { consolePlugin } from './console/plugin.ts';
 import type { Container } from './container.ts';
+import { answerTemplateRoutes } from './modules/answer-templates/answer-template-routes.ts';
 import { auditRoutes } from './modules/audit/audit-routes.ts';
 import { authPlugin } from './modules/auth/auth-plugin.ts';
 import { authRoutes } from './modules/auth/auth-routes.ts';
@@ -145,6 +146,7 @@ export async function buildApp(
         { name: 'cases', description: 'Case intake and queries' },
         { name: 'workflow', description: 'Actions that move a case through its lifecycle' },
         { name: 'deadlines', description: 'Working calendars, deadlines and escalation ladders' },
+        { name: 'answer-templates', description: "A department's answer templates, kept by its head" },
         { name: 'notifications', description: 'In-app inbox: escalations of overdue cases' },
         { name: 'webhooks', description: 'Outgoing webhooks: signed case events with retries' },
         { name: 'reports', description: 'On-time reports for the chairman and the ward office (JSON, CSV)' },
@@ -191,6 +193,7 @@ export async function buildApp(
   await app.register(reportRoutes, { reports: container.reports });
   await app.register(digestRoutes, { digests: container.digests });
   await app.register(messageRoutes, { messages: container.messages });
+  await app.register(answerTemplateRoutes, { templates: container.answerTemplates });
   await app.register(open311Routes, {
     prefix: '/open311/v2',
     open311: container.open311,

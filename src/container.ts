@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from './config.ts';
 import { createPool, type Db, dbOnPool, type Pool } from './db/database.ts';
 import { loadOrCreateSecret } from './db/secrets.ts';
+import { createAnswerTemplateService } from './modules/answer-templates/answer-template-service.ts';
 import { createAuditService } from './modules/audit/audit-service.ts';
 import { createAuthService } from './modules/auth/auth-service.ts';
 import { createAddressFailureLimit, createLoginLockout } from './modules/auth/login-lockout.ts';
@@ -101,6 +102,7 @@ export type Container = Omit<Infrastructure, 'pool'> & {
   messages: ReturnType<typeof createMessageQueries>;
   open311: ReturnType<typeof createOpen311Service>;
   digests: DigestService;
+  answerTemplates: ReturnType<typeof createAnswerTemplateService>;
 };
 
 export async function createContainer(
@@ -178,6 +180,7 @@ export async function createContainer(
   const messages = createMessageQueries({ db, cases });
   const open311 = createOpen311Service({ db, cases, auth });
   const { digests, calendarWarnings } = createBackgroundServices({ config, db });
+  const answerTemplates = createAnswerTemplateService({ db });
 
   return {
     config,
@@ -201,5 +204,6 @@ export async function createContainer(
     messages,
     open311,
     digests,
+    answerTemplates,
   };
 }

@@ -1,4 +1,4 @@
-import type { UserPrincipal } from '../modules/auth/principal.ts';
+import { isDepartmentRole, type UserPrincipal } from '../modules/auth/principal.ts';
 import { html, type SafeHtml } from './html.ts';
 import { vi } from './vi.ts';
 
@@ -8,7 +8,7 @@ export type Shell = {
   user: { principal: UserPrincipal; fullName: string; unread: number } | null;
   csrf: string | null;
   /** Which navigation entry is this page's. */
-  current?: 'inbox' | 'queue' | 'cases' | 'intake' | 'board' | 'admin';
+  current?: 'inbox' | 'queue' | 'cases' | 'intake' | 'board' | 'admin' | 'templates';
 };
 
 /**
@@ -43,6 +43,7 @@ ${
 ${user.principal.role === 'intake' ? html`<li>${link('/console/intake/new', 'intake', vi.intake.nav)}</li>` : ''}
 ${user.principal.role === 'chairman' || user.principal.role === 'admin' ? html`<li>${link('/console/board', 'board', vi.board.nav)}</li>` : ''}
 ${user.principal.role === 'admin' ? html`<li>${link('/console/admin', 'admin', vi.adminDirectory.nav)}</li>` : ''}
+${isDepartmentRole(user.principal.role) ? html`<li>${link('/console/templates', 'templates', vi.answerTemplates.nav)}</li>` : ''}
 </ul>
 <p class="who"><span>${user.fullName}</span> <span class="role">${vi.roles[user.principal.role]}</span></p>
 <form method="post" action="/console/sign-out" class="sign-out">

@@ -15,6 +15,7 @@ import { casePages } from './pages/cases.ts';
 import { inboxPages } from './pages/inbox.ts';
 import { intakePages } from './pages/intake.ts';
 import { queuePages } from './pages/queue.ts';
+import { templatePages } from './pages/templates.ts';
 import { type ConsoleSession, createConsoleSessions, sameToken } from './session.ts';
 import { vi } from './vi.ts';
 
@@ -119,6 +120,7 @@ export async function consolePlugin(app: FastifyInstance, opts: { container: Con
   await app.register(boardPages, deps);
   await app.register(adminDirectoryPages, deps);
   await app.register(adminOperationsPages, deps);
+  await app.register(templatePages, deps);
 }
 
 /** A request that changes something must come from the console's own pages (Fetch metadata, Origin). */

@@ -303,6 +303,19 @@ interface AnswerProposalsTable {
   created_at: CreatedAt;
 }
 
+/** A department's stock answer (modules/answer-templates); category_code null: for any category. */
+interface AnswerTemplatesTable extends Lifecycle {
+  id: Id;
+  ward_id: string;
+  department_id: string;
+  category_code: string | null;
+  title: string;
+  body: string;
+  active: ColumnType<boolean, boolean | undefined, boolean>;
+  updated_by_user_id: string | null;
+  created_at: CreatedAt;
+}
+
 interface NotificationsTable {
   id: Id;
   user_id: string;
@@ -414,6 +427,7 @@ export interface Database {
   escalations: EscalationsTable;
   extension_requests: ExtensionRequestsTable;
   answer_proposals: AnswerProposalsTable;
+  answer_templates: AnswerTemplatesTable;
   notifications: NotificationsTable;
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;

@@ -17,6 +17,7 @@ import { AppError, badRequest, notFound } from '../../shared/errors.ts';
 import { type ConsoleDeps, issuesText } from '../context.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { vi } from '../vi.ts';
+import { answerField, type TemplateChoice, templatePicker } from './answer-template-picker.ts';
 
 export type CaseForActions = {
   id: string;
@@ -45,12 +46,13 @@ export function actionForms(
   departments: { id: string; name: string; active: boolean }[],
   categories: { code: string; name: string; active: boolean }[],
   extension: PendingExtension,
+  answer: { templates: TemplateChoice[]; draft: string } = { templates: [], draft: '' },
 ): SafeHtml {
   const role = who.role;
   const hidden = html`<input type="hidden" name="_csrf" value="${csrf}"><input type="hidden" name="version" value="${kase.version}">`;
   const formFor = (action: string, body: SafeHtml) =>
     html`<form method="post" action="/console/cases/${kase.id}/${action}" class="action">${hidden}${body}</form>`;
-  const forms: SafeHtml[] = [];
+  const forms: (SafeHtml | '')[] = [];
   if (may('assign', kase.status, role))
     forms.push(
       formFor(
@@ -75,9 +77,10 @@ ${
     forms.push(formFor('accept', html`<p><button type="submit">${vi.actions.accept}</button></p>`));
   if (may('respond', kase.status, role) && !(role === 'department_officer' && kase.pendingProposal))
     forms.push(
+      templatePicker(kase.id, answer.templates),
       formFor(
         'respond',
-        html`<p><label for="answer">${vi.actions.answer}</label><br><textarea id="answer" name="answer" rows="6" cols="60" required maxlength="10000"></textarea></p>
+        html`<p><label for="answer">${vi.actions.answer}</label><br>${answerField(answer.draft)}</p>
 <p><button type="submit">${role === 'department_officer' ? vi.actions.propose : vi.actions.respond}</button></p>`,
       ),
     );

@@ -15,6 +15,7 @@ import { timeLeft, when } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { notice } from '../layout.ts';
 import { vi } from '../vi.ts';
+import { answerTemplatePickerRoutes, templatesForCase } from './answer-template-picker.ts';
 import { actionForms, caseActionRoutes } from './case-actions.ts';
 
 /** Ids in paths: digits only; anything else is a case that does not exist (404, as in the API). */
@@ -96,6 +97,7 @@ ${caseStatuses.map((st) => html`<option value="${st}"${raw.status === st ? html`
     reply: FastifyReply,
     id: string,
     problem?: { status: number; text: string },
+    draft = '',
   ) {
     const s = sessionOf(req);
     const kase = await container.cases.get(s.principal, id);
@@ -108,9 +110,10 @@ ${caseStatuses.map((st) => html`<option value="${st}"${raw.status === st ? html`
         ? container.directory.listDepartments(s.principal, kase.wardId, { limit: 100 })
         : Promise.resolve({ items: [] }),
     ]);
-    const [categories, extension] = await Promise.all([
+    const [categories, extension, templates] = await Promise.all([
       activeCategories(container),
       container.actions.pendingExtensionOf(id),
+      templatesForCase(container, s.principal, kase),
     ]);
     const categoryName = categories.find((c) => c.code === kase.categoryCode)?.name ?? kase.categoryCode;
     const department = departments.items.find((d) => d.id === kase.departmentId)?.name;
@@ -146,7 +149,7 @@ ${reporter}
 </section>
 ${kase.answer ? html`<section aria-labelledby="answer"><h2 id="answer">${vi.case.answer}</h2><p>${kase.answer.text}</p><p class="meta">${when(kase.answer.at)}</p></section>` : ''}
 ${pending ? html`<section aria-labelledby="pending"><h2 id="pending">${vi.case.pendingProposal}</h2><p>${pending.answer}</p><p class="meta">${pending.proposedBy.name} · ${when(pending.proposedAt)}</p></section>` : ''}
-${actionForms(kase, s.principal, s.csrf, departments.items, kase.categoryCode === null ? categories : [], extension)}
+${actionForms(kase, s.principal, s.csrf, departments.items, kase.categoryCode === null ? categories : [], extension, { templates, draft })}
 <section aria-labelledby="timeline"><h2 id="timeline">${vi.case.timeline}</h2>
 <ol class="timeline">${events.items.map(
       (e) =>
@@ -169,4 +172,5 @@ ${messages.items.length ? html`<ul>${messages.items.map((m) => html`<li><time da
 
   app.get('/cases/:id', async (req, reply) => renderCase(req, reply, caseId(req.params)));
   await app.register(caseActionRoutes, { container, sessions, rerender: renderCase });
+  await app.register(answerTemplatePickerRoutes, { container, sessions, rerender: renderCase });
 }
