@@ -13,6 +13,8 @@ import { createIntakeContextLoader } from './modules/cases/intake-context.ts';
 import { createTrackingTokens, type TrackingTokens } from './modules/cases/tracking-link.ts';
 import { createDigestService, type DigestService } from './modules/digest/digest-service.ts';
 import { createDirectoryService } from './modules/directory/directory-service.ts';
+import { createFileService, type FileService } from './modules/files/file-service.ts';
+import { createPostgresFileStore } from './modules/files/file-store.ts';
 import { createMessageQueries } from './modules/messages/message-queries.ts';
 import { createNotificationService } from './modules/notifications/notification-service.ts';
 import { createWebhookService } from './modules/notifications/webhook-service.ts';
@@ -91,6 +93,7 @@ export type Container = Omit<Infrastructure, 'pool'> & {
   audit: ReturnType<typeof createAuditService>;
   cases: ReturnType<typeof createCaseService>;
   actions: WorkflowActions;
+  files: FileService;
   slaSettings: ReturnType<typeof createSlaSettingsService>;
   calendars: CalendarService;
   calendarWarnings: CalendarWarnings;
@@ -158,8 +161,10 @@ export async function createContainer(
           }
         : null,
   });
+  const files = createFileService({ db, store: createPostgresFileStore(db), cases });
   const actions = createWorkflowActions({
     db,
+    files,
     queues,
     intakeContext,
     reopenWindowDays: config.REOPEN_WINDOW_DAYS,
@@ -191,6 +196,7 @@ export async function createContainer(
     audit,
     cases,
     actions,
+    files,
     slaSettings,
     calendars,
     calendarWarnings,
