@@ -7,7 +7,7 @@ import { idParams, problems } from '../../shared/http.ts';
 import { userOf } from '../auth/auth-plugin.ts';
 import { staffRoles } from '../auth/principal.ts';
 import { fileSchema, maxFileBytes, uploadBody } from './file-schemas.ts';
-import { type FileService, fileTooLarge, type Upload } from './file-service.ts';
+import { type FileService, fileTooLarge, tooManyFiles, type Upload } from './file-service.ts';
 
 /** A stored file's headers: a download, never a page — whatever the bytes, no browser runs them. */
 export function downloadHeaders(file: { name: string; mediaType: string; size: number }) {
@@ -35,7 +35,7 @@ export function multipartProblem(err: unknown): AppError {
   if (err instanceof AppError) return err;
   const code = (err as { code?: string }).code;
   if (code === 'FST_REQ_FILE_TOO_LARGE') return fileTooLarge();
-  if (code === 'FST_FILES_LIMIT') return badRequest('Chỉ gửi một tệp mỗi lần. Send one file per request.');
+  if (code === 'FST_FILES_LIMIT') return tooManyFiles();
   if (code === 'FST_FIELDS_LIMIT' || code === 'FST_PARTS_LIMIT' || code === 'FST_PROTO_VIOLATION')
     return badRequest('Biểu mẫu gửi lên có quá nhiều trường. Too many form fields.');
   if (code === 'FST_INVALID_MULTIPART_CONTENT_TYPE') return notMultipart();
@@ -57,7 +57,7 @@ async function oneFile(req: FastifyRequest): Promise<Upload> {
   try {
     for await (const part of req.parts()) {
       if (part.type !== 'file') continue;
-      if (upload) throw badRequest('Chỉ gửi một tệp mỗi lần. Send one file per request.');
+      if (upload) throw tooManyFiles();
       upload = { name: part.filename ?? '', bytes: await part.toBuffer() };
     }
   } catch (err) {

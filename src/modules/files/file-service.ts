@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../../db/database.ts';
-import { AppError, badRequest, notFound, problemType } from '../../shared/errors.ts';
+import { AppError, notFound, problemType } from '../../shared/errors.ts';
 import type { UserPrincipal } from '../auth/principal.ts';
 import type { CaseService } from '../cases/case-service.ts';
 import { casesReferring, claimAttachments } from './file-links.ts';
@@ -24,7 +24,16 @@ export const fileTooLarge = () =>
     'Mỗi tệp tối đa 10 MB. File too large: at most 10 MB.',
   );
 
-export const emptyFile = (name: string) => badRequest(`Tệp "${name}" rỗng. Empty file.`);
+export const emptyFile = (name: string) =>
+  new AppError(400, problemType('empty-file'), 'Dữ liệu không hợp lệ', `Tệp "${name}" rỗng. Empty file.`);
+
+export const tooManyFiles = () =>
+  new AppError(
+    400,
+    problemType('too-many-files'),
+    'Dữ liệu không hợp lệ',
+    'Gửi quá nhiều tệp trong một yêu cầu. Too many files in one request.',
+  );
 
 /** An upload as received: the name the client gave and the bytes. */
 export type Upload = { name: string; bytes: Buffer };
@@ -105,6 +114,16 @@ export function createFileService(deps: {
       const bytes = await store.read(id);
       if (!bytes) throw notFound('Không tìm thấy tệp.');
       return { file: toView(file), bytes };
+    },
+
+    /** The files of `ids` the caller may fetch, by id (a case page's attachment list: name, type, size). */
+    async visible(caller: UserPrincipal, ids: readonly string[]): Promise<Map<string, FileView>> {
+      const out = new Map<string, FileView>();
+      for (const id of new Set(ids)) {
+        const file = await store.describe(id);
+        if (file && (await mayRead(caller, file))) out.set(id, toView(file));
+      }
+      return out;
     },
 
     /** Forgets the caller's own uploads that no case refers to (an answer refused after its upload). */
