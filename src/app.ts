@@ -20,6 +20,7 @@ import { publicRoutes } from './modules/cases/public-routes.ts';
 import { digestRoutes } from './modules/digest/digest-routes.ts';
 import { accountRoutes } from './modules/directory/account-routes.ts';
 import { directoryRoutes } from './modules/directory/directory-routes.ts';
+import { fileRoutes } from './modules/files/file-routes.ts';
 import { messageRoutes } from './modules/messages/message-routes.ts';
 import { notificationRoutes } from './modules/notifications/notification-routes.ts';
 import { webhookRoutes } from './modules/notifications/webhook-routes.ts';
@@ -145,6 +146,10 @@ export async function buildApp(
         { name: 'audit', description: 'The audit trail of administration (append-only)' },
         { name: 'cases', description: 'Case intake and queries' },
         { name: 'workflow', description: 'Actions that move a case through its lifecycle' },
+        {
+          name: 'files',
+          description: 'Uploaded attachments (a signed reply): PDF and images, served by case scope',
+        },
         { name: 'deadlines', description: 'Working calendars, deadlines and escalation ladders' },
         { name: 'answer-templates', description: "A department's answer templates, kept by its head" },
         { name: 'notifications', description: 'In-app inbox: escalations of overdue cases' },
@@ -185,6 +190,7 @@ export async function buildApp(
   await app.register(caseRoutes, { cases: container.cases });
   await app.register(publicRoutes, { cases: container.cases });
   await app.register(actionRoutes, { actions: container.actions });
+  await app.register(fileRoutes, { files: container.files });
   await app.register(calendarRoutes, { calendars: container.calendars });
   await app.register(slaSettingsRoutes, { settings: container.slaSettings });
   await app.register(notificationRoutes, { notifications: container.notifications });

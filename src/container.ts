@@ -14,6 +14,8 @@ import { createIntakeContextLoader } from './modules/cases/intake-context.ts';
 import { createTrackingTokens, type TrackingTokens } from './modules/cases/tracking-link.ts';
 import { createDigestService, type DigestService } from './modules/digest/digest-service.ts';
 import { createDirectoryService } from './modules/directory/directory-service.ts';
+import { createFileService, type FileService } from './modules/files/file-service.ts';
+import { createPostgresFileStore } from './modules/files/file-store.ts';
 import { createMessageQueries } from './modules/messages/message-queries.ts';
 import { createNotificationService } from './modules/notifications/notification-service.ts';
 import { createWebhookService } from './modules/notifications/webhook-service.ts';
@@ -92,6 +94,7 @@ export type Container = Omit<Infrastructure, 'pool'> & {
   audit: ReturnType<typeof createAuditService>;
   cases: ReturnType<typeof createCaseService>;
   actions: WorkflowActions;
+  files: FileService;
   slaSettings: ReturnType<typeof createSlaSettingsService>;
   calendars: CalendarService;
   calendarWarnings: CalendarWarnings;
@@ -160,8 +163,10 @@ export async function createContainer(
           }
         : null,
   });
+  const files = createFileService({ db, store: createPostgresFileStore(db), cases });
   const actions = createWorkflowActions({
     db,
+    files,
     queues,
     intakeContext,
     reopenWindowDays: config.REOPEN_WINDOW_DAYS,
@@ -194,6 +199,7 @@ export async function createContainer(
     audit,
     cases,
     actions,
+    files,
     slaSettings,
     calendars,
     calendarWarnings,

@@ -7,6 +7,7 @@ import type { Container } from '../container.ts';
 import { AppError } from '../shared/errors.ts';
 import { html } from './html.ts';
 import { page } from './layout.ts';
+import { csrfRefusedType } from './multipart-form.ts';
 import { adminDirectoryPages } from './pages/admin/index.ts';
 import { adminOperationsPages } from './pages/admin/operations.ts';
 import { authPages } from './pages/auth.ts';
@@ -27,6 +28,13 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** A console page open without sign-in (the sign-in page itself). */
     consolePublic?: boolean;
+    /**
+     * A console form sent as multipart/form-data (a file with it): its `_csrf` field is not parsed
+     * before the handler, which must check it with `readConsoleForm` (multipart-form.ts) before it
+     * reads any file — so nothing is stored unless the token matches. An htmx request's header is
+     * checked here as for every other route.
+     */
+    consoleMultipart?: boolean;
   }
 }
 
@@ -82,8 +90,14 @@ export async function consolePlugin(app: FastifyInstance, opts: { container: Con
     if (!req.consoleSession) return toSignIn(req, reply);
     if (unsafe(req.method)) {
       const sent = req.headers['x-csrf-token'] ?? (req.body as { _csrf?: string } | undefined)?._csrf;
-      if (!sameToken(typeof sent === 'string' ? sent : undefined, req.consoleSession.csrf))
-        return refuse(reply);
+      if (!sameToken(typeof sent === 'string' ? sent : undefined, req.consoleSession.csrf)) {
+        // A multipart form's token is among its parts, read by the route itself (see consoleMultipart).
+        const deferred =
+          req.routeOptions.config.consoleMultipart === true &&
+          sent === undefined &&
+          req.isMultipart?.() === true;
+        if (!deferred) return refuse(reply);
+      }
     } else if (!req.headers['hx-request']) {
       sessions.renew(reply, req.consoleSession);
     }
@@ -94,6 +108,7 @@ export async function consolePlugin(app: FastifyInstance, opts: { container: Con
       error instanceof AppError ? error.statusCode : ((error as { statusCode?: number }).statusCode ?? 500);
     if (status >= 500) req.log.error({ err: error }, 'console request failed');
     if (status === 401) return toSignIn(req, reply);
+    if (error instanceof AppError && error.type === csrfRefusedType) return refuse(reply);
     const kind = status === 404 ? 'notFound' : status === 403 ? 'forbidden' : status >= 500 ? 'server' : null;
     if (kind === null) {
       // A 4xx of a service (400, 409, 412…): its Vietnamese detail, on the page that sent the request.

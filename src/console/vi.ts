@@ -673,6 +673,24 @@ export const vi = {
     insert: 'Chèn',
     gone: 'Mẫu trả lời này không còn dùng được; hãy chọn mẫu khác.',
   },
+  files: {
+    label: 'Tệp đính kèm (văn bản trả lời đã ký, ảnh)',
+    hint: 'PDF hoặc ảnh JPEG, PNG, WebP; mỗi tệp tối đa 10 MB; chọn được nhiều tệp.',
+    fix: 'Chưa gửi được câu trả lời: hãy sửa tệp đính kèm được đánh dấu. Chưa có gì được lưu.',
+    unsupported: (name: string) =>
+      `Tệp "${name}" không phải PDF hay ảnh JPEG, PNG, WebP (xét theo nội dung tệp, không theo tên). Hãy chọn tệp khác.`,
+    tooLarge: (name?: string) => `${name ? `Tệp "${name}"` : 'Một tệp'} lớn hơn 10 MB. Hãy chọn tệp nhỏ hơn.`,
+    empty: (name: string) => `Tệp "${name}" rỗng.`,
+    tooMany: (n: number) => `Gửi tối đa ${n} tệp cùng một câu trả lời.`,
+    broken: 'Không đọc được tệp gửi lên. Hãy chọn lại tệp rồi gửi lại.',
+    attachments: 'Tệp đính kèm',
+    size: (bytes: number) =>
+      bytes < 1024 * 1024
+        ? `${new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 0 }).format(Math.max(1, bytes / 1024))} KB`
+        : `${new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 1 }).format(bytes / 1024 / 1024)} MB`,
+    external: 'liên kết ngoài',
+    download: (name: string) => `Tải về ${name}`,
+  },
   time: {
     left: (h: number, m: number, working: boolean) => `còn ${duration(h, m)}${working ? ' làm việc' : ''}`,
     over: (h: number, m: number, working: boolean) =>

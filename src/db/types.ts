@@ -316,6 +316,27 @@ interface AnswerTemplatesTable extends Lifecycle {
   created_at: CreatedAt;
 }
 
+/** An uploaded attachment (files module): its bytes and what they were sniffed to be. */
+interface FilesTable {
+  id: Id;
+  /** The uploader's ward; null for an admin, who belongs to none. */
+  ward_id: string | null;
+  uploaded_by_user_id: string;
+  name: string;
+  media_type: string;
+  size: number;
+  sha256: string;
+  bytes: Buffer;
+  created_at: CreatedAt;
+}
+
+/** Which cases refer to a file (an answer's or an answer proposal's attachments). */
+interface CaseFilesTable {
+  file_id: string;
+  case_id: string;
+  created_at: CreatedAt;
+}
+
 interface NotificationsTable {
   id: Id;
   user_id: string;
@@ -428,6 +449,8 @@ export interface Database {
   extension_requests: ExtensionRequestsTable;
   answer_proposals: AnswerProposalsTable;
   answer_templates: AnswerTemplatesTable;
+  files: FilesTable;
+  case_files: CaseFilesTable;
   notifications: NotificationsTable;
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;

@@ -1,8 +1,12 @@
+import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { CaseStatus, Role } from '../../db/types.ts';
 import type { UserPrincipal } from '../../modules/auth/principal.ts';
 import { rejectReasons } from '../../modules/cases/status-labels.ts';
+import { maxFileBytes } from '../../modules/files/file-schemas.ts';
+import type { CheckedUpload } from '../../modules/files/file-service.ts';
+import { acceptedTypes } from '../../modules/files/file-sniff.ts';
 import {
   assignBody,
   extensionBody,
@@ -13,9 +17,10 @@ import {
   sendBackBody,
 } from '../../modules/workflow/action-schemas.ts';
 import { type CaseAction, decide } from '../../modules/workflow/state-machine.ts';
-import { AppError, badRequest, notFound } from '../../shared/errors.ts';
+import { AppError, badRequest, notFound, problemType } from '../../shared/errors.ts';
 import { type ConsoleDeps, issuesText } from '../context.ts';
 import { html, type SafeHtml } from '../html.ts';
+import { readConsoleForm } from '../multipart-form.ts';
 import { vi } from '../vi.ts';
 import { answerField, type TemplateChoice, templatePicker } from './answer-template-picker.ts';
 
@@ -26,6 +31,14 @@ export type CaseForActions = {
   version: number;
   categoryCode: string | null;
   pendingProposal?: { id: string } | undefined;
+};
+
+/** The answer form as it was sent, when it comes back with a problem: the text, and the files' error. */
+/** What the answer form shows: the templates to insert, the text typed so far, what was wrong with a file. */
+export type RespondState = {
+  templates?: TemplateChoice[];
+  draft?: string | undefined;
+  fileError?: string | undefined;
 };
 
 /** An extension request waiting for the ward office's decision. */
@@ -46,12 +59,13 @@ export function actionForms(
   departments: { id: string; name: string; active: boolean }[],
   categories: { code: string; name: string; active: boolean }[],
   extension: PendingExtension,
-  answer: { templates: TemplateChoice[]; draft: string } = { templates: [], draft: '' },
+  answer: RespondState = {},
 ): SafeHtml {
   const role = who.role;
+  // `_csrf` first: a multipart form's parts arrive in this order, and its token is read before any file.
   const hidden = html`<input type="hidden" name="_csrf" value="${csrf}"><input type="hidden" name="version" value="${kase.version}">`;
-  const formFor = (action: string, body: SafeHtml) =>
-    html`<form method="post" action="/console/cases/${kase.id}/${action}" class="action">${hidden}${body}</form>`;
+  const formFor = (action: string, body: SafeHtml, multipart = false) =>
+    html`<form method="post" action="/console/cases/${kase.id}/${action}" class="action"${multipart ? html` enctype="multipart/form-data"` : ''}>${hidden}${body}</form>`;
   const forms: (SafeHtml | '')[] = [];
   if (may('assign', kase.status, role))
     forms.push(
@@ -77,11 +91,15 @@ ${
     forms.push(formFor('accept', html`<p><button type="submit">${vi.actions.accept}</button></p>`));
   if (may('respond', kase.status, role) && !(role === 'department_officer' && kase.pendingProposal))
     forms.push(
-      templatePicker(kase.id, answer.templates),
+      templatePicker(kase.id, answer.templates ?? []),
       formFor(
         'respond',
-        html`<p><label for="answer">${vi.actions.answer}</label><br>${answerField(answer.draft)}</p>
+        html`<p><label for="answer">${vi.actions.answer}</label><br>${answerField(answer.draft ?? '')}</p>
+<p class="field${answer.fileError ? ' invalid' : ''}"><label for="answer-files">${vi.files.label}</label><br>
+<input type="file" id="answer-files" name="files" multiple accept="${acceptedTypes.join(',')}" aria-describedby="answer-files-hint${answer.fileError ? ' answer-files-error' : ''}"${answer.fileError ? html` aria-invalid="true"` : ''}>
+<span class="meta" id="answer-files-hint">${vi.files.hint}</span>${answer.fileError ? html`<span class="field-error" id="answer-files-error">${answer.fileError}</span>` : ''}</p>
 <p><button type="submit">${role === 'department_officer' ? vi.actions.propose : vi.actions.respond}</button></p>`,
+        true,
       ),
     );
   if (kase.pendingProposal && may('approve_answer', kase.status, role))
@@ -148,6 +166,18 @@ ${
   }</section>`;
 }
 
+/** At most this many files with one answer (each up to 10 MB, read into memory before any is stored). */
+const maxAnswerFiles = 5;
+
+/** A file problem as the person reads it, beside the file field. */
+function fileMessage(err: AppError, name?: string): string {
+  if (err.statusCode === 413) return vi.files.tooLarge(name);
+  if (err.statusCode === 415) return vi.files.unsupported(name ?? '');
+  if (err.type === problemType('empty-file')) return vi.files.empty(name ?? '');
+  if (err.type === problemType('too-many-files')) return vi.files.tooMany(maxAnswerFiles);
+  return vi.files.broken;
+}
+
 const version = z.object({ version: z.string().regex(/^\d{1,9}$/) });
 const optional = (s: unknown) => (typeof s === 'string' && s.trim() !== '' ? s.trim() : undefined);
 
@@ -165,7 +195,7 @@ export async function caseActionRoutes(
       req: FastifyRequest,
       reply: FastifyReply,
       id: string,
-      problem: { status: number; text: string },
+      problem: { status: number; text: string; respond?: RespondState },
     ) => Promise<unknown>;
   },
 ) {
@@ -195,20 +225,33 @@ export async function caseActionRoutes(
       const id = params.id ?? '';
       if (!/^\d{1,18}$/.test(id)) throw notFound();
       const body = (req.body ?? {}) as Body;
-      const v = version.safeParse(body);
       const session = req.consoleSession;
       if (!session) throw notFound();
-      try {
-        await run(session.principal, id, `"${v.success ? v.data.version : '0'}"`, body, params);
-      } catch (err) {
-        if (err instanceof AppError && err.statusCode === 412)
-          return rerender(req, reply, id, { status: 412, text: vi.errors.stale });
-        if (err instanceof AppError && [400, 409].includes(err.statusCode))
-          return rerender(req, reply, id, { status: err.statusCode, text: err.message });
-        throw err;
-      }
-      return reply.redirect(`/console/cases/${id}`, 303);
+      return perform(req, reply, id, () => run(session.principal, id, ifMatchOf(body), body, params));
     });
+  const ifMatchOf = (body: Body) => {
+    const v = version.safeParse(body);
+    return `"${v.success ? v.data.version : '0'}"`;
+  };
+  /** Runs an action; back to the case page, or the page again saying what went wrong (412, 400, 409). */
+  async function perform(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    act: () => Promise<unknown>,
+    respond?: RespondState,
+  ) {
+    try {
+      await act();
+    } catch (err) {
+      if (err instanceof AppError && err.statusCode === 412)
+        return rerender(req, reply, id, { status: 412, text: vi.errors.stale });
+      if (err instanceof AppError && [400, 409].includes(err.statusCode))
+        return rerender(req, reply, id, { status: err.statusCode, text: err.message, respond });
+      throw err;
+    }
+    return reply.redirect(`/console/cases/${id}`, 303);
+  }
 
   route('assign', (who, id, ifMatch, b) =>
     actions.assign(
@@ -223,9 +266,57 @@ export async function caseActionRoutes(
     ),
   );
   route('accept', (who, id, ifMatch) => actions.accept(who, id, ifMatch, null));
-  route('respond', (who, id, ifMatch, b) =>
-    actions.respond(who, id, ifMatch, parsed(respondBody, { answer: b.answer })),
-  );
+  // The answer, with the signed reply's files (the head's answer, an officer's proposal): a multipart
+  // form, parsed in this scope only; a plain form (no file input sent) is read as before.
+  await app.register(async (scope) => {
+    await scope.register(multipart, {
+      limits: { fileSize: maxFileBytes, files: maxAnswerFiles, fields: 10, fieldSize: 64 * 1024, parts: 20 },
+    });
+    scope.post('/cases/:id/respond', { config: { consoleMultipart: true } }, async (req, reply) => {
+      const id = (req.params as { id?: string }).id ?? '';
+      if (!/^\d{1,18}$/.test(id)) throw notFound();
+      const session = req.consoleSession;
+      if (!session) throw notFound();
+      const form = req.isMultipart()
+        ? await readConsoleForm(req, session)
+        : { fields: (req.body ?? {}) as Record<string, string>, files: [], fileProblem: null };
+      const answer = form.fields.answer;
+      // A file that will not do: said beside the field, with the answer kept; nothing is stored.
+      const badFile = (fileError: string) =>
+        rerender(req, reply, id, { status: 400, text: vi.files.fix, respond: { draft: answer, fileError } });
+      if (form.fileProblem) return badFile(fileMessage(form.fileProblem));
+      const checked: CheckedUpload[] = [];
+      for (const f of form.files) {
+        try {
+          checked.push(container.files.check(f));
+        } catch (err) {
+          if (err instanceof AppError) return badFile(fileMessage(err, f.name));
+          throw err;
+        }
+      }
+      return perform(
+        req,
+        reply,
+        id,
+        async () => {
+          const body = parsed(respondBody, { answer });
+          const stored = await container.files.storeChecked(session.principal, checked);
+          const attachments = stored.map((f) => ({ url: f.url, mediaType: f.mediaType, name: f.name }));
+          try {
+            await actions.respond(session.principal, id, ifMatchOf(form.fields), { ...body, attachments });
+          } catch (err) {
+            // Not answered (stale, refused): the files uploaded for it go too — no half-written answer.
+            await container.files.discard(
+              session.principal,
+              stored.map((f) => f.id),
+            );
+            throw err;
+          }
+        },
+        { draft: answer },
+      );
+    });
+  });
   route('answer-proposals/:pid/approve', (who, id, ifMatch, _b, p) =>
     actions.approveProposal(who, id, p.pid ?? '', ifMatch, null),
   );

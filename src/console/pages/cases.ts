@@ -2,6 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { caseStatuses } from '../../db/types.ts';
 import { listCasesQuery } from '../../modules/cases/case-schemas.ts';
 import { statusLabels } from '../../modules/cases/status-labels.ts';
+import { downloadHeaders } from '../../modules/files/file-routes.ts';
+import { type FileView, fileIdOf } from '../../modules/files/file-schemas.ts';
 import { notFound } from '../../shared/errors.ts';
 import {
   activeCategories,
@@ -16,7 +18,7 @@ import { html, type SafeHtml } from '../html.ts';
 import { notice } from '../layout.ts';
 import { vi } from '../vi.ts';
 import { answerTemplatePickerRoutes, templatesForCase } from './answer-template-picker.ts';
-import { actionForms, caseActionRoutes } from './case-actions.ts';
+import { actionForms, caseActionRoutes, type RespondState } from './case-actions.ts';
 
 /** Ids in paths: digits only; anything else is a case that does not exist (404, as in the API). */
 const caseId = (params: unknown) => {
@@ -38,6 +40,38 @@ function timeLeftFragment(id: string, left: Left): SafeHtml {
   }${state === 'overdue' ? html`<span class="flag" aria-hidden="true">⚠</span> ` : state === 'due-soon' ? html`<span class="flag">⏰ ${vi.cases.dueSoon}</span> ` : ''}<strong>${words}</strong>${
     left ? html` <span class="due">(${when(left.dueAt)})</span>` : ''
   }</p>`;
+}
+
+type Attachment = { url: string; mediaType?: string | undefined; name?: string | undefined };
+
+const typeNames: Record<string, string> = {
+  'application/pdf': 'PDF',
+  'image/jpeg': 'JPEG',
+  'image/png': 'PNG',
+  'image/webp': 'WebP',
+};
+
+/**
+ * An answer's attachments as download links with name, type and size: a pakn file through the
+ * console's own route (only those the caller may fetch), an external address as it is.
+ */
+function attachmentList(list: Attachment[], files: Map<string, FileView>): SafeHtml | '' {
+  const items = list.flatMap((a) => {
+    const id = fileIdOf(a.url);
+    if (id === null)
+      return [
+        html`<li><a href="${a.url}" rel="noopener noreferrer">${a.name ?? a.url}</a> <span class="meta">(${vi.files.external})</span></li>`,
+      ];
+    const f = files.get(id);
+    return f
+      ? [
+          html`<li><a href="/console/files/${f.id}" download>${f.name}</a> <span class="meta">(${typeNames[f.mediaType] ?? f.mediaType}, ${vi.files.size(f.size)})</span></li>`,
+        ]
+      : [];
+  });
+  return items.length
+    ? html`<h3 class="attachments-title">${vi.files.attachments}</h3><ul class="attachments">${items}</ul>`
+    : '';
 }
 
 /** The case list (filters and search in the URL, so staff bookmark them) and the case page. */
@@ -96,7 +130,7 @@ ${caseStatuses.map((st) => html`<option value="${st}"${raw.status === st ? html`
     req: FastifyRequest,
     reply: FastifyReply,
     id: string,
-    problem?: { status: number; text: string },
+    problem?: { status: number; text: string; respond?: RespondState },
     draft = '',
   ) {
     const s = sessionOf(req);
@@ -126,8 +160,20 @@ ${r.email ? html`<dt>${vi.case.email}</dt><dd>${r.email}</dd>` : ''}
 </dl>`
       : html`<p>${vi.case.reporter}: ${vi.case.hidden}</p>`;
     const pending = (
-      kase as { pendingProposal?: { answer: string; proposedBy: { name: string }; proposedAt: string } }
+      kase as {
+        pendingProposal?: {
+          answer: string;
+          attachments: Attachment[];
+          proposedBy: { name: string };
+          proposedAt: string;
+        };
+      }
     ).pendingProposal;
+    const listed = [...(kase.answer?.attachments ?? []), ...(pending?.attachments ?? [])];
+    const files = await container.files.visible(
+      s.principal,
+      listed.map((a) => fileIdOf(a.url)).filter((x): x is string => x !== null),
+    );
     const main = html`<h1>${kase.code} <span class="status">${kase.statusLabel}</span></h1>
 ${problem ? notice('error', problem.text) : ''}
 ${timeLeftFragment(id, left)}
@@ -147,9 +193,9 @@ ${kase.title ? html`<p class="case-title"><strong>${kase.title}</strong></p>` : 
 </dl>
 ${reporter}
 </section>
-${kase.answer ? html`<section aria-labelledby="answer"><h2 id="answer">${vi.case.answer}</h2><p>${kase.answer.text}</p><p class="meta">${when(kase.answer.at)}</p></section>` : ''}
-${pending ? html`<section aria-labelledby="pending"><h2 id="pending">${vi.case.pendingProposal}</h2><p>${pending.answer}</p><p class="meta">${pending.proposedBy.name} · ${when(pending.proposedAt)}</p></section>` : ''}
-${actionForms(kase, s.principal, s.csrf, departments.items, kase.categoryCode === null ? categories : [], extension, { templates, draft })}
+${kase.answer ? html`<section aria-labelledby="answer"><h2 id="answer">${vi.case.answer}</h2><p>${kase.answer.text}</p>${attachmentList(kase.answer.attachments, files)}<p class="meta">${when(kase.answer.at)}</p></section>` : ''}
+${pending ? html`<section aria-labelledby="pending"><h2 id="pending">${vi.case.pendingProposal}</h2><p>${pending.answer}</p>${attachmentList(pending.attachments, files)}<p class="meta">${pending.proposedBy.name} · ${when(pending.proposedAt)}</p></section>` : ''}
+${actionForms(kase, s.principal, s.csrf, departments.items, kase.categoryCode === null ? categories : [], extension, { templates, draft: problem?.respond?.draft ?? draft, fileError: problem?.respond?.fileError })}
 <section aria-labelledby="timeline"><h2 id="timeline">${vi.case.timeline}</h2>
 <ol class="timeline">${events.items.map(
       (e) =>
@@ -171,6 +217,13 @@ ${messages.items.length ? html`<ul>${messages.items.map((m) => html`<li><time da
   }
 
   app.get('/cases/:id', async (req, reply) => renderCase(req, reply, caseId(req.params)));
+
+  // An attachment, by the cookie session: the files service's own check (the uploader, or whoever may
+  // see a case that refers to it; 404 otherwise), always a download (file-routes.ts downloadHeaders).
+  app.get('/files/:id', async (req, reply) => {
+    const { file, bytes } = await container.files.open(sessionOf(req).principal, caseId(req.params));
+    return reply.headers(downloadHeaders(file)).send(bytes);
+  });
   await app.register(caseActionRoutes, { container, sessions, rerender: renderCase });
   await app.register(answerTemplatePickerRoutes, { container, sessions, rerender: renderCase });
 }

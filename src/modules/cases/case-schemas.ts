@@ -161,7 +161,16 @@ export const caseSchema = z
     answeredAt: z.iso.datetime().nullable(),
     closedAt: z.iso.datetime().nullable(),
     overdue: z.boolean(),
-    answer: z.object({ text: z.string(), at: z.iso.datetime() }).nullable(),
+    answer: z
+      .object({
+        text: z.string(),
+        at: z.iso.datetime(),
+        attachments: z.array(attachmentView).meta({
+          description:
+            'What came with the answer (the signed reply): external addresses, or pakn files (`/api/v1/files/{id}`) served to staff who may see the case',
+        }),
+      })
+      .nullable(),
     publication: z.enum(['public', 'status_only']).meta({
       description:
         "What the public may read of it: the category's publication, and `status_only` for a confidential reporter whatever the category",

@@ -62,7 +62,7 @@ export function toCaseView(row: CaseWithCategory, viewer: Principal, now: Date =
     overdue: isOverdue(row, now),
     answer:
       row.answer_text !== null && row.answered_at
-        ? { text: row.answer_text, at: row.answered_at.toISOString() }
+        ? { text: row.answer_text, at: row.answered_at.toISOString(), attachments: row.answer_attachments }
         : null,
     publication: publicationOf(row),
     answerPublished: row.answer_published,

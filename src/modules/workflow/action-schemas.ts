@@ -2,16 +2,28 @@ import { z } from 'zod';
 import { idSchema, isStorable, storableString, text } from '../../shared/http.ts';
 import { categoryCode } from '../cases/case-schemas.ts';
 import { rejectReasons } from '../cases/status-labels.ts';
+import { fileUrlPattern } from '../files/file-schemas.ts';
 import { durationSchema } from '../sla/duration-schema.ts';
 
 const note = text(2000);
 const attachments = z
   .array(
     z.object({
-      url: z
-        .url({ protocol: /^https?$/, error: 'Đường dẫn tệp phải là URL http(s)' })
-        .max(2000)
-        .refine(isStorable, 'Đường dẫn chứa ký tự không hợp lệ'),
+      // An external http(s) address as before, or a file uploaded to pakn (POST /api/v1/files), by the
+      // path its upload returned: checked and linked to the case when the answer is written.
+      url: z.union(
+        [
+          z
+            .url({ protocol: /^https?$/, error: 'Đường dẫn tệp phải là URL http(s)' })
+            .max(2000)
+            .refine(isStorable, 'Đường dẫn chứa ký tự không hợp lệ'),
+          z
+            .string()
+            .regex(fileUrlPattern)
+            .meta({ description: 'A pakn file: the `url` of POST /api/v1/files' }),
+        ],
+        { error: 'Đường dẫn tệp phải là URL http(s) hoặc /api/v1/files/{id}' },
+      ),
       mediaType: storableString().max(100).optional(),
       name: text(255).optional(),
     }),

@@ -1,5 +1,7 @@
+import type { Transaction } from 'kysely';
 import type { z } from 'zod';
 import type { Db } from '../../db/database.ts';
+import type { Database } from '../../db/types.ts';
 import { conflict, forbidden, notFound } from '../../shared/errors.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { CaseView } from '../cases/case-schemas.ts';
@@ -17,6 +19,19 @@ import { answerActionOf, proposalStatusLabels } from './answer-proposals.ts';
 import { answering } from './department-actions.ts';
 import type { WorkflowEngine } from './engine.ts';
 
+/**
+ * The files module's check of an answer's pakn files (file-links.ts), in the answer's transaction:
+ * the caller's own uploads of the case's ward only; each one linked to the case.
+ */
+export type AttachmentClaims = {
+  claim(
+    trx: Transaction<Database>,
+    caller: Principal & { kind: 'user' },
+    kase: { id: string; ward_id: string },
+    attachments: z.output<typeof respondBody>['attachments'],
+  ): Promise<z.output<typeof respondBody>['attachments']>;
+};
+
 export type AnswerProposalView = Awaited<ReturnType<typeof proposalView>>;
 
 /** What `respond` did: answered the case, or proposed the answer to the department's head. */
@@ -33,7 +48,7 @@ const excerpt = (s: string, max = 300) => (s.length > max ? `${s.slice(0, max - 
  * becomes the case's answer exactly as if the head had answered, judged on time or late at that
  * moment — or sends it back with a note, and the officer is told. Each is an event on the timeline.
  */
-export function answerProposalActions(engine: WorkflowEngine, deps: { db: Db }) {
+export function answerProposalActions(engine: WorkflowEngine, deps: { db: Db; files: AttachmentClaims }) {
   const { run } = engine;
 
   async function propose(
@@ -52,6 +67,7 @@ export function answerProposalActions(engine: WorkflowEngine, deps: { db: Db }) 
         );
       const departmentId = row.department_id;
       if (departmentId === null) throw conflict('Phản ánh chưa được chuyển cho phòng nào.', 'invalid-status');
+      const attachments = await deps.files.claim(trx, caller, row, body.attachments);
       const proposer = await trx
         .selectFrom('users')
         .select('full_name')
@@ -63,7 +79,7 @@ export function answerProposalActions(engine: WorkflowEngine, deps: { db: Db }) 
         departmentId,
         userId: caller.userId,
         answer: body.answer,
-        attachments: body.attachments,
+        attachments,
       });
       await notifyDepartment(trx, row, 'department_head', {
         type: 'answer_proposal',
@@ -92,9 +108,10 @@ export function answerProposalActions(engine: WorkflowEngine, deps: { db: Db }) 
         caller.role === 'department_officer' && (await officerAnswersNeedApproval(deps.db, caller.wardId));
       if (answerActionOf(caller.role, needsApproval) === 'propose_answer')
         return { kind: 'proposed', proposal: await propose(caller, id, ifMatch, body) };
-      const answered = await run(caller, id, ifMatch, 'respond', async (_row, _trx, now) =>
-        answering(body, now, 'answered'),
-      );
+      const answered = await run(caller, id, ifMatch, 'respond', async (row, trx, now) => {
+        const attachments = await deps.files.claim(trx, caller, row, body.attachments);
+        return answering({ ...body, attachments }, now, 'answered');
+      });
       return { kind: 'answered', case: answered };
     },
 

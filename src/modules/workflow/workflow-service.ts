@@ -1,4 +1,4 @@
-import { answerProposalActions } from './answer-proposal-actions.ts';
+import { type AttachmentClaims, answerProposalActions } from './answer-proposal-actions.ts';
 import { departmentActions } from './department-actions.ts';
 import { dispatchActions } from './dispatch-actions.ts';
 import { createWorkflowEngine, type WorkflowEngineDeps } from './engine.ts';
@@ -8,7 +8,9 @@ import { officeActions } from './office-actions.ts';
 export type WorkflowActions = ReturnType<typeof createWorkflowActions>;
 
 /** Every workflow action on a case (design.md §3), each one transaction of the engine. */
-export function createWorkflowActions(deps: WorkflowEngineDeps & { reopenWindowDays: number }) {
+export function createWorkflowActions(
+  deps: WorkflowEngineDeps & { reopenWindowDays: number; files: AttachmentClaims },
+) {
   const engine = createWorkflowEngine(deps);
   return {
     ...dispatchActions(engine),
