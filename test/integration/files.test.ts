@@ -173,10 +173,11 @@ describe('downloading', () => {
     for (const token of [ward.tokens.infraOfficer, ward.tokens.intake, other.tokens.infraHead])
       expectProblem(await fetchFile(bearer(token), file.url), 404);
     expectProblem(await fetchFile({}, file.url), 401);
+    expectProblem(await fetchFile({ 'x-api-key': apiKey }, file.url), 404);
     expectProblem(await fetchFile(bearer(ward.tokens.infraHead), '/api/v1/files/999999999999'), 404);
   });
 
-  it('once the answer refers to it: the case’s viewers may fetch it; another department, another ward and the citizens’ app may not', async () => {
+  it('once the answer refers to it: the case’s viewers and the app that filed it may fetch it; another department, another ward and another app may not', async () => {
     const file = await uploaded(ward.tokens.infraHead, 'tra-loi-ky.pdf');
     const res = await respond(ward.tokens.infraHead, kase.id, {
       answer: 'Đã thay bóng đèn; công văn trả lời kèm theo.',
@@ -202,7 +203,11 @@ describe('downloading', () => {
     expect((await fetchFile(bearer(t.adminToken), file.url)).statusCode).toBe(200);
     expectProblem(await fetchFile(bearer(ward.tokens.cultureHead), file.url), 404);
     expectProblem(await fetchFile(bearer(other.tokens.infraHead), file.url), 404);
-    expectProblem(await fetchFile({ 'x-api-key': apiKey }, file.url), 403);
+    // The signed reply, for the app that filed the case to show the citizen; not for another app.
+    const byApp = await fetchFile({ 'x-api-key': apiKey }, file.url);
+    expect(byApp.statusCode).toBe(200);
+    expect(byApp.rawPayload.equals(samples.pdf)).toBe(true);
+    expectProblem(await fetchFile({ 'x-api-key': await createApiClient(t) }, file.url), 404);
     // The citizen's own view of the case names no file.
     const pub = await t.app.inject({ method: 'GET', url: `/api/v1/public/cases/${kase.code}` });
     expect(pub.body).not.toContain('/api/v1/files/');
@@ -268,6 +273,8 @@ describe('answering with a file', () => {
     expect(proposed.statusCode).toBe(201);
     expect((await fetchFile(bearer(ward.tokens.infraHead), file.url)).statusCode).toBe(200);
     expectProblem(await fetchFile(bearer(ward.tokens.cultureHead), file.url), 404);
+    // A draft answer is the ward's own business: the app that filed the case sees its file only once sent.
+    expectProblem(await fetchFile({ 'x-api-key': apiKey }, file.url), 404);
     const approved = await t.app.inject({
       method: 'POST',
       url: `/api/v1/cases/${c.id}/answer-proposals/${proposed.json().id}/approve`,
@@ -277,5 +284,6 @@ describe('answering with a file', () => {
     expect(approved.json().answer.attachments).toEqual([
       { url: file.url, mediaType: 'application/pdf', name: 'de-xuat.pdf' },
     ]);
+    expect((await fetchFile({ 'x-api-key': apiKey }, file.url)).statusCode).toBe(200);
   });
 });

@@ -4,7 +4,7 @@ import { type FastifyPluginAsyncZod, validatorCompiler } from 'fastify-type-prov
 import { z } from 'zod';
 import { AppError, badRequest, problemType } from '../../shared/errors.ts';
 import { idParams, problems } from '../../shared/http.ts';
-import { userOf } from '../auth/auth-plugin.ts';
+import { principalOf, userOf } from '../auth/auth-plugin.ts';
 import { staffRoles } from '../auth/principal.ts';
 import { fileSchema, maxFileBytes, uploadBody } from './file-schemas.ts';
 import { type FileService, fileTooLarge, tooManyFiles, type Upload } from './file-service.ts';
@@ -103,10 +103,11 @@ export const fileRoutes: FastifyPluginAsyncZod<{ files: FileService }> = async (
   app.get(
     '/api/v1/files/:id',
     {
-      config: { access: { roles: staffRoles } },
+      config: { access: { roles: staffRoles, apiClient: true } },
       schema: {
         operationId: 'getFile',
-        summary: 'Download an attachment (to its uploader, or to whoever may see a case that refers to it)',
+        summary:
+          'Download an attachment (to its uploader, to staff who may see a case that refers to it, to the app that filed a case whose answer carries it)',
         description:
           'Always a download (`Content-Disposition: attachment`) with the type its bytes were found to be; another user’s file that no case the caller may see refers to is 404.',
         tags,
@@ -118,7 +119,7 @@ export const fileRoutes: FastifyPluginAsyncZod<{ files: FileService }> = async (
       },
     },
     async (req, reply) => {
-      const { file, bytes } = await files.open(userOf(req), req.params.id);
+      const { file, bytes } = await files.open(principalOf(req), req.params.id);
       return reply.headers(downloadHeaders(file)).send(bytes as never);
     },
   );

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../../db/database.ts';
 import { AppError, notFound, problemType } from '../../shared/errors.ts';
-import type { UserPrincipal } from '../auth/principal.ts';
+import type { Principal, UserPrincipal } from '../auth/principal.ts';
 import type { CaseService } from '../cases/case-service.ts';
 import { casesReferring, claimAttachments } from './file-links.ts';
 import { type FileView, fileUrlOf, maxFileBytes } from './file-schemas.ts';
@@ -56,7 +56,7 @@ const toView = (f: StoredFile): FileView => ({
 export function createFileService(deps: {
   db: Db;
   store: FileStore;
-  cases: Pick<CaseService, 'requireVisible'>;
+  cases: Pick<CaseService, 'requireVisible' | 'get'>;
 }) {
   const { db, store, cases } = deps;
 
@@ -83,13 +83,21 @@ export function createFileService(deps: {
     return toView(stored);
   }
 
-  /** Whether the caller may fetch the file: theirs, or referred to by a case they may see. */
-  async function mayRead(caller: UserPrincipal, file: StoredFile): Promise<boolean> {
-    if (file.uploadedBy === caller.userId) return true;
+  /**
+   * Whether the caller may fetch the file: staff, when it is theirs or a case they may see refers to it;
+   * a channel's app, when it is in the published answer of a case the app filed (the signed reply the
+   * app shows the citizen) — never a draft answer waiting for the head.
+   */
+  async function mayRead(caller: Principal, file: StoredFile): Promise<boolean> {
+    if (caller.kind === 'user' && file.uploadedBy === caller.userId) return true;
     for (const caseId of await casesReferring(db, file.id)) {
       try {
-        await cases.requireVisible(caller, caseId);
-        return true;
+        if (caller.kind === 'user') {
+          await cases.requireVisible(caller, caseId);
+          return true;
+        }
+        const view = await cases.get(caller, caseId);
+        if (view.answer?.attachments.some((a) => a.url === fileUrlOf(file.id))) return true;
       } catch (err) {
         if (!(err instanceof AppError && err.statusCode === 404)) throw err;
       }
@@ -108,7 +116,7 @@ export function createFileService(deps: {
       Promise.all(uploads.map((u) => store1(caller, u))),
 
     /** A file's description and bytes; 404 unless the caller may see it (someone else's is not there). */
-    async open(caller: UserPrincipal, id: string): Promise<{ file: FileView; bytes: Buffer }> {
+    async open(caller: Principal, id: string): Promise<{ file: FileView; bytes: Buffer }> {
       const file = await store.describe(id);
       if (!file || !(await mayRead(caller, file))) throw notFound('Không tìm thấy tệp.');
       const bytes = await store.read(id);
