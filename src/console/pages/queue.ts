@@ -128,12 +128,13 @@ export async function queuePages(app: FastifyInstance, deps: ConsoleDeps) {
       case 'overdue': {
         const groups = await container.cases.overdueByDepartment(who, LIMIT);
         content = groups.length
-          ? html`${groups.map(
+          ? html`<p class="meta">${vi.queue.keys}</p>${groups.map(
               (g) => html`<section aria-labelledby="group-${g.departmentId}">
 <h2 id="group-${g.departmentId}">${vi.queues.group(g.name, g.count)}</h2>
 <p>${vi.queues.heads}: ${g.heads.length ? g.heads.join(', ') : vi.queues.noHead}</p>
 ${table(
   [vi.cases.columns.code, vi.cases.columns.title, vi.queue.left, vi.cases.columns.status],
+  false,
   g.cases.map(
     (c) =>
       html`<tr class="${stateOf(c.left)}">${caseCells(c)}${deadlineCell(c.left)}<td>${c.statusLabel}</td></tr>`,
@@ -202,7 +203,11 @@ ${shown !== null && counts[view] > shown ? html`<p class="meta">${vi.queues.more
   await app.register(bulkRoutes, { ...deps, render });
 }
 
-function table(columns: string[], rows: SafeHtml[]): SafeHtml {
+/** A queue's table; `keys`: with the j/k hint above it (once per page). */
+function table(columns: string[], rows: SafeHtml[]): SafeHtml;
+function table(columns: string[], keys: false, rows: SafeHtml[]): SafeHtml;
+function table(columns: string[], a: SafeHtml[] | false, b?: SafeHtml[]): SafeHtml {
+  const rows = a === false ? (b ?? []) : a;
   if (rows.length === 0) return html`<p>${vi.queues.empty}</p>`;
-  return html`<p class="meta">${vi.queue.keys}</p><table class="cases queue">${headRow(columns)}<tbody>${rows}</tbody></table>`;
+  return html`${a === false ? '' : html`<p class="meta">${vi.queue.keys}</p>`}<table class="cases queue">${headRow(columns)}<tbody>${rows}</tbody></table>`;
 }
