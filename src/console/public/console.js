@@ -45,14 +45,31 @@ document.addEventListener('DOMContentLoaded', () => {
   if (window.location.hash === '#q') document.getElementById('q')?.focus();
 });
 
-// In a queue, j and k move from row to row (the focus on the row's link); Enter opens it.
+// In a queue, j and k move from row to row (the focus on the row's first link, its case: a row may
+// start with a checkbox); Enter opens it; x checks or unchecks the row's checkbox, where it has one.
+// A focused checkbox is not a field being typed in: j, k and x work from it too.
+const rowLinks = () =>
+  [...document.querySelectorAll('table.queue tbody tr')]
+    .map((tr) => tr.querySelector('a[href]'))
+    .filter(Boolean);
+
 document.addEventListener('keydown', (event) => {
-  if (typing(event.target) || event.ctrlKey || event.metaKey || event.altKey) return;
+  const onCheckbox = event.target instanceof HTMLInputElement && event.target.type === 'checkbox';
+  if ((typing(event.target) && !onCheckbox) || event.ctrlKey || event.metaKey || event.altKey) return;
+  if (event.key === 'x') {
+    const row = event.target instanceof Element ? event.target.closest('table.queue tbody tr') : null;
+    const box = row?.querySelector('input[type=checkbox]');
+    if (!box || onCheckbox) return;
+    event.preventDefault();
+    box.click();
+    return;
+  }
   if (event.key !== 'j' && event.key !== 'k') return;
-  const links = [...document.querySelectorAll('table.queue tbody tr td:first-child a')];
+  const links = rowLinks();
   if (links.length === 0) return;
   event.preventDefault();
-  const at = links.indexOf(document.activeElement);
+  const row = event.target instanceof Element ? event.target.closest('table.queue tbody tr') : null;
+  const at = row ? links.indexOf(row.querySelector('a[href]')) : -1;
   const next = event.key === 'j' ? Math.min(at + 1, links.length - 1) : Math.max(at - 1, 0);
   links[at === -1 ? 0 : next].focus();
 });

@@ -10,6 +10,7 @@ import type { Principal } from '../auth/principal.ts';
 import { enqueueDeliveries } from '../notifications/delivery-queue.ts';
 import { acceptDeadline, answerDeadline, escalationTimers } from '../sla/deadlines.ts';
 import { businessSecondsBetween } from '../sla/working-time.ts';
+import { latestReturns, overdueGroups, type QueueKind, queueCounts, queueQuery } from './case-queues.ts';
 import {
   type CaseWithCategory,
   caseColumns,
@@ -115,6 +116,36 @@ export function createCaseService(deps: {
         ...left(row.due_at, ctx.category?.sla[row.urgency].clock !== 'continuous'),
       };
     return null;
+  }
+
+  /**
+   * A work queue (case-queues.ts): the cases of one queue in the caller's scope, first things first,
+   * with the time left to each (as timeLeft) and, for cases waiting for classification, the latest
+   * return by a department if there was one. At most `limit`: a queue is worked from its top.
+   */
+  async function queue(caller: Principal, kind: QueueKind, limit: number, now = new Date()) {
+    const rows = await queueQuery(db, caseScope(caller), kind, now)
+      .orderBy('cases.id')
+      .limit(limit)
+      .execute();
+    const returns =
+      kind === 'triage' || kind === 'returned'
+        ? await latestReturns(
+            db,
+            rows.map((r) => r.id),
+          )
+        : new Map<string, never>();
+    const wards = new Map<string, Promise<string>>();
+    return Promise.all(
+      rows.map(async (row) => {
+        const r = returns.get(row.id);
+        return {
+          ...toCaseView(row, caller, now),
+          left: await leftOf(row, now, wards),
+          returned: r ? { at: r.at.toISOString(), departmentName: r.departmentName, note: r.note } : null,
+        };
+      }),
+    );
   }
 
   return {
@@ -291,26 +322,21 @@ export function createCaseService(deps: {
       return leftOf(row, now, new Map());
     },
 
+    queue,
+
+    /** How many cases each work queue holds for the caller (the console's tab labels). */
+    queueCounts: (caller: Principal, now = new Date()) => queueCounts(db, caseScope(caller), now),
+
     /**
-     * A work queue: the open cases in the caller's scope whose deadline comes first, with the time
-     * left to each (as timeLeft): `triage`, the cases waiting for the ward office's classification by
-     * their accept deadline; `department`, the cases with a department by their answer deadline
-     * (paused ones last). At most `limit`: a queue is worked from its top.
+     * The caller's overdue cases per department, largest group first: its count, its heads' names,
+     * and its cases, the latest first (at most `limit` cases in all).
      */
-    async queue(caller: Principal, kind: 'triage' | 'department', limit: number, now = new Date()) {
-      const base = scoped(selectCases(db), caseScope(caller));
-      const q =
-        kind === 'triage'
-          ? base.where('cases.status', '=', 'received').orderBy('cases.accept_due_at', 'asc')
-          : base
-              .where('cases.status', 'in', ['assigned', 'in_progress', 'awaiting_info'])
-              .orderBy(sql`cases.paused_at IS NOT NULL`)
-              .orderBy(sql`cases.due_at ASC NULLS LAST`);
-      const rows = await q.orderBy('cases.id').limit(limit).execute();
-      const wards = new Map<string, Promise<string>>();
-      return Promise.all(
-        rows.map(async (row) => ({ ...toCaseView(row, caller, now), left: await leftOf(row, now, wards) })),
-      );
+    async overdueByDepartment(caller: Principal, limit: number, now = new Date()) {
+      const [groups, cases] = await Promise.all([
+        overdueGroups(db, caseScope(caller), now),
+        queue(caller, 'overdue', limit, now),
+      ]);
+      return groups.map((g) => ({ ...g, cases: cases.filter((c) => c.departmentId === g.departmentId) }));
     },
 
     async list(caller: Principal, query: ListCasesQuery) {

@@ -4,6 +4,7 @@ import { dispatchActions } from './dispatch-actions.ts';
 import { createWorkflowEngine, type WorkflowEngineDeps } from './engine.ts';
 import { extensionActions } from './extensions.ts';
 import { officeActions } from './office-actions.ts';
+import { workflowQueues } from './workflow-queues.ts';
 
 export type WorkflowActions = ReturnType<typeof createWorkflowActions>;
 
@@ -18,5 +19,6 @@ export function createWorkflowActions(
     ...officeActions(engine, deps),
     ...extensionActions(engine, deps),
     ...answerProposalActions(engine, deps),
+    ...workflowQueues(deps),
   };
 }
