@@ -28,6 +28,8 @@ let closedOne: CaseJson;
 const password = 'password-123';
 /** What makes this run's category names unique. */
 let key: string;
+/** The clerk's API token. */
+let clerkToken: string;
 const phone = '+84912345678';
 
 beforeAll(async () => {
@@ -40,6 +42,7 @@ beforeAll(async () => {
     createStaff(t, 'department_head', { departmentId: infra }, password),
     createStaff(t, 'intake', { wardId: other.id }, password),
   ]);
+  clerkToken = c.token;
   const tokens = new Map([
     [ward.id, c.token],
     [other.id, o.token],
@@ -225,16 +228,17 @@ describe('likely duplicates', () => {
 });
 
 describe('the category, chosen by typing', () => {
-  it('files the call under the category whose name was typed, without accents', async () => {
+  it('files the call under the category whose name was typed, without accents (the phone as said, stored as digits)', async () => {
     const typed = `thoat nuoc ${key}`;
     const res = await save({
-      phone: '0911000444',
+      phone: '0911 000.444',
       description: 'Cống thoát nước ngõ 15 bị tắc.',
       category: typed,
     });
     expect(res.statusCode).toBe(303);
     const kase = htmlOf(await get(clerk, res.headers.location as string));
     expect(textOf(kase.querySelector('.facts'))).toContain(drains.name);
+    expect(kase.querySelector('a[href^="tel:"]')?.getAttribute('href')).toBe('tel:0911000444');
   });
 
   it('says beside the field when no category has that name, and files nothing', async () => {
@@ -269,6 +273,15 @@ describe('searching by code or phone', () => {
   it("finds the ward office a reporter's cases by their phone, however typed", async () => {
     for (const q of ['0912 345 678', '+84912345678'])
       expect(await rows(clerk, q), q).toEqual([earlier[1]?.code, earlier[0]?.code]);
+  });
+
+  it('is the API’s own search: /api/v1/cases?q= finds the same by phone', async () => {
+    const res = await call(
+      t.app,
+      { method: 'GET', url: '/api/v1/cases?q=0912%20345%20678', headers: bearer(clerkToken) },
+      200,
+    );
+    expect(res.json().items.map((c: CaseJson) => c.code)).toEqual([earlier[1]?.code, earlier[0]?.code]);
   });
 
   it('finds a case by its code', async () => {

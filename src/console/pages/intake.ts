@@ -162,7 +162,12 @@ ${field('residentialGroup', vi.intake.group, html`<input id="residentialGroup" n
       urgency: f.urgency === 'urgent' ? 'urgent' : 'normal',
       title: text('title'),
       description: f.description ?? '',
-      reporter: { name: text('name'), phone: f.phone ?? '', confidential: f.confidential === 'true' },
+      // A number as it is said and typed (0903 555 111, 0903.555.111): stored as its digits.
+      reporter: {
+        name: text('name'),
+        phone: (f.phone ?? '').replace(/[\s.-]/g, ''),
+        confidential: f.confidential === 'true',
+      },
       location:
         text('address') || text('residentialGroup')
           ? { address: text('address'), residentialGroup: text('residentialGroup') }
