@@ -50,7 +50,9 @@ function probeOf(f: Fields, categories: Categories): DuplicateProbe {
 /**
  * Logging a 1022 call: a form in the order of the call (the caller's phone first), for the keyboard
  * alone (Ctrl+Enter saves, "Lưu & nhập tiếp" opens the next one). The case is filed by intake's own
- * service as the API files it; the form's hidden call id makes a resent form the same case.
+ * service as the API files it; the form's hidden call id makes a resent form the same case. As the
+ * call is typed, htmx asks for the caller's earlier cases (under the phone) and for open cases the
+ * call may repeat (before the buttons); the category is typed, with the names as suggestions.
  */
 export async function intakePages(app: FastifyInstance, { container }: ConsoleDeps) {
   const intakeOnly = (req: FastifyRequest) => {
