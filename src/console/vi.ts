@@ -78,6 +78,31 @@ export const vi = {
     fix: 'Chưa lưu được: hãy sửa các ô được đánh dấu.',
     shortcutHint: 'Ctrl+Enter để lưu.',
   },
+  /** The 1022 call form's helpers: the caller's earlier cases, likely duplicates, the category typed. */
+  callForm: {
+    noHistory: 'Số này chưa có phản ánh nào trước đây tại phường.',
+    history: (n: number, code: string, status: string) =>
+      `Người gọi đã có ${n} phản ánh trước đây (mới nhất: ${code}, ${status}).`,
+    historyShown: (shown: number, total: number) =>
+      `${shown} phản ánh gần nhất trong ${total}, mới nhất ở trên.`,
+    historyCaption: 'Phản ánh trước đây của người gọi',
+    columns: { code: 'Mã', received: 'Tiếp nhận', status: 'Trạng thái', title: 'Nội dung' },
+    newTab: '(mở trong thẻ mới)',
+    duplicates: 'Có thể trùng với',
+    duplicatesHint:
+      'Phản ánh đang mở trong phường giống cuộc gọi này. Hãy kiểm tra; nếu là việc khác, vẫn lưu bình thường.',
+    reasons: {
+      group: 'cùng tổ dân phố',
+      address: 'địa chỉ gần giống',
+      text: 'nội dung gần giống',
+    } as Record<string, string>,
+    categoryHint: 'Gõ vài chữ của tên lĩnh vực (không cần dấu) rồi chọn; để trống nếu chưa rõ.',
+    categoryUnknown: (typed: string) =>
+      `Không có lĩnh vực “${typed}”. Hãy gõ lại, chọn trong danh sách hoặc để trống.`,
+    categoryAmbiguous: (names: string[]) =>
+      `Có nhiều lĩnh vực khớp: ${names.join('; ')}. Hãy gõ thêm cho rõ.`,
+    searchLabel: 'Tìm theo mã, số điện thoại, nội dung, địa chỉ',
+  },
   shortcuts: {
     title: 'Phím tắt',
     close: 'Đóng',

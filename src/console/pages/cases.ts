@@ -84,7 +84,7 @@ export async function casePages(app: FastifyInstance, { container, sessions }: C
     const { items, nextCursor } = await container.cases.list(s.principal, query);
     const keep = new URLSearchParams(Object.entries(raw).filter(([k, v]) => k !== 'cursor' && v !== ''));
     const filters = html`<form method="get" action="/console/cases" class="filters" role="search">
-<p><label for="q">${vi.cases.search}</label> <input id="q" name="q" type="search" value="${raw.q ?? ''}"></p>
+<p><label for="q">${s.principal.role === 'intake' ? vi.callForm.searchLabel : vi.cases.search}</label> <input id="q" name="q" type="search" value="${raw.q ?? ''}"></p>
 <p><label for="status">${vi.cases.status}</label> <select id="status" name="status">
 <option value="">${vi.cases.anyStatus}</option>
 ${caseStatuses.map((st) => html`<option value="${st}"${raw.status === st ? html` selected` : ''}>${statusLabels[st]}</option>`)}

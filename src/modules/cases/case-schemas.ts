@@ -247,7 +247,7 @@ export const listCasesQuery = listQuery.extend({
     .optional()
     .meta({
       description:
-        'Accent-insensitive text search: every word (up to 8) must occur in the code, title, description or address (`den duong` finds "Đèn đường"). A whole case code (`NGOQUYEN-260824-0042`, any letter case) finds that case.',
+        'Accent-insensitive text search: every word (up to 8) must occur in the code, title, description or address (`den duong` finds "Đèn đường"). A whole case code (`NGOQUYEN-260824-0042`, any letter case) finds that case. For the ward office (`intake`), a whole phone number however written (`0912 345 678`, `+84912345678`) finds that reporter\'s cases instead.',
     }),
   receivedFrom: dayOrInstant.optional(),
   receivedTo: dayOrInstant.optional(),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSearch, windowable } from './case-search.ts';
+import { parseSearch, phoneSearchKey, windowable } from './case-search.ts';
 
 describe('parseSearch', () => {
   it('splits words on any whitespace and keeps at most eight terms', () => {
@@ -33,5 +33,32 @@ describe('windowable', () => {
     expect(windowable(['den', 'duong'])).toBe(true);
     expect(windowable(['so', '12'])).toBe(false);
     expect(windowable([])).toBe(false);
+  });
+});
+
+describe('phoneSearchKey', () => {
+  it('reads one whole phone number however written as its 84… form', () => {
+    for (const q of [
+      '0912345678',
+      '0912 345 678',
+      ' +84 912 345 678 ',
+      '+84.912.345.678',
+      '84912345678',
+      '０９１２３４５６７８',
+    ])
+      expect(phoneSearchKey(q)).toBe('84912345678');
+  });
+
+  it('leaves anything else to the text search', () => {
+    for (const q of [
+      undefined,
+      '',
+      '091234567',
+      '09123456789',
+      '0912345678 den',
+      'NGOQUYEN-260824-0042',
+      '1912345678',
+    ])
+      expect(phoneSearchKey(q)).toBeUndefined();
   });
 });

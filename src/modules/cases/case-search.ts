@@ -18,3 +18,14 @@ export function parseSearch(q: string | undefined): SearchTerms {
 
 /** Words worth reading a ward's newest cases for first: those without digits (see case-service list). */
 export const windowable = (words: string[]) => words.length > 0 && !words.some((w) => /\d/.test(w));
+
+/**
+ * A `q` that is one whole Vietnamese phone number, however written (0912 345 678, +84.912.345.678,
+ * 84912345678): its one form (84…, as phoneKey and the database's pakn_phone_key write it), for a
+ * lookup of the reporter's phone by those who may see it. Anything else: undefined.
+ */
+export function phoneSearchKey(q: string | undefined): string | undefined {
+  const compact = (q ?? '').normalize('NFKC').replace(/[\s.()-]/g, '');
+  const m = /^(?:\+84|84|0)(\d{9})$/.exec(compact);
+  return m ? `84${m[1]}` : undefined;
+}

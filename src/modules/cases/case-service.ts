@@ -25,11 +25,13 @@ import {
 } from './case-repository.ts';
 import type { CreateCaseInput, ListCasesQuery } from './case-schemas.ts';
 import { caseScope } from './case-scope.ts';
-import { parseSearch, windowable } from './case-search.ts';
+import { parseSearch, phoneSearchKey, windowable } from './case-search.ts';
 import { toCaseView } from './case-view.ts';
 import { eventActorOf } from './event-actor.ts';
 import { type IntakeContextLoader, refuseRetired } from './intake-context.ts';
 import { type DuplicateCheck, insertIntake } from './intake-statement.ts';
+import { type DuplicateProbe, matchDuplicate, probeWorthLooking } from './likely-duplicates.ts';
+import { phoneKey } from './personal-data.ts';
 import { selectPublicCases, toPublicCase } from './public-view.ts';
 import { answerClockRunning, statusLabels } from './status-labels.ts';
 import type { TrackingTokens } from './tracking-link.ts';
@@ -44,6 +46,18 @@ const dayStart = (v: string, nextDay = false) => {
 };
 
 export type CaseService = ReturnType<typeof createCaseService>;
+
+/**
+ * Who may look cases up by the reporter's phone: the ward office, which takes the calls (department
+ * staff see a reporter's phone on a case, but not all of a caller's cases through it).
+ */
+const looksUpCallers = (p: Principal) => p.kind === 'user' && p.role === 'intake';
+
+/** A case's reporter's phone in its one form (pakn_phone_key, the index cases_ward_phone_idx). */
+const phoneKeyOf = sql<string>`pakn_phone_key(cases.reporter_phone)`;
+
+/** Open cases: those a new call could repeat. */
+const openStatuses = ['received', 'assigned', 'in_progress', 'awaiting_info'] as const;
 
 /** The ward-local `yyMMdd` of case codes, worked out once a minute per time zone (intake is hot). */
 function codeDayOf() {
@@ -364,6 +378,16 @@ export function createCaseService(deps: {
       }
       const now = new Date();
       const toPage = (rows: CaseWithCategory[]) => page(rows, query.limit, (r) => toCaseView(r, caller, now));
+      // A whole phone number, for the ward office: the cases of that reporter (cases_ward_phone_idx).
+      const phone = looksUpCallers(caller) ? phoneSearchKey(query.q) : undefined;
+      if (phone !== undefined)
+        return toPage(
+          await q
+            .where('cases.reporter_phone', 'is not', null)
+            .where(phoneKeyOf, '=', phone)
+            .limit(query.limit + 1)
+            .execute(),
+        );
       const { codes, words } = parseSearch(query.q);
       // A whole case code is a probe of the code's unique index. (Through the trigram index a code
       // cost 60-130 ms at a million cases: its trigrams, the ward's name and a date, are common.)
@@ -405,6 +429,65 @@ export function createCaseService(deps: {
         );
       }
       return toPage(await q.limit(query.limit + 1).execute());
+    },
+
+    /**
+     * A caller's earlier cases in the caller's scope, newest first (at most `limit`), and how many
+     * there are: what the 1022 call form shows as the phone is typed. For the ward office only; a
+     * phone that is not yet a whole number finds nothing.
+     */
+    async byCaller(caller: Principal, phone: string, limit: number) {
+      if (!looksUpCallers(caller)) throw forbidden('Chỉ cán bộ tiếp nhận tra cứu theo số điện thoại.');
+      const key = phoneKey(phone);
+      if (!/^84\d{9}$/.test(key)) return { total: 0, items: [] };
+      const rows = await scoped(selectCases(db), caseScope(caller))
+        .where('cases.reporter_phone', 'is not', null)
+        .where(phoneKeyOf, '=', key)
+        .select(sql<string>`count(*) OVER ()`.as('total'))
+        .orderBy('cases.id', 'desc')
+        .limit(limit)
+        .execute();
+      const now = new Date();
+      return {
+        total: Number(rows[0]?.total ?? 0),
+        items: rows.map((r) => toCaseView(r, caller, now)),
+      };
+    },
+
+    /**
+     * Open cases in the caller's scope that look like the call being typed (likely-duplicates.ts),
+     * most alike first, at most `limit`: of the category chosen (or any, without one), the newest
+     * few hundred open ones are compared. The text must be as alike as DUPLICATE_SIMILARITY asks of
+     * intake's own lookup.
+     */
+    async likelyDuplicates(caller: Principal, probe: DuplicateProbe, limit: number) {
+      if (!probeWorthLooking(probe)) return [];
+      let q = scoped(selectCases(db), caseScope(caller))
+        .where('cases.status', 'in', openStatuses)
+        .orderBy('cases.id', 'desc')
+        .limit(300);
+      if (probe.categoryCode !== null) q = q.where('categories.code', '=', probe.categoryCode);
+      const rows = await q.execute();
+      const min = deps.duplicates?.similarity ?? 0.3;
+      const now = new Date();
+      return rows
+        .map((r) => ({
+          row: r,
+          match: matchDuplicate(
+            probe,
+            {
+              categoryCode: r.category_code,
+              text: `${r.title ?? ''} ${r.description}`,
+              address: r.location_address,
+              residentialGroup: r.location_residential_group,
+            },
+            min,
+          ),
+        }))
+        .filter((m) => m.match !== null)
+        .sort((a, b) => (b.match?.score ?? 0) - (a.match?.score ?? 0))
+        .slice(0, limit)
+        .map(({ row, match }) => ({ case: toCaseView(row, caller, now), reasons: match?.reasons ?? [] }));
     },
 
     async events(caller: Principal, id: string, query: { limit: number; cursor?: string | undefined }) {
