@@ -109,7 +109,7 @@ export const vi = {
     list: [
       ['?', 'Hiện danh sách phím tắt'],
       ['n', 'Tiếp nhận cuộc gọi mới (cán bộ tiếp nhận)'],
-      ['/', 'Tìm phản ánh theo mã, nội dung, địa chỉ'],
+      ['/', 'Tìm phản ánh theo mã, số điện thoại (cán bộ tiếp nhận), nội dung, địa chỉ'],
       ['j / k', 'Chuyển xuống / lên một dòng trong hàng việc'],
       ['x', 'Chọn / bỏ chọn dòng đang đứng trong hàng việc'],
       ['Ctrl+Enter', 'Lưu biểu mẫu đang nhập'],

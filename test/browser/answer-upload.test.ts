@@ -6,6 +6,7 @@ import {
   launchBrowser,
   newContext,
   type ServedConsole,
+  screenshot,
   serveConsole,
   signIn,
 } from '../support/browser.ts';
@@ -93,6 +94,7 @@ describe('the signed reply', () => {
       const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
       expect(download.suggestedFilename()).toBe('Công văn trả lời.pdf');
       await expectAccessible(page, 'the case page with the answer and its file');
+      await screenshot(page, 'case-answer-file');
     } finally {
       await context.close();
     }

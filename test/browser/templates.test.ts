@@ -6,6 +6,7 @@ import {
   launchBrowser,
   newContext,
   type ServedConsole,
+  screenshot,
   serveConsole,
   signIn,
 } from '../support/browser.ts';
@@ -84,6 +85,7 @@ describe('answer templates', () => {
       await expect
         .poll(() => page.inputValue('#answer'))
         .toBe(`Dòng đã gõ.\n\nKính gửi Vũ Thị Mai: phản ánh ${kase.code} đã được xử lý.`);
+      await screenshot(page, 'answer-template');
       // htmx swapped the box alone: the page did not reload.
       expect(page.url()).toBe(url);
       await Promise.all([
