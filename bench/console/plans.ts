@@ -5,7 +5,8 @@
  * most once a minute), and EXPLAIN ANALYZE would run the write. The plans go to a file; a summary per
  * statement (time, the plan's top node, its scans) comes back for the run's output and JSON.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import pg from 'pg';
 import type { Statement } from '../queries/capture.ts';
 
@@ -88,6 +89,7 @@ export async function explainPages(
   } finally {
     await client.end();
   }
+  mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, out.join(''));
   return summaries;
 }
