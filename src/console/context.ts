@@ -13,10 +13,8 @@ export function sessionOf(req: FastifyRequest): ConsoleSession {
 }
 
 /** How many unread notifications the navigation shows (at most 100 counted: "99+"). */
-export async function unreadCount(container: Container, s: ConsoleSession): Promise<number> {
-  const unread = await container.notifications.inbox(s.principal, { limit: 100, unread: true });
-  return unread.items.length;
-}
+export const unreadCount = (container: Container, s: ConsoleSession): Promise<number> =>
+  container.notifications.unreadCount(s.principal, 100);
 
 /** Sends a whole page in the shell, with the user's name and unread count in the navigation. */
 export async function sendPage(

@@ -29,6 +29,25 @@ export function listInbox(
   return q.execute();
 }
 
+/**
+ * How many of the user's notifications are unread, counted up to `cap` (a badge shows "99+"): ids only,
+ * from the unread notifications' own partial index, without their cases or texts.
+ */
+export async function countUnread(db: Conn, userId: string, cap: number): Promise<number> {
+  const unread = db
+    .selectFrom('notifications')
+    .select('id')
+    .where('user_id', '=', userId)
+    .where('read_at', 'is', null)
+    .limit(cap)
+    .as('u');
+  const row = await db
+    .selectFrom(unread)
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 /** Marks the user's notification read (the first reading time stays); undefined when not theirs. */
 export async function markRead(db: Conn, userId: string, id: string) {
   const updated = await db

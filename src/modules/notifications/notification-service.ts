@@ -2,7 +2,7 @@ import type { Db } from '../../db/database.ts';
 import { notFound } from '../../shared/errors.ts';
 import { decodeCursor, page } from '../../shared/http.ts';
 import type { UserPrincipal } from '../auth/principal.ts';
-import { listInbox, markRead, type NotificationRow } from './notification-repository.ts';
+import { countUnread, listInbox, markRead, type NotificationRow } from './notification-repository.ts';
 import type { InboxQuery, NotificationView } from './notification-schemas.ts';
 
 export type NotificationService = ReturnType<typeof createNotificationService>;
@@ -30,6 +30,11 @@ export function createNotificationService(deps: { db: Db }) {
         unreadOnly: query.unread === true,
       });
       return page(rows, query.limit, toView);
+    },
+
+    /** How many of the user's notifications are unread, at most `cap` (the navigation's badge). */
+    unreadCount(user: UserPrincipal, cap: number): Promise<number> {
+      return countUnread(db, user.userId, cap);
     },
 
     async markRead(user: UserPrincipal, id: string): Promise<NotificationView> {
