@@ -25,6 +25,7 @@ export function page(shell: Shell, main: SafeHtml): SafeHtml {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="htmx-config" content='{"includeIndicatorStyles":false}'>
 <title>${shell.title} — ${vi.app}</title>
 <link rel="stylesheet" href="/console/static/console.css">
 <script src="/console/static/htmx/htmx.min.js" defer></script>

@@ -40,13 +40,24 @@ export const viewports = {
 export type ViewportName = keyof typeof viewports;
 
 /** A fresh context (cookies of its own) in Vietnamese and the ward's time zone, at one of `viewports`. */
-export function newContext(browser: Browser, viewport: ViewportName = 'desktop'): Promise<BrowserContext> {
-  return browser.newContext({
+export async function newContext(
+  browser: Browser,
+  viewport: ViewportName = 'desktop',
+): Promise<BrowserContext> {
+  const context = await browser.newContext({
     viewport: viewports[viewport],
     locale: 'vi-VN',
     timezoneId: 'Asia/Ho_Chi_Minh',
     ...(viewport === 'phone' ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}),
   });
+  // Every page records what the content security policy blocked (expectAccessible fails on any): a
+  // blocked inline style or script is a part of the page that silently does not work.
+  await context.addInitScript(`
+    window.__cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.__cspViolations.push(
+      e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') + ' (' + e.sourceFile + ':' + e.lineNumber + ')'));
+  `);
+  return context;
 }
 
 export type ServedConsole = { t: TestApp; base: string; close: () => Promise<void> };
@@ -76,6 +87,9 @@ const summary = (text: string | undefined) => {
 
 /** Runs axe on the page as it is and fails, listing each serious or critical violation, if there is any. */
 export async function expectAccessible(page: Page, what: string): Promise<void> {
+  const blocked = (await page.evaluate('window.__cspViolations ?? []')) as string[];
+  if (blocked.length > 0)
+    throw new Error(`${what} (${page.url()}): the content security policy blocked ${blocked.join('; ')}`);
   const { violations } = await new AxeBuilder({ page }).analyze();
   const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   if (bad.length === 0) return;
