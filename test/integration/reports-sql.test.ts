@@ -4,7 +4,7 @@ import type { CaseStatus, Channel } from '../../src/db/types.ts';
 import { channels } from '../../src/db/types.ts';
 import type { UserPrincipal } from '../../src/modules/auth/principal.ts';
 import { slaReportQuery } from '../../src/modules/reports/report-schemas.ts';
-import { channelNames } from '../../src/modules/reports/report-service.ts';
+import { channelNames, epochMs } from '../../src/modules/reports/report-service.ts';
 import {
   type ReportCase,
   type SlaReportRow,
@@ -212,4 +212,16 @@ describe('the SLA report counted in SQL', () => {
           expect(sum((r) => r.answeredOnTime)).toBeGreaterThan(0);
           expect(sum((r) => r.overdueOpen)).toBeGreaterThan(0);
         });
+});
+
+describe('epochMs', () => {
+  it("gives Postgres's floored epoch milliseconds back from its float seconds, around whole milliseconds and centuries ahead", async () => {
+    const { rows } = await sql<{ s: number; m: number }>`
+      SELECT date_part('epoch', t) AS s, floor(extract(epoch from t) * 1000)::float8 AS m
+      FROM (SELECT timestamptz '2026-12-07 10:00:00.123+07' + i * interval '1 microsecond'
+                   + j * interval '3652 days 1 second' AS t
+            FROM generate_series(-1500, 1500) i, generate_series(-5, 20) j) x`.execute(t.container.db);
+    expect(rows.length).toBe(3001 * 26);
+    expect(rows.filter((r) => epochMs(r.s) !== r.m)).toEqual([]);
+  });
 });
