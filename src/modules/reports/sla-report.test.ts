@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { defaultCalendar } from '../sla/calendar.ts';
-import { type ReportCase, slaReport, slaReportCsv, unassignedName } from './sla-report.ts';
+import {
+  type ReportCase,
+  type ReportTally,
+  slaReport,
+  slaReportCsv,
+  slaReportOf,
+  unassignedName,
+} from './sla-report.ts';
 
 const calendar = defaultCalendar();
 const now = new Date('2026-11-20T03:00:00Z'); // Friday 10:00 in Hải Phòng
@@ -68,6 +75,92 @@ describe('slaReport', () => {
       ['B', 1, 0],
       ['A', 0, 0],
       [unassignedName, null, 1],
+    ]);
+  });
+});
+
+describe('slaReportOf', () => {
+  const tally: ReportTally = {
+    key: '10',
+    name: 'Phòng Kinh tế (W1)',
+    received: 3,
+    answered: 2,
+    answeredOnTime: 1,
+    overdueOpen: 1,
+    ratings: 1,
+    ratingSum: 5,
+  };
+  it('adds up the tallies of one key, names it after the first, and takes the median over its answers', () => {
+    const rows = slaReportOf(
+      [
+        tally,
+        {
+          ...tally,
+          name: 'Phòng Kinh tế (W2)',
+          received: 1,
+          answered: 1,
+          answeredOnTime: 1,
+          overdueOpen: 0,
+          ratings: 2,
+          ratingSum: 4,
+        },
+        {
+          ...tally,
+          key: null,
+          name: null,
+          received: 2,
+          answered: 0,
+          answeredOnTime: 0,
+          overdueOpen: 2,
+          ratings: 0,
+          ratingSum: 0,
+        },
+      ],
+      [
+        {
+          wardId: '1',
+          key: '10',
+          assignedAt: base.assignedAt as Date,
+          answeredAt: at('2026-11-16T03:00:00Z'),
+        }, // 2 h
+        {
+          wardId: '2',
+          key: '10',
+          assignedAt: base.assignedAt as Date,
+          answeredAt: at('2026-11-16T05:00:00Z'),
+        }, // 3.5 h (lunch)
+        {
+          wardId: '1',
+          key: '10',
+          assignedAt: base.assignedAt as Date,
+          answeredAt: at('2026-11-17T03:00:00Z'),
+        }, // 9.5 h
+      ],
+      () => calendar,
+    );
+    expect(rows).toEqual([
+      {
+        key: '10',
+        name: 'Phòng Kinh tế (W1)',
+        received: 4,
+        answered: 3,
+        answeredOnTime: 2,
+        overdueOpen: 1,
+        onTimeRate: 0.6667,
+        medianAnswerHours: 3.5,
+        averageRating: 3,
+      },
+      {
+        key: null,
+        name: unassignedName,
+        received: 2,
+        answered: 0,
+        answeredOnTime: 0,
+        overdueOpen: 2,
+        onTimeRate: null,
+        medianAnswerHours: null,
+        averageRating: null,
+      },
     ]);
   });
 });

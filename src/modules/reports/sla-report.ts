@@ -31,13 +31,67 @@ export type SlaReportRow = {
 /** What a row without a key (a case not yet dispatched, or unclassified) is called. */
 export const unassignedName = 'Chưa phân công';
 
+/**
+ * One key's counts over the period, as the report's SQL adds them up (`tallyCases` for cases in
+ * memory). Several tallies of one key (one a ward, or ids that name nothing) are added together.
+ */
+export type ReportTally = {
+  key: string | null;
+  name: string | null;
+  received: number;
+  answered: number;
+  answeredOnTime: number;
+  overdueOpen: number;
+  /** How many ratings were given, and their sum. */
+  ratings: number;
+  ratingSum: number;
+};
+
+/** An answered case that had been dispatched: its working hours to the answer make the median. */
+export type ReportAnswer = {
+  wardId: string;
+  key: string | null;
+  assignedAt: Date;
+  answeredAt: Date;
+};
+
 /** Open and past the deadline that is running now: the case view's own rule. */
 const overdueNow = (c: ReportCase, now: Date) =>
   isOverdue({ status: c.status, accept_due_at: c.acceptDueAt, due_at: c.dueAt }, now);
 
+/**
+ * Cases in memory as the report's SQL tallies them: received, answered (an answer now: answered or
+ * closed), answered no later than the deadline that ran, open and past the running deadline now, the
+ * ratings given; and the answered, dispatched cases for the median.
+ */
+export function tallyCases(
+  cases: ReportCase[],
+  now: Date,
+): { tallies: ReportTally[]; answers: ReportAnswer[] } {
+  const tallies = cases.map(
+    (c): ReportTally => ({
+      key: c.key,
+      name: c.name,
+      received: 1,
+      answered: c.answeredAt === null ? 0 : 1,
+      answeredOnTime: c.answeredAt !== null && c.dueAt !== null && c.answeredAt <= c.dueAt ? 1 : 0,
+      overdueOpen: overdueNow(c, now) ? 1 : 0,
+      ratings: c.ratingScore === null ? 0 : 1,
+      ratingSum: c.ratingScore ?? 0,
+    }),
+  );
+  const answers = cases.flatMap((c) =>
+    c.answeredAt !== null && c.assignedAt !== null
+      ? [{ wardId: c.wardId, key: c.key, assignedAt: c.assignedAt, answeredAt: c.answeredAt }]
+      : [],
+  );
+  return { tallies, answers };
+}
+
 function median(xs: number[]): number | null {
   if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
+  // A typed array sorts numerically without a comparator: several times faster on a year of answers.
+  const s = Float64Array.from(xs).sort();
   const mid = s.length >> 1;
   return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
@@ -58,34 +112,49 @@ export function slaReport(
   calendarOf: (wardId: string) => WardCalendar,
   now: Date,
 ): SlaReportRow[] {
-  const groups = new Map<string | null, ReportCase[]>();
-  for (const c of cases) {
-    const g = groups.get(c.key);
-    if (g) g.push(c);
-    else groups.set(c.key, [c]);
+  const { tallies, answers } = tallyCases(cases, now);
+  return slaReportOf(tallies, answers, calendarOf);
+}
+
+/**
+ * The report from its tallies (the counts) and answers (for the median): a row per key, named after
+ * the key's first tally, ranked as `slaReport` says.
+ */
+export function slaReportOf(
+  tallies: ReportTally[],
+  answers: ReportAnswer[],
+  calendarOf: (wardId: string) => WardCalendar,
+): SlaReportRow[] {
+  const groups = new Map<string | null, ReportTally & { hours: number[] }>();
+  for (const t of tallies) {
+    const g = groups.get(t.key);
+    if (!g) groups.set(t.key, { ...t, hours: [] });
+    else {
+      g.received += t.received;
+      g.answered += t.answered;
+      g.answeredOnTime += t.answeredOnTime;
+      g.overdueOpen += t.overdueOpen;
+      g.ratings += t.ratings;
+      g.ratingSum += t.ratingSum;
+    }
   }
-  const rows = [...groups.entries()].map(([key, cs]): SlaReportRow => {
-    const answered = cs.filter((c) => c.answeredAt !== null);
-    const onTime = answered.filter((c) => c.dueAt !== null && (c.answeredAt as Date) <= c.dueAt);
-    const hours = answered
-      .filter((c) => c.assignedAt !== null)
-      .map(
-        (c) =>
-          businessSecondsBetween(calendarOf(c.wardId), c.assignedAt as Date, c.answeredAt as Date) / 3600,
-      );
-    const ratings = cs.flatMap((c) => (c.ratingScore === null ? [] : [c.ratingScore]));
-    return {
-      key,
-      name: cs[0]?.name ?? unassignedName,
-      received: cs.length,
-      answered: answered.length,
-      answeredOnTime: onTime.length,
-      overdueOpen: cs.filter((c) => overdueNow(c, now)).length,
-      onTimeRate: answered.length ? round(onTime.length / answered.length, 4) : null,
-      medianAnswerHours: round(median(hours), 2),
-      averageRating: ratings.length ? round(ratings.reduce((a, b) => a + b, 0) / ratings.length, 2) : null,
-    };
-  });
+  for (const a of answers)
+    groups
+      .get(a.key)
+      ?.hours.push(businessSecondsBetween(calendarOf(a.wardId), a.assignedAt, a.answeredAt) / 3600);
+  const rows = [...groups.values()].map(
+    (g): SlaReportRow => ({
+      key: g.key,
+      name: g.name ?? unassignedName,
+      received: g.received,
+      answered: g.answered,
+      answeredOnTime: g.answeredOnTime,
+      overdueOpen: g.overdueOpen,
+      onTimeRate: g.answered ? round(g.answeredOnTime / g.answered, 4) : null,
+      medianAnswerHours: round(median(g.hours), 2),
+      averageRating: g.ratings ? round(g.ratingSum / g.ratings, 2) : null,
+    }),
+  );
   return rows.sort(
     (a, b) =>
       (b.onTimeRate ?? -1) - (a.onTimeRate ?? -1) ||
