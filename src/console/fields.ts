@@ -5,19 +5,31 @@ import { html, type SafeHtml } from './html.ts';
 export type Fields = Record<string, string>;
 export type Problems = Record<string, string>;
 
+/** The message shown beside a field (its id is what `described` points to); '' when it has none. */
+export const fieldError = (name: string, problems: Problems): SafeHtml | string =>
+  problems[name] ? html`<span class="field-error" id="${name}-error">${problems[name]}</span>` : '';
+
 /**
  * A labelled control with its Vietnamese error beside it (the control carries `described(name)`, so a
  * screen reader reads the error with the field); `hint`: a line under the label that says what to type.
+ * The label may be markup (`labelWithHint`).
  */
 export const field = (
   name: string,
-  label: string,
+  label: string | SafeHtml,
   control: SafeHtml,
   problems: Problems,
   hint?: string,
 ): SafeHtml =>
   html`<p class="field${problems[name] ? ' invalid' : ''}"><label for="${name}">${label}</label>
-${hint ? html`<span class="meta" id="${name}-hint">${hint}</span>` : ''}${control}${problems[name] ? html`<span class="field-error" id="${name}-error">${problems[name]}</span>` : ''}</p>`;
+${hint ? html`<span class="meta" id="${name}-hint">${hint}</span>` : ''}${control}${fieldError(name, problems)}</p>`;
+
+/**
+ * A label with its hint inside it, read as part of the label (the settings pages' way; `field`'s own
+ * `hint` is a line of its own that the control is described by).
+ */
+export const labelWithHint = (label: string, hint: string): SafeHtml =>
+  html`${label} <span class="hint">${hint}</span>`;
 
 /** The control's attributes that tie it to its error (and hint, if any). */
 export const described = (name: string, problems: Problems, hint = false): SafeHtml | string => {
@@ -88,4 +100,21 @@ export function serviceProblems(err: unknown, nameOf?: (path: string) => string)
 export const filled = (f: Fields, name: string): string | undefined => {
   const v = f[name];
   return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
+};
+
+/**
+ * A field of a form parsed as multipart or urlencoded (values may repeat or be absent) as a string:
+ * the first of repeated ones, trimmed; '' when absent.
+ */
+export const one = (fields: Record<string, unknown>, name: string): string => {
+  const v = fields[name];
+  const first = Array.isArray(v) ? v[0] : v;
+  return typeof first === 'string' ? first.trim() : '';
+};
+
+/** A repeated form field (checkboxes) as a list of strings. */
+export const many = (fields: Record<string, unknown>, name: string): string[] => {
+  const v = fields[name];
+  const list = Array.isArray(v) ? v : v === undefined ? [] : [v];
+  return list.filter((x): x is string => typeof x === 'string' && x.trim() !== '').map((x) => x.trim());
 };

@@ -7,20 +7,11 @@ import type { DuplicateProbe } from '../../modules/cases/likely-duplicates.ts';
 import { forbidden } from '../../shared/errors.ts';
 import { type CategoryChoice, matchCategory } from '../category-match.ts';
 import { activeCategories, type ConsoleDeps, sendFragment, sendPage, sessionOf } from '../context.ts';
+import { described, type Fields, field, type Problems } from '../fields.ts';
 import { html } from '../html.ts';
 import { notice } from '../layout.ts';
 import { vi } from '../vi.ts';
 import { callerHistory, likelyDuplicates } from './intake-fragments.ts';
-
-type Fields = Record<string, string>;
-type Problems = Record<string, string>;
-
-const field = (name: string, label: string, control: ReturnType<typeof html>, problems: Problems) =>
-  html`<p class="field${problems[name] ? ' invalid' : ''}"><label for="${name}">${label}</label>
-${control}${problems[name] ? html`<span class="field-error" id="${name}-error">${problems[name]}</span>` : ''}</p>`;
-
-const described = (name: string, problems: Problems) =>
-  problems[name] ? html` aria-invalid="true" aria-describedby="${name}-error"` : '';
 
 type Categories = Awaited<ReturnType<typeof activeCategories>>;
 

@@ -14,8 +14,6 @@ import { vi } from '../../vi.ts';
 import {
   activeCell,
   activeWords,
-  actorOf,
-  adminOnly,
   doneNotice,
   fieldsOf,
   hiddenFields,
@@ -30,6 +28,7 @@ import {
   type Shown,
   versionShown,
 } from './common.ts';
+import { adminOnly, staffActor } from './guards.ts';
 
 const t = vi.adminDirectory;
 const a = t.apiClients;
@@ -108,12 +107,12 @@ ${oldStops ? notice('info', a.oldStops(when(oldStops))) : ''}
   );
 
   app.post(base, async (req, reply) => {
-    const s = adminOnly(req);
+    adminOnly(req);
     const f = fieldsOf(req);
     const parsed = apiClientBody.safeParse({ name: f.name ?? '', channel: f.channel ?? '' });
     if (!parsed.success)
       return createForm(req, reply, f, problemsOf(parsed.error.issues), 400, notice('error', t.fix, true));
-    const created = await directory.createApiClient(actorOf(req, s.principal), parsed.data);
+    const created = await directory.createApiClient(staffActor(req), parsed.data);
     return keyPage(req, reply, created, created.apiKey);
   });
 
@@ -158,7 +157,7 @@ ${lifecycleForms(`/console${base}/${id}`, x, x.name, s.csrf)}`;
   });
 
   app.post(`${base}/:id`, async (req, reply) => {
-    const s = adminOnly(req);
+    adminOnly(req);
     const id = idOf(req);
     const f = fieldsOf(req);
     const sent = { name: f.name ?? '', version: f.version ?? '' };
@@ -171,7 +170,7 @@ ${lifecycleForms(`/console${base}/${id}`, x, x.name, s.csrf)}`;
         problems: problemsOf(parsed.error.issues),
       });
     try {
-      await directory.updateApiClient(actorOf(req, s.principal), id, ifMatchOf(f), parsed.data);
+      await directory.updateApiClient(staffActor(req), id, ifMatchOf(f), parsed.data);
     } catch (err) {
       return refusal(err, req, reply, id, render, sent);
     }
@@ -179,7 +178,7 @@ ${lifecycleForms(`/console${base}/${id}`, x, x.name, s.csrf)}`;
   });
 
   app.post(`${base}/:id/rotate`, async (req, reply) => {
-    const s = adminOnly(req);
+    adminOnly(req);
     const id = idOf(req);
     const f = fieldsOf(req);
     const grace = f.graceSeconds ?? '';
@@ -191,11 +190,7 @@ ${lifecycleForms(`/console${base}/${id}`, x, x.name, s.csrf)}`;
         problems: problemsOf(parsed.error.issues),
       });
     const client = await directory.getApiClient(id);
-    const rotated = await directory.rotateApiKey(
-      actorOf(req, s.principal),
-      id,
-      parsed.data?.graceSeconds ?? 0,
-    );
+    const rotated = await directory.rotateApiKey(staffActor(req), id, parsed.data?.graceSeconds ?? 0);
     return keyPage(req, reply, client, rotated.apiKey, rotated.previousKeyExpiresAt);
   });
 

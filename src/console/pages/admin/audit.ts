@@ -3,13 +3,13 @@ import { auditObjectTypes } from '../../../modules/audit/audit-entry.ts';
 import type { AuditEntryView } from '../../../modules/audit/audit-schemas.ts';
 import { auditQuery } from '../../../modules/audit/audit-schemas.ts';
 import { type ConsoleDeps, sendPage } from '../../context.ts';
+import { described, field, one, type Problems } from '../../fields.ts';
 import { when } from '../../format.ts';
 import { html } from '../../html.ts';
 import { notice } from '../../layout.ts';
 import { vi } from '../../vi.ts';
 import { auditChanges } from './audit-diff.ts';
 import { isoDateOf } from './calendar-form.ts';
-import { described, field, one, type Problems } from './form-fields.ts';
 import { adminOrChairman } from './guards.ts';
 
 const a = vi.adminOps.audit;

@@ -1,8 +1,8 @@
 import type { WardCalendar } from '../../../modules/sla/calendar.ts';
 import { validateCalendar } from '../../../modules/sla/calendar.ts';
 import { dayNumberOf } from '../../../modules/sla/local-day.ts';
+import { many, one, type Problems } from '../../fields.ts';
 import { vi } from '../../vi.ts';
-import { many, one, type Problems } from './form-fields.ts';
 
 /** Business-hour slots per weekday on the form (the default calendar uses two: morning, afternoon). */
 export const SLOTS = 3;

@@ -3,6 +3,7 @@ import { officialSchedules } from '../../../modules/sla/calendar.ts';
 import { dayNumberOf, isoWeekdayOf } from '../../../modules/sla/local-day.ts';
 import { AppError } from '../../../shared/errors.ts';
 import { type ConsoleDeps, sendFragment, sendPage, sessionOf } from '../../context.ts';
+import { described, field, fieldError, labelWithHint, type Problems } from '../../fields.ts';
 import { html } from '../../html.ts';
 import { notice } from '../../layout.ts';
 import { vi } from '../../vi.ts';
@@ -17,7 +18,6 @@ import {
   slotName,
 } from './calendar-form.ts';
 import { checkDeadline, type DeadlineCheck, deadlineForm, freshCheck } from './deadline-tool.ts';
-import { described, field, fieldError, type Problems } from './form-fields.ts';
 import { adminOnly, staffActor } from './guards.ts';
 import { sendWardPicker, wardIdOf } from './ward-picker.ts';
 
@@ -118,7 +118,7 @@ ${state.saved !== undefined ? notice('info', t.savedMoved(state.saved)) : ''}
 ${state.error ? notice('error', state.error, true) : invalid ? notice('error', vi.adminOps.fix, true) : ''}
 <form method="post" action="/console/admin/calendar?wardId=${ward.id}" class="calendar">
 <input type="hidden" name="_csrf" value="${s.csrf}">
-${field('timezone', t.timezone, html`<input id="timezone" name="timezone" value="${v('timezone')}" autocomplete="off" spellcheck="false"${described('timezone', problems)}>`, problems, t.timezoneHint)}
+${field('timezone', labelWithHint(t.timezone, t.timezoneHint), html`<input id="timezone" name="timezone" value="${v('timezone')}" autocomplete="off" spellcheck="false"${described('timezone', problems)}>`, problems)}
 ${hours}
 ${dayList('daysOff', t.daysOff)}
 ${dayList('workingDays', t.workingDays)}

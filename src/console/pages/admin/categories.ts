@@ -1,7 +1,15 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { categoryBody, categoryPatchBody } from '../../../modules/directory/directory-schemas.ts';
 import { type ConsoleDeps, sendPage } from '../../context.ts';
-import { described, type Fields, filled, type Problems, problemsOf, textField } from '../../fields.ts';
+import {
+  described,
+  type Fields,
+  fieldError,
+  filled,
+  type Problems,
+  problemsOf,
+  textField,
+} from '../../fields.ts';
 import { html, type SafeHtml } from '../../html.ts';
 import { notice } from '../../layout.ts';
 import { vi } from '../../vi.ts';
@@ -9,8 +17,6 @@ import {
   activeCell,
   activeSelect,
   activeWords,
-  actorOf,
-  adminOnly,
   doneNotice,
   fieldsOf,
   hiddenFields,
@@ -26,6 +32,7 @@ import {
   type Shown,
   versionShown,
 } from './common.ts';
+import { adminOnly, staffActor } from './guards.ts';
 import { durationUnits, durationWords, fromIsoDuration, toIsoDuration, unitLabel } from './sla-duration.ts';
 
 const t = vi.adminDirectory;
@@ -73,9 +80,7 @@ const slaFieldset = (u: Urgency, values: Fields, problems: Problems) => {
   const clock = `${u}Clock`;
   return html`<fieldset class="sla"><legend>${u === 'normal' ? c.normal : c.urgent}</legend>
 <p class="field${problems[amount] ? ' invalid' : ''}"><label for="${amount}">${c.amount}</label>
-<input id="${amount}" name="${amount}" inputmode="numeric" pattern="[0-9]*" size="5" required value="${values[amount] ?? ''}"${described(amount, problems)}>${
-    problems[amount] ? html`<span class="field-error" id="${amount}-error">${problems[amount]}</span>` : ''
-  }</p>
+<input id="${amount}" name="${amount}" inputmode="numeric" pattern="[0-9]*" size="5" required value="${values[amount] ?? ''}"${described(amount, problems)}>${fieldError(amount, problems)}</p>
 <p class="field"><label for="${unit}">${c.unit}</label>
 <select id="${unit}" name="${unit}">${durationUnits.map(
     (x) => html`<option value="${x}"${values[unit] === x ? html` selected` : ''}>${unitLabel(x)}</option>`,
@@ -83,7 +88,7 @@ const slaFieldset = (u: Urgency, values: Fields, problems: Problems) => {
 <p class="field${problems[clock] ? ' invalid' : ''}"><label for="${clock}">${c.clock}</label>
 <select id="${clock}" name="${clock}"${described(clock, problems)}>${['working', 'continuous'].map(
     (x) => html`<option value="${x}"${values[clock] === x ? html` selected` : ''}>${c.clocks[x]}</option>`,
-  )}</select>${problems[clock] ? html`<span class="field-error" id="${clock}-error">${problems[clock]}</span>` : ''}</p>
+  )}</select>${fieldError(clock, problems)}</p>
 </fieldset>`;
 };
 
@@ -147,7 +152,7 @@ ${urgencies.map((u) => slaFieldset(u, values, problems))}
   );
 
   app.post(base, async (req, reply) => {
-    const s = adminOnly(req);
+    adminOnly(req);
     const f = fieldsOf(req);
     const own: Problems = {};
     const parsed = categoryBody.safeParse({
@@ -160,7 +165,7 @@ ${urgencies.map((u) => slaFieldset(u, values, problems))}
     if (!parsed.success || Object.keys(own).length)
       return createForm(req, reply, f, problems, 400, notice('error', t.fix, true));
     try {
-      const x = await directory.createCategory(actorOf(req, s.principal), parsed.data);
+      const x = await directory.createCategory(staffActor(req), parsed.data);
       return reply.redirect(`/console${base}/${x.id}?done=created`, 303);
     } catch (err) {
       if (isDuplicate(err))
@@ -211,7 +216,7 @@ ${lifecycleForms(`/console${base}/${id}`, x, x.name, s.csrf)}`;
   });
 
   app.post(`${base}/:id`, async (req, reply) => {
-    const s = adminOnly(req);
+    adminOnly(req);
     const id = idOf(req);
     const f = fieldsOf(req);
     const own: Problems = {};
@@ -228,7 +233,7 @@ ${lifecycleForms(`/console${base}/${id}`, x, x.name, s.csrf)}`;
         problems: { ...(parsed.success ? {} : problemsOf(parsed.error.issues, fieldName)), ...own },
       });
     try {
-      await directory.updateCategory(actorOf(req, s.principal), id, ifMatchOf(f), parsed.data);
+      await directory.updateCategory(staffActor(req), id, ifMatchOf(f), parsed.data);
     } catch (err) {
       return refusal(err, req, reply, id, render, f, fieldName);
     }

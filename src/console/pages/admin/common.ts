@@ -2,28 +2,15 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Container } from '../../../container.ts';
 import type { StaffActor } from '../../../modules/audit/audit-actor.ts';
 import type { UserPrincipal } from '../../../modules/auth/principal.ts';
-import { AppError, forbidden, notFound, problemType } from '../../../shared/errors.ts';
-import { sessionOf } from '../../context.ts';
+import { AppError, notFound, problemType } from '../../../shared/errors.ts';
 import type { Fields, Problems } from '../../fields.ts';
 import { serviceProblems } from '../../fields.ts';
 import { html, type SafeHtml } from '../../html.ts';
 import { notice } from '../../layout.ts';
 import { vi } from '../../vi.ts';
+import { adminOnly, staffActor } from './guards.ts';
 
 const t = vi.adminDirectory;
-
-/** The admin pages are the admin's: anyone else gets the 403 page (the API's `admin` gate, here). */
-export function adminOnly(req: FastifyRequest) {
-  const s = sessionOf(req);
-  if (s.principal.role !== 'admin') throw forbidden();
-  return s;
-}
-
-/** The admin making a change, as the audit trail records it: who, and from which address. */
-export const actorOf = (req: FastifyRequest, principal: UserPrincipal): StaffActor => ({
-  ...principal,
-  address: req.ip,
-});
 
 /** Ids in paths: digits only; anything else is a record that does not exist (404, as in the API). */
 export function idOf(req: FastifyRequest): string {
@@ -201,11 +188,11 @@ export function lifecycleRoutes(
     ['reactivate', true],
   ] as const)
     app.post(`${base}/:id/${action}`, async (req, reply) => {
-      const s = adminOnly(req);
+      adminOnly(req);
       const id = idOf(req);
       const f = fieldsOf(req);
       try {
-        await setActive(actorOf(req, s.principal), id, ifMatchOf(f), active);
+        await setActive(staffActor(req), id, ifMatchOf(f), active);
       } catch (err) {
         return refusal(err, req, reply, id, render, undefined);
       }

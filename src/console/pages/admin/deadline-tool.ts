@@ -5,9 +5,9 @@ import type { CalendarService } from '../../../modules/sla/calendar-service.ts';
 import { durationSchema } from '../../../modules/sla/duration-schema.ts';
 import { dayNumberOf, isoWeekdayOf, localDayOf, localToInstant } from '../../../modules/sla/local-day.ts';
 import { AppError } from '../../../shared/errors.ts';
+import { described, field, labelWithHint, one, type Problems } from '../../fields.ts';
 import { html } from '../../html.ts';
 import { vi } from '../../vi.ts';
-import { described, field, one, type Problems } from './form-fields.ts';
 
 const t = vi.adminOps.calendar;
 
@@ -89,7 +89,7 @@ export const deadlineForm = (wardId: string, check: DeadlineCheck, timezone: str
   return html`<form method="get" action="/console/admin/calendar/deadline" hx-get="/console/admin/calendar/deadline" hx-target="#deadline-tool" hx-swap="outerHTML" id="deadline-tool" class="deadline-tool">
 <input type="hidden" name="wardId" value="${wardId}">
 ${field('from', t.from, html`<input id="from" name="from" type="datetime-local" value="${v.from}"${described('from', problems)}>`, problems)}
-${field('duration', t.duration, html`<input id="duration" name="duration" value="${v.duration}" autocomplete="off" spellcheck="false"${described('duration', problems)}>`, problems, t.durationHint)}
+${field('duration', labelWithHint(t.duration, t.durationHint), html`<input id="duration" name="duration" value="${v.duration}" autocomplete="off" spellcheck="false"${described('duration', problems)}>`, problems)}
 ${field(
   'clock',
   t.clock,

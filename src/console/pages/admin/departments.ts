@@ -16,8 +16,6 @@ import {
   activeCell,
   activeSelect,
   activeWords,
-  actorOf,
-  adminOnly,
   allWards,
   doneNotice,
   fieldsOf,
@@ -36,6 +34,7 @@ import {
   wardIdOf,
   wardSelect,
 } from './common.ts';
+import { adminOnly, staffActor } from './guards.ts';
 
 const t = vi.adminDirectory;
 const base = '/admin/departments';
@@ -99,7 +98,7 @@ ${textField('name', t.name, values, problems, { required: true })}
   });
 
   app.post(base, async (req, reply) => {
-    const s = adminOnly(req);
+    adminOnly(req);
     const f = fieldsOf(req);
     const parsed = departmentBody.safeParse({
       wardId: f.wardId ?? '',
@@ -109,7 +108,7 @@ ${textField('name', t.name, values, problems, { required: true })}
     if (!parsed.success)
       return createForm(req, reply, f, problemsOf(parsed.error.issues), 400, notice('error', t.fix, true));
     try {
-      const d = await directory.createDepartment(actorOf(req, s.principal), parsed.data);
+      const d = await directory.createDepartment(staffActor(req), parsed.data);
       return reply.redirect(`/console${base}/${d.id}?done=created`, 303);
     } catch (err) {
       if (isDuplicate(err))
@@ -153,7 +152,7 @@ ${lifecycleForms(`/console${base}/${id}`, d, d.name, s.csrf)}`;
   });
 
   app.post(`${base}/:id`, async (req, reply) => {
-    const s = adminOnly(req);
+    adminOnly(req);
     const id = idOf(req);
     const f = fieldsOf(req);
     const sent = { name: f.name ?? '', version: f.version ?? '' };
@@ -166,7 +165,7 @@ ${lifecycleForms(`/console${base}/${id}`, d, d.name, s.csrf)}`;
         problems: problemsOf(parsed.error.issues),
       });
     try {
-      await directory.updateDepartment(actorOf(req, s.principal), id, ifMatchOf(f), parsed.data);
+      await directory.updateDepartment(staffActor(req), id, ifMatchOf(f), parsed.data);
     } catch (err) {
       return refusal(err, req, reply, id, render, sent);
     }

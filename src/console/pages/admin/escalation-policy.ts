@@ -2,10 +2,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseDuration } from '../../../modules/sla/duration.ts';
 import { type EscalationPolicy, escalationPolicySchema } from '../../../modules/sla/escalation-policy.ts';
 import { type ConsoleDeps, sendPage, sessionOf } from '../../context.ts';
+import { described, field, fieldError, labelWithHint, many, one, type Problems } from '../../fields.ts';
 import { html } from '../../html.ts';
 import { notice } from '../../layout.ts';
 import { vi } from '../../vi.ts';
-import { described, field, fieldError, many, one, type Problems } from './form-fields.ts';
 import { adminOnly, staffActor } from './guards.ts';
 import { amountInWords, stepInWords } from './ladder-words.ts';
 import { sendWardPicker, wardIdOf } from './ward-picker.ts';
@@ -140,7 +140,7 @@ ${words}
 <input type="hidden" name="_csrf" value="${s.csrf}">
 <input type="hidden" name="rows" value="${form.rows.length}">
 <fieldset><legend>${l.acceptWithin}</legend>
-${field('acceptDuration', l.acceptDuration, html`<input id="acceptDuration" name="acceptDuration" value="${form.acceptDuration}" autocomplete="off" spellcheck="false"${described('acceptDuration', problems)}>`, problems, vi.adminOps.calendar.durationHint)}
+${field('acceptDuration', labelWithHint(l.acceptDuration, vi.adminOps.calendar.durationHint), html`<input id="acceptDuration" name="acceptDuration" value="${form.acceptDuration}" autocomplete="off" spellcheck="false"${described('acceptDuration', problems)}>`, problems)}
 <p class="field"><label for="acceptClock">${l.acceptClock}</label>${clockSelect('acceptClock', form.acceptClock)}${fieldError('acceptClock', problems)}</p>
 </fieldset>
 <h2 id="steps-title">${l.steps}</h2>

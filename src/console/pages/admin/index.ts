@@ -4,8 +4,8 @@ import { html } from '../../html.ts';
 import { vi } from '../../vi.ts';
 import { apiClientPages } from './api-clients.ts';
 import { categoryPages } from './categories.ts';
-import { adminOnly } from './common.ts';
 import { departmentPages } from './departments.ts';
+import { adminOnly } from './guards.ts';
 import { userPages } from './users.ts';
 import { wardPages } from './wards.ts';
 

@@ -22,8 +22,6 @@ import {
   activeCell,
   activeSelect,
   activeWords,
-  actorOf,
-  adminOnly,
   allDepartments,
   allWards,
   doneNotice,
@@ -43,6 +41,7 @@ import {
   wardIdOf,
   wardSelect,
 } from './common.ts';
+import { adminOnly, staffActor } from './guards.ts';
 
 const t = vi.adminDirectory;
 const u = t.users;
@@ -165,7 +164,7 @@ ${textField('password', u.password, values, problems, { type: 'password', requir
   app.get(`${base}/new`, async (req, reply) => createForm(req, reply, { role: 'intake' }, {}, 200));
 
   app.post(base, async (req, reply) => {
-    const s = adminOnly(req);
+    adminOnly(req);
     const f = fieldsOf(req);
     // The password is never sent back in a page, even to the admin who typed it.
     const shown = { ...f, password: '' };
@@ -190,7 +189,7 @@ ${textField('password', u.password, values, problems, { type: 'password', requir
         notice('error', t.fix, true),
       );
     try {
-      const x = await directory.createUser(actorOf(req, s.principal), parsed.data);
+      const x = await directory.createUser(staffActor(req), parsed.data);
       return reply.redirect(`/console${base}/${x.id}?done=created`, 303);
     } catch (err) {
       if (isDuplicate(err))
@@ -269,7 +268,7 @@ ${lifecycleForms(`/console${base}/${id}`, x, x.fullName, s.csrf)}`;
   });
 
   app.post(`${base}/:id`, async (req, reply) => {
-    const s = adminOnly(req);
+    adminOnly(req);
     const id = idOf(req);
     const f = fieldsOf(req);
     const role = roleOf(f.role);
@@ -287,7 +286,7 @@ ${lifecycleForms(`/console${base}/${id}`, x, x.fullName, s.csrf)}`;
         problems: problemsOf(parsed.error.issues),
       });
     try {
-      await directory.updateUser(actorOf(req, s.principal), id, ifMatchOf(f), parsed.data);
+      await directory.updateUser(staffActor(req), id, ifMatchOf(f), parsed.data);
     } catch (err) {
       return refusal(err, req, reply, id, render, f);
     }
@@ -295,7 +294,7 @@ ${lifecycleForms(`/console${base}/${id}`, x, x.fullName, s.csrf)}`;
   });
 
   app.post(`${base}/:id/password`, async (req, reply) => {
-    const s = adminOnly(req);
+    adminOnly(req);
     const id = idOf(req);
     const f = fieldsOf(req);
     const parsed = passwordResetBody.safeParse({ newPassword: f.newPassword ?? '' });
@@ -305,7 +304,7 @@ ${lifecycleForms(`/console${base}/${id}`, x, x.fullName, s.csrf)}`;
         notice: notice('error', t.fix, true),
         problems: problemsOf(parsed.error.issues),
       });
-    await directory.resetPassword(actorOf(req, s.principal), id, parsed.data.newPassword);
+    await directory.resetPassword(staffActor(req), id, parsed.data.newPassword);
     return reply.redirect(`/console${base}/${id}?done=password`, 303);
   });
 

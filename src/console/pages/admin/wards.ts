@@ -9,8 +9,6 @@ import {
   activeCell,
   activeSelect,
   activeWords,
-  actorOf,
-  adminOnly,
   doneNotice,
   fieldsOf,
   hiddenFields,
@@ -26,6 +24,7 @@ import {
   type Shown,
   versionShown,
 } from './common.ts';
+import { adminOnly, staffActor } from './guards.ts';
 
 const t = vi.adminDirectory;
 const base = '/admin/wards';
@@ -73,13 +72,13 @@ ${textField('name', t.name, values, problems, { required: true })}
   app.get(`${base}/new`, async (req, reply) => createForm(req, reply, {}, {}, 200));
 
   app.post(base, async (req, reply) => {
-    const s = adminOnly(req);
+    adminOnly(req);
     const f = fieldsOf(req);
     const parsed = wardBody.safeParse({ code: f.code ?? '', name: f.name ?? '' });
     if (!parsed.success)
       return createForm(req, reply, f, problemsOf(parsed.error.issues), 400, notice('error', t.fix, true));
     try {
-      const ward = await directory.createWard(actorOf(req, s.principal), parsed.data);
+      const ward = await directory.createWard(staffActor(req), parsed.data);
       return reply.redirect(`/console${base}/${ward.id}?done=created`, 303);
     } catch (err) {
       if (isDuplicate(err))
@@ -125,7 +124,7 @@ ${lifecycleForms(`/console${base}/${id}`, ward, ward.name, s.csrf)}`;
   });
 
   app.post(`${base}/:id`, async (req, reply) => {
-    const s = adminOnly(req);
+    adminOnly(req);
     const id = idOf(req);
     const f = fieldsOf(req);
     const sent = {
@@ -145,7 +144,7 @@ ${lifecycleForms(`/console${base}/${id}`, ward, ward.name, s.csrf)}`;
         problems: problemsOf(parsed.error.issues),
       });
     try {
-      await directory.updateWard(actorOf(req, s.principal), id, ifMatchOf(f), parsed.data);
+      await directory.updateWard(staffActor(req), id, ifMatchOf(f), parsed.data);
     } catch (err) {
       return refusal(err, req, reply, id, render, sent);
     }

@@ -3,11 +3,11 @@ import { webhookEvents } from '../../../modules/notifications/webhook-outbox.ts'
 import { webhookBody } from '../../../modules/notifications/webhook-schemas.ts';
 import { AppError } from '../../../shared/errors.ts';
 import { type ConsoleDeps, sendPage, sessionOf } from '../../context.ts';
+import { described, field, fieldError, labelWithHint, many, one, type Problems } from '../../fields.ts';
 import { when } from '../../format.ts';
 import { html } from '../../html.ts';
 import { notice } from '../../layout.ts';
 import { vi } from '../../vi.ts';
-import { described, field, fieldError, many, one, type Problems } from './form-fields.ts';
 import { adminOnly, staffActor } from './guards.ts';
 
 const w = vi.adminOps.webhooks;
@@ -82,7 +82,7 @@ ${webhookEvents.map(
   (e) =>
     html`<p><label><input type="checkbox" name="events" value="${e}"${values.events.includes(e) ? html` checked` : ''}> ${w.eventNames[e] ?? e}</label></p>`,
 )}${fieldError('events', problems)}</fieldset>
-${field('secret', w.secret, html`<input id="secret" name="secret" type="password" autocomplete="new-password" value=""${described('secret', problems)}>`, problems, w.secretHint)}
+${field('secret', labelWithHint(w.secret, w.secretHint), html`<input id="secret" name="secret" type="password" autocomplete="new-password" value=""${described('secret', problems)}>`, problems)}
 <p><button type="submit">${w.create}</button></p>
 </form>`;
     return sendPage(req, reply, container, { title: w.title, status: state.status ?? 200 }, body);
