@@ -20,15 +20,20 @@ import {
   idOf,
   ifMatchOf,
   lifecycleForms,
-  lifecycleRoutes,
   listArgs,
   listTable,
   pager,
-  refusal,
-  type Shown,
   versionShown,
 } from './common.ts';
 import { adminOnly, staffActor } from './guards.ts';
+import {
+  applyChange,
+  fixNotice,
+  lifecycleRoutes,
+  recordPageRoute,
+  type Shown,
+  withProblems,
+} from './record-routes.ts';
 
 const t = vi.adminDirectory;
 const a = t.apiClients;
@@ -110,8 +115,7 @@ ${oldStops ? notice('info', a.oldStops(when(oldStops))) : ''}
     adminOnly(req);
     const f = fieldsOf(req);
     const parsed = apiClientBody.safeParse({ name: f.name ?? '', channel: f.channel ?? '' });
-    if (!parsed.success)
-      return createForm(req, reply, f, problemsOf(parsed.error.issues), 400, notice('error', t.fix, true));
+    if (!parsed.success) return createForm(req, reply, f, problemsOf(parsed.error.issues), 400, fixNotice());
     const created = await directory.createApiClient(staffActor(req), parsed.data);
     return keyPage(req, reply, created, created.apiKey);
   });
@@ -151,10 +155,7 @@ ${lifecycleForms(`/console${base}/${id}`, x, x.name, s.csrf)}`;
     );
   }
 
-  app.get(`${base}/:id`, async (req, reply) => {
-    adminOnly(req);
-    return render(req, reply, idOf(req), {});
-  });
+  recordPageRoute(app, base, render);
 
   app.post(`${base}/:id`, async (req, reply) => {
     adminOnly(req);
@@ -162,19 +163,10 @@ ${lifecycleForms(`/console${base}/${id}`, x, x.name, s.csrf)}`;
     const f = fieldsOf(req);
     const sent = { name: f.name ?? '', version: f.version ?? '' };
     const parsed = apiClientPatchBody.safeParse({ name: sent.name });
-    if (!parsed.success)
-      return render(req, reply, id, {
-        status: 400,
-        notice: notice('error', t.fix, true),
-        values: sent,
-        problems: problemsOf(parsed.error.issues),
-      });
-    try {
-      await directory.updateApiClient(staffActor(req), id, ifMatchOf(f), parsed.data);
-    } catch (err) {
-      return refusal(err, req, reply, id, render, sent);
-    }
-    return reply.redirect(`/console${base}/${id}?done=saved`, 303);
+    if (!parsed.success) return render(req, reply, id, withProblems(problemsOf(parsed.error.issues), sent));
+    return applyChange(req, reply, { base, id, render, sent }, 'saved', () =>
+      directory.updateApiClient(staffActor(req), id, ifMatchOf(f), parsed.data),
+    );
   });
 
   app.post(`${base}/:id/rotate`, async (req, reply) => {
@@ -183,12 +175,7 @@ ${lifecycleForms(`/console${base}/${id}`, x, x.name, s.csrf)}`;
     const f = fieldsOf(req);
     const grace = f.graceSeconds ?? '';
     const parsed = rotateBody.safeParse({ graceSeconds: /^\d{1,6}$/.test(grace) ? Number(grace) : grace });
-    if (!parsed.success)
-      return render(req, reply, id, {
-        status: 400,
-        notice: notice('error', t.fix, true),
-        problems: problemsOf(parsed.error.issues),
-      });
+    if (!parsed.success) return render(req, reply, id, withProblems(problemsOf(parsed.error.issues)));
     const client = await directory.getApiClient(id);
     const rotated = await directory.rotateApiKey(staffActor(req), id, parsed.data?.graceSeconds ?? 0);
     return keyPage(req, reply, client, rotated.apiKey, rotated.previousKeyExpiresAt);

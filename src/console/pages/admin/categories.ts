@@ -11,7 +11,6 @@ import {
   textField,
 } from '../../fields.ts';
 import { html, type SafeHtml } from '../../html.ts';
-import { notice } from '../../layout.ts';
 import { vi } from '../../vi.ts';
 import {
   activeCell,
@@ -24,15 +23,20 @@ import {
   ifMatchOf,
   isDuplicate,
   lifecycleForms,
-  lifecycleRoutes,
   listArgs,
   listTable,
   pager,
-  refusal,
-  type Shown,
   versionShown,
 } from './common.ts';
 import { adminOnly, staffActor } from './guards.ts';
+import {
+  applyChange,
+  fixNotice,
+  lifecycleRoutes,
+  recordPageRoute,
+  type Shown,
+  withProblems,
+} from './record-routes.ts';
 import { durationUnits, durationWords, fromIsoDuration, toIsoDuration, unitLabel } from './sla-duration.ts';
 
 const t = vi.adminDirectory;
@@ -163,13 +167,13 @@ ${urgencies.map((u) => slaFieldset(u, values, problems))}
     });
     const problems = { ...(parsed.success ? {} : problemsOf(parsed.error.issues, fieldName)), ...own };
     if (!parsed.success || Object.keys(own).length)
-      return createForm(req, reply, f, problems, 400, notice('error', t.fix, true));
+      return createForm(req, reply, f, problems, 400, fixNotice());
     try {
       const x = await directory.createCategory(staffActor(req), parsed.data);
       return reply.redirect(`/console${base}/${x.id}?done=created`, 303);
     } catch (err) {
       if (isDuplicate(err))
-        return createForm(req, reply, f, { code: (err as Error).message }, 409, notice('error', t.fix, true));
+        return createForm(req, reply, f, { code: (err as Error).message }, 409, fixNotice());
       throw err;
     }
   });
@@ -210,10 +214,7 @@ ${lifecycleForms(`/console${base}/${id}`, x, x.name, s.csrf)}`;
     );
   }
 
-  app.get(`${base}/:id`, async (req, reply) => {
-    adminOnly(req);
-    return render(req, reply, idOf(req), {});
-  });
+  recordPageRoute(app, base, render);
 
   app.post(`${base}/:id`, async (req, reply) => {
     adminOnly(req);
@@ -226,18 +227,15 @@ ${lifecycleForms(`/console${base}/${id}`, x, x.name, s.csrf)}`;
       sla: { normal: slaOf(f, 'normal', own), urgent: slaOf(f, 'urgent', own) },
     });
     if (!parsed.success || Object.keys(own).length)
-      return render(req, reply, id, {
-        status: 400,
-        notice: notice('error', t.fix, true),
-        values: f,
-        problems: { ...(parsed.success ? {} : problemsOf(parsed.error.issues, fieldName)), ...own },
-      });
-    try {
-      await directory.updateCategory(staffActor(req), id, ifMatchOf(f), parsed.data);
-    } catch (err) {
-      return refusal(err, req, reply, id, render, f, fieldName);
-    }
-    return reply.redirect(`/console${base}/${id}?done=saved`, 303);
+      return render(
+        req,
+        reply,
+        id,
+        withProblems({ ...(parsed.success ? {} : problemsOf(parsed.error.issues, fieldName)), ...own }, f),
+      );
+    return applyChange(req, reply, { base, id, render, sent: f, nameOf: fieldName }, 'saved', () =>
+      directory.updateCategory(staffActor(req), id, ifMatchOf(f), parsed.data),
+    );
   });
 
   lifecycleRoutes(app, base, directory.setCategoryActive, render);

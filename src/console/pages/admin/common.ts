@@ -1,14 +1,11 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import type { Container } from '../../../container.ts';
-import type { StaffActor } from '../../../modules/audit/audit-actor.ts';
 import type { UserPrincipal } from '../../../modules/auth/principal.ts';
 import { AppError, notFound, problemType } from '../../../shared/errors.ts';
-import type { Fields, Problems } from '../../fields.ts';
-import { serviceProblems } from '../../fields.ts';
+import type { Fields } from '../../fields.ts';
 import { html, type SafeHtml } from '../../html.ts';
 import { notice } from '../../layout.ts';
 import { vi } from '../../vi.ts';
-import { adminOnly, staffActor } from './guards.ts';
 
 const t = vi.adminDirectory;
 
@@ -125,80 +122,8 @@ export function lifecycleForms(
 </form></details>`;
 }
 
-/** What a record page shows besides the record: its status code, a notice, the form as sent. */
-export type Shown = {
-  status?: number;
-  notice?: SafeHtml | string;
-  values?: Fields;
-  problems?: Problems;
-};
-
-export type RecordPage = (
-  req: FastifyRequest,
-  reply: FastifyReply,
-  id: string,
-  shown: Shown,
-) => Promise<unknown>;
-
-/**
- * A service's refusal on a record page: a stale version (412) shows the record as it is now with the
- * notice; a 400 naming fields shows them beside the fields; a 409 (the last admin, a duplicate…) says
- * why. Anything else is the error pages' (404, 403, 5xx).
- */
-export async function refusal(
-  err: unknown,
-  req: FastifyRequest,
-  reply: FastifyReply,
-  id: string,
-  render: RecordPage,
-  sent: Fields | undefined,
-  nameOf?: (path: string) => string,
-) {
-  const kept = sent ? { values: sent } : {};
-  if (!(err instanceof AppError)) throw err;
-  if (err.statusCode === 412)
-    return render(req, reply, id, { status: 412, notice: notice('error', t.stale, true) });
-  const problems = serviceProblems(err, nameOf);
-  if (problems)
-    return render(req, reply, id, { status: 400, notice: notice('error', t.fix, true), ...kept, problems });
-  if (err.statusCode === 400 || err.statusCode === 409)
-    return render(req, reply, id, {
-      status: err.statusCode,
-      notice: notice('error', err.message, true),
-      ...kept,
-    });
-  throw err;
-}
-
 /** Whether a service refused a new record because its code or name is taken (409 duplicate). */
 export const isDuplicate = (err: unknown) => err instanceof AppError && err.type === problemType('duplicate');
-
-/**
- * The deactivate and reactivate routes of a record (`base` like `/admin/wards`): the service's own
- * lifecycle with `If-Match` from the form; then back to the record (Post/Redirect/Get).
- */
-export function lifecycleRoutes(
-  app: FastifyInstance,
-  base: string,
-  setActive: (actor: StaffActor, id: string, ifMatch: string, active: boolean) => Promise<unknown>,
-  render: RecordPage,
-) {
-  for (const [action, active] of [
-    ['deactivate', false],
-    ['reactivate', true],
-  ] as const)
-    app.post(`${base}/:id/${action}`, async (req, reply) => {
-      adminOnly(req);
-      const id = idOf(req);
-      const f = fieldsOf(req);
-      try {
-        await setActive(staffActor(req), id, ifMatchOf(f), active);
-      } catch (err) {
-        return refusal(err, req, reply, id, render, undefined);
-      }
-      return reply.redirect(`/console${base}/${id}?done=${action}d`, 303);
-    });
-}
 
 /** Every ward (city-wide for an admin), by name: for the selects and filters. */
 export async function allWards(container: Container, principal: UserPrincipal) {

@@ -10,7 +10,6 @@ import {
   textField,
 } from '../../fields.ts';
 import { html, type SafeHtml } from '../../html.ts';
-import { notice } from '../../layout.ts';
 import { vi } from '../../vi.ts';
 import {
   activeCell,
@@ -24,17 +23,22 @@ import {
   ifMatchOf,
   isDuplicate,
   lifecycleForms,
-  lifecycleRoutes,
   listArgs,
   listTable,
   pager,
-  refusal,
-  type Shown,
   versionShown,
   wardIdOf,
   wardSelect,
 } from './common.ts';
 import { adminOnly, staffActor } from './guards.ts';
+import {
+  applyChange,
+  fixNotice,
+  lifecycleRoutes,
+  recordPageRoute,
+  type Shown,
+  withProblems,
+} from './record-routes.ts';
 
 const t = vi.adminDirectory;
 const base = '/admin/departments';
@@ -105,16 +109,15 @@ ${textField('name', t.name, values, problems, { required: true })}
       code: f.code ?? '',
       name: f.name ?? '',
     });
-    if (!parsed.success)
-      return createForm(req, reply, f, problemsOf(parsed.error.issues), 400, notice('error', t.fix, true));
+    if (!parsed.success) return createForm(req, reply, f, problemsOf(parsed.error.issues), 400, fixNotice());
     try {
       const d = await directory.createDepartment(staffActor(req), parsed.data);
       return reply.redirect(`/console${base}/${d.id}?done=created`, 303);
     } catch (err) {
       if (isDuplicate(err))
-        return createForm(req, reply, f, { code: (err as Error).message }, 409, notice('error', t.fix, true));
+        return createForm(req, reply, f, { code: (err as Error).message }, 409, fixNotice());
       const problems = serviceProblems(err);
-      if (problems) return createForm(req, reply, f, problems, 400, notice('error', t.fix, true));
+      if (problems) return createForm(req, reply, f, problems, 400, fixNotice());
       throw err;
     }
   });
@@ -146,10 +149,7 @@ ${lifecycleForms(`/console${base}/${id}`, d, d.name, s.csrf)}`;
     );
   }
 
-  app.get(`${base}/:id`, async (req, reply) => {
-    adminOnly(req);
-    return render(req, reply, idOf(req), {});
-  });
+  recordPageRoute(app, base, render);
 
   app.post(`${base}/:id`, async (req, reply) => {
     adminOnly(req);
@@ -157,19 +157,10 @@ ${lifecycleForms(`/console${base}/${id}`, d, d.name, s.csrf)}`;
     const f = fieldsOf(req);
     const sent = { name: f.name ?? '', version: f.version ?? '' };
     const parsed = departmentPatchBody.safeParse({ name: sent.name });
-    if (!parsed.success)
-      return render(req, reply, id, {
-        status: 400,
-        notice: notice('error', t.fix, true),
-        values: sent,
-        problems: problemsOf(parsed.error.issues),
-      });
-    try {
-      await directory.updateDepartment(staffActor(req), id, ifMatchOf(f), parsed.data);
-    } catch (err) {
-      return refusal(err, req, reply, id, render, sent);
-    }
-    return reply.redirect(`/console${base}/${id}?done=saved`, 303);
+    if (!parsed.success) return render(req, reply, id, withProblems(problemsOf(parsed.error.issues), sent));
+    return applyChange(req, reply, { base, id, render, sent }, 'saved', () =>
+      directory.updateDepartment(staffActor(req), id, ifMatchOf(f), parsed.data),
+    );
   });
 
   lifecycleRoutes(app, base, directory.setDepartmentActive, render);

@@ -31,17 +31,22 @@ import {
   ifMatchOf,
   isDuplicate,
   lifecycleForms,
-  lifecycleRoutes,
   listArgs,
   listTable,
   pager,
-  refusal,
-  type Shown,
   versionShown,
   wardIdOf,
   wardSelect,
 } from './common.ts';
 import { adminOnly, staffActor } from './guards.ts';
+import {
+  applyChange,
+  fixNotice,
+  lifecycleRoutes,
+  recordPageRoute,
+  type Shown,
+  withProblems,
+} from './record-routes.ts';
 
 const t = vi.adminDirectory;
 const u = t.users;
@@ -180,29 +185,15 @@ ${textField('password', u.password, values, problems, { type: 'password', requir
       email: filled(f, 'email'),
     });
     if (!parsed.success)
-      return createForm(
-        req,
-        reply,
-        shown,
-        problemsOf(parsed.error.issues),
-        400,
-        notice('error', t.fix, true),
-      );
+      return createForm(req, reply, shown, problemsOf(parsed.error.issues), 400, fixNotice());
     try {
       const x = await directory.createUser(staffActor(req), parsed.data);
       return reply.redirect(`/console${base}/${x.id}?done=created`, 303);
     } catch (err) {
       if (isDuplicate(err))
-        return createForm(
-          req,
-          reply,
-          shown,
-          { username: (err as Error).message },
-          409,
-          notice('error', t.fix, true),
-        );
+        return createForm(req, reply, shown, { username: (err as Error).message }, 409, fixNotice());
       const problems = serviceProblems(err);
-      if (problems) return createForm(req, reply, shown, problems, 400, notice('error', t.fix, true));
+      if (problems) return createForm(req, reply, shown, problems, 400, fixNotice());
       if (err instanceof AppError && err.statusCode === 409)
         return createForm(req, reply, shown, {}, 409, notice('error', err.message, true));
       throw err;
@@ -262,10 +253,7 @@ ${lifecycleForms(`/console${base}/${id}`, x, x.fullName, s.csrf)}`;
     );
   }
 
-  app.get(`${base}/:id`, async (req, reply) => {
-    adminOnly(req);
-    return render(req, reply, idOf(req), {});
-  });
+  recordPageRoute(app, base, render);
 
   app.post(`${base}/:id`, async (req, reply) => {
     adminOnly(req);
@@ -278,19 +266,10 @@ ${lifecycleForms(`/console${base}/${id}`, x, x.fullName, s.csrf)}`;
       role: f.role ?? '',
       ...binding(f, role),
     });
-    if (!parsed.success)
-      return render(req, reply, id, {
-        status: 400,
-        notice: notice('error', t.fix, true),
-        values: f,
-        problems: problemsOf(parsed.error.issues),
-      });
-    try {
-      await directory.updateUser(staffActor(req), id, ifMatchOf(f), parsed.data);
-    } catch (err) {
-      return refusal(err, req, reply, id, render, f);
-    }
-    return reply.redirect(`/console${base}/${id}?done=saved`, 303);
+    if (!parsed.success) return render(req, reply, id, withProblems(problemsOf(parsed.error.issues), f));
+    return applyChange(req, reply, { base, id, render, sent: f }, 'saved', () =>
+      directory.updateUser(staffActor(req), id, ifMatchOf(f), parsed.data),
+    );
   });
 
   app.post(`${base}/:id/password`, async (req, reply) => {
@@ -298,12 +277,7 @@ ${lifecycleForms(`/console${base}/${id}`, x, x.fullName, s.csrf)}`;
     const id = idOf(req);
     const f = fieldsOf(req);
     const parsed = passwordResetBody.safeParse({ newPassword: f.newPassword ?? '' });
-    if (!parsed.success)
-      return render(req, reply, id, {
-        status: 400,
-        notice: notice('error', t.fix, true),
-        problems: problemsOf(parsed.error.issues),
-      });
+    if (!parsed.success) return render(req, reply, id, withProblems(problemsOf(parsed.error.issues)));
     await directory.resetPassword(staffActor(req), id, parsed.data.newPassword);
     return reply.redirect(`/console${base}/${id}?done=password`, 303);
   });

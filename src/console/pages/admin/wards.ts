@@ -3,7 +3,6 @@ import { wardBody, wardPatchBody } from '../../../modules/directory/directory-sc
 import { type ConsoleDeps, sendPage } from '../../context.ts';
 import { type Fields, type Problems, problemsOf, textField } from '../../fields.ts';
 import { html, type SafeHtml } from '../../html.ts';
-import { notice } from '../../layout.ts';
 import { vi } from '../../vi.ts';
 import {
   activeCell,
@@ -16,15 +15,20 @@ import {
   ifMatchOf,
   isDuplicate,
   lifecycleForms,
-  lifecycleRoutes,
   listArgs,
   listTable,
   pager,
-  refusal,
-  type Shown,
   versionShown,
 } from './common.ts';
 import { adminOnly, staffActor } from './guards.ts';
+import {
+  applyChange,
+  fixNotice,
+  lifecycleRoutes,
+  recordPageRoute,
+  type Shown,
+  withProblems,
+} from './record-routes.ts';
 
 const t = vi.adminDirectory;
 const base = '/admin/wards';
@@ -75,14 +79,13 @@ ${textField('name', t.name, values, problems, { required: true })}
     adminOnly(req);
     const f = fieldsOf(req);
     const parsed = wardBody.safeParse({ code: f.code ?? '', name: f.name ?? '' });
-    if (!parsed.success)
-      return createForm(req, reply, f, problemsOf(parsed.error.issues), 400, notice('error', t.fix, true));
+    if (!parsed.success) return createForm(req, reply, f, problemsOf(parsed.error.issues), 400, fixNotice());
     try {
       const ward = await directory.createWard(staffActor(req), parsed.data);
       return reply.redirect(`/console${base}/${ward.id}?done=created`, 303);
     } catch (err) {
       if (isDuplicate(err))
-        return createForm(req, reply, f, { code: (err as Error).message }, 409, notice('error', t.fix, true));
+        return createForm(req, reply, f, { code: (err as Error).message }, 409, fixNotice());
       throw err;
     }
   });
@@ -118,10 +121,7 @@ ${lifecycleForms(`/console${base}/${id}`, ward, ward.name, s.csrf)}`;
     );
   }
 
-  app.get(`${base}/:id`, async (req, reply) => {
-    adminOnly(req);
-    return render(req, reply, idOf(req), {});
-  });
+  recordPageRoute(app, base, render);
 
   app.post(`${base}/:id`, async (req, reply) => {
     adminOnly(req);
@@ -136,19 +136,10 @@ ${lifecycleForms(`/console${base}/${id}`, ward, ward.name, s.csrf)}`;
       name: sent.name,
       officerAnswersNeedApproval: sent.officerAnswersNeedApproval === 'true',
     });
-    if (!parsed.success)
-      return render(req, reply, id, {
-        status: 400,
-        notice: notice('error', t.fix, true),
-        values: sent,
-        problems: problemsOf(parsed.error.issues),
-      });
-    try {
-      await directory.updateWard(staffActor(req), id, ifMatchOf(f), parsed.data);
-    } catch (err) {
-      return refusal(err, req, reply, id, render, sent);
-    }
-    return reply.redirect(`/console${base}/${id}?done=saved`, 303);
+    if (!parsed.success) return render(req, reply, id, withProblems(problemsOf(parsed.error.issues), sent));
+    return applyChange(req, reply, { base, id, render, sent }, 'saved', () =>
+      directory.updateWard(staffActor(req), id, ifMatchOf(f), parsed.data),
+    );
   });
 
   lifecycleRoutes(app, base, directory.setWardActive, render);
