@@ -21,8 +21,7 @@ import {
   ifMatchOf,
   lifecycleForms,
   listArgs,
-  listTable,
-  pager,
+  listBody,
   versionShown,
 } from './common.ts';
 import { adminOnly, staffActor } from './guards.ts';
@@ -59,13 +58,17 @@ export async function apiClientPages(app: FastifyInstance, { container }: Consol
       ) => html`<tr><td><a href="/console${base}/${x.id}">${x.name}</a></td><td>${vi.channels[x.channel]}</td><td><code>${x.keyPrefix}…</code></td>
 <td>${when(x.createdAt)}</td><td>${activeCell(x.active)}</td></tr>`,
     );
-    const body = html`<h1>${a.title}</h1>
-<p><a href="/console${base}/new">${a.new}</a> · <a href="/console/admin">${t.toAdmin}</a></p>
-<form method="get" action="/console${base}" class="filters"><p><label for="active">${t.status}</label> <select id="active" name="active">
+    const body = listBody(base, {
+      title: a.title,
+      newLabel: a.new,
+      filters: html`<p><label for="active">${t.status}</label> <select id="active" name="active">
 <option value="true">${a.showActive}</option><option value="false"${inactive ? html` selected` : ''}>${a.showInactive}</option>
-</select></p><p><button type="submit">${t.filter}</button></p></form>
-${listTable([a.name, a.channel, a.keyPrefix, a.createdAt, t.status], rows)}
-${pager(`/console${base}`, raw, nextCursor)}`;
+</select></p>`,
+      headers: [a.name, a.channel, a.keyPrefix, a.createdAt, t.status],
+      rows,
+      raw,
+      nextCursor,
+    });
     return sendPage(req, reply, container, { title: a.title, current: 'admin' }, body);
   });
 

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { UserPrincipal } from '../../../modules/auth/principal.ts';
 import { officialSchedules } from '../../../modules/sla/calendar.ts';
 import { dayNumberOf, isoWeekdayOf } from '../../../modules/sla/local-day.ts';
 import { AppError } from '../../../shared/errors.ts';
@@ -137,14 +138,14 @@ ${officialTable}`;
     );
   }
 
+  /** No ward chosen (or a malformed one): the page that asks which. */
+  const pickWard = (req: FastifyRequest, reply: FastifyReply, caller: UserPrincipal) =>
+    sendWardPicker(req, reply, { container }, caller, { title: t.title, action: '/console/admin/calendar' });
+
   app.get('/admin/calendar', async (req, reply) => {
     const s = adminOnly(req);
     const wardId = wardIdOf(req);
-    if (!wardId)
-      return sendWardPicker(req, reply, { container }, s.principal, {
-        title: t.title,
-        action: '/console/admin/calendar',
-      });
+    if (!wardId) return pickWard(req, reply, s.principal);
     const saved = Number((req.query as { saved?: string }).saved);
     return render(req, reply, wardId, Number.isInteger(saved) && saved >= 0 ? { saved } : {});
   });
@@ -152,11 +153,7 @@ ${officialTable}`;
   app.post('/admin/calendar', async (req, reply) => {
     const s = adminOnly(req);
     const wardId = wardIdOf(req);
-    if (!wardId)
-      return sendWardPicker(req, reply, { container }, s.principal, {
-        title: t.title,
-        action: '/console/admin/calendar',
-      });
+    if (!wardId) return pickWard(req, reply, s.principal);
     const { form, calendar, problems } = calendarOfForm((req.body ?? {}) as Record<string, unknown>);
     if (Object.keys(problems).length) return render(req, reply, wardId, { form, problems, status: 400 });
     try {
@@ -175,11 +172,7 @@ ${officialTable}`;
   app.get('/admin/calendar/deadline', async (req, reply) => {
     const s = adminOnly(req);
     const wardId = wardIdOf(req);
-    if (!wardId)
-      return sendWardPicker(req, reply, { container }, s.principal, {
-        title: t.title,
-        action: '/console/admin/calendar',
-      });
+    if (!wardId) return pickWard(req, reply, s.principal);
     const cal = await calendars.getCalendar(s.principal, wardId);
     const check = await checkDeadline(
       calendars,

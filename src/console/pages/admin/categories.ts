@@ -24,8 +24,7 @@ import {
   isDuplicate,
   lifecycleForms,
   listArgs,
-  listTable,
-  pager,
+  listBody,
   versionShown,
 } from './common.ts';
 import { adminOnly, staffActor } from './guards.ts';
@@ -112,11 +111,15 @@ export async function categoryPages(app: FastifyInstance, { container }: Console
       ) => html`<tr><td><a href="/console${base}/${x.id}">${x.name}</a></td><td>${x.code}</td><td>${x.defaultDepartmentCode ?? c.noDefault}</td>
 <td>${slaWords(x.sla.normal)}</td><td>${slaWords(x.sla.urgent)}</td><td>${activeCell(x.active)}</td></tr>`,
     );
-    const body = html`<h1>${c.title}</h1>
-<p><a href="/console${base}/new">${c.new}</a> · <a href="/console/admin">${t.toAdmin}</a></p>
-<form method="get" action="/console${base}" class="filters">${activeSelect(raw)}<p><button type="submit">${t.filter}</button></p></form>
-${listTable([t.name, t.code, c.defaultDepartment, c.normal, c.urgent, t.status], rows)}
-${pager(`/console${base}`, raw, nextCursor)}`;
+    const body = listBody(base, {
+      title: c.title,
+      newLabel: c.new,
+      filters: activeSelect(raw),
+      headers: [t.name, t.code, c.defaultDepartment, c.normal, c.urgent, t.status],
+      rows,
+      raw,
+      nextCursor,
+    });
     return sendPage(req, reply, container, { title: c.title, current: 'admin' }, body);
   });
 

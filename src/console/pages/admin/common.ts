@@ -89,6 +89,30 @@ export const listTable = (headers: string[], rows: SafeHtml[]) =>
     ? html`<table class="cases"><thead><tr>${headers.map((h) => html`<th scope="col">${h}</th>`)}</tr></thead><tbody>${rows}</tbody></table>`
     : html`<p>${t.empty}</p>`;
 
+/**
+ * A list page's body: its title, the links to a new record (`newQuery`: what the new one starts
+ * with) and back to the admin index, the filters (`filters`: the controls, before the button), the
+ * table and the pager.
+ */
+export const listBody = (
+  base: string,
+  page: {
+    title: string;
+    newLabel: string;
+    newQuery?: string;
+    filters: SafeHtml;
+    headers: string[];
+    rows: SafeHtml[];
+    raw: Record<string, string | undefined>;
+    nextCursor: string | null;
+  },
+) =>
+  html`<h1>${page.title}</h1>
+<p><a href="/console${base}/new${page.newQuery ?? ''}">${page.newLabel}</a> · <a href="/console/admin">${t.toAdmin}</a></p>
+<form method="get" action="/console${base}" class="filters">${page.filters}<p><button type="submit">${t.filter}</button></p></form>
+${listTable(page.headers, page.rows)}
+${pager(`/console${base}`, page.raw, page.nextCursor)}`;
+
 /** What a record page says after a change that redirected to it (`?done=`). */
 export function doneNotice(raw: Record<string, string | undefined>, extra: Record<string, string> = {}) {
   const texts: Record<string, string> = {

@@ -24,8 +24,7 @@ import {
   isDuplicate,
   lifecycleForms,
   listArgs,
-  listTable,
-  pager,
+  listBody,
   versionShown,
   wardIdOf,
   wardSelect,
@@ -60,11 +59,16 @@ export async function departmentPages(app: FastifyInstance, { container }: Conso
       (d) =>
         html`<tr><td><a href="/console${base}/${d.id}">${d.name}</a></td><td>${d.code}</td><td>${wardName.get(d.wardId) ?? ''}</td><td>${activeCell(d.active)}</td></tr>`,
     );
-    const body = html`<h1>${t.departments.title}</h1>
-<p><a href="/console${base}/new${wardId ? `?wardId=${wardId}` : ''}">${t.departments.new}</a> · <a href="/console/admin">${t.toAdmin}</a></p>
-<form method="get" action="/console${base}" class="filters">${wardSelect(wards, wardId)}${activeSelect(raw)}<p><button type="submit">${t.filter}</button></p></form>
-${listTable([t.name, t.code, t.ward, t.status], rows)}
-${pager(`/console${base}`, raw, nextCursor)}`;
+    const body = listBody(base, {
+      title: t.departments.title,
+      newLabel: t.departments.new,
+      newQuery: wardId ? `?wardId=${wardId}` : '',
+      filters: html`${wardSelect(wards, wardId)}${activeSelect(raw)}`,
+      headers: [t.name, t.code, t.ward, t.status],
+      rows,
+      raw,
+      nextCursor,
+    });
     return sendPage(req, reply, container, { title: t.departments.title, current: 'admin' }, body);
   });
 

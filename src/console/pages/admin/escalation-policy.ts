@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { UserPrincipal } from '../../../modules/auth/principal.ts';
 import { parseDuration } from '../../../modules/sla/duration.ts';
 import { type EscalationPolicy, escalationPolicySchema } from '../../../modules/sla/escalation-policy.ts';
 import { type ConsoleDeps, sendPage, sessionOf } from '../../context.ts';
@@ -159,25 +160,24 @@ ${fieldError('steps', problems)}
     );
   }
 
+  /** No ward chosen (or a malformed one): the page that asks which. */
+  const pickWard = (req: FastifyRequest, reply: FastifyReply, caller: UserPrincipal) =>
+    sendWardPicker(req, reply, { container }, caller, {
+      title: l.title,
+      action: '/console/admin/escalation-policy',
+    });
+
   app.get('/admin/escalation-policy', async (req, reply) => {
     const s = adminOnly(req);
     const wardId = wardIdOf(req);
-    if (!wardId)
-      return sendWardPicker(req, reply, { container }, s.principal, {
-        title: l.title,
-        action: '/console/admin/escalation-policy',
-      });
+    if (!wardId) return pickWard(req, reply, s.principal);
     return render(req, reply, wardId, { saved: (req.query as { saved?: string }).saved === '1' });
   });
 
   app.post('/admin/escalation-policy', async (req, reply) => {
     const s = adminOnly(req);
     const wardId = wardIdOf(req);
-    if (!wardId)
-      return sendWardPicker(req, reply, { container }, s.principal, {
-        title: l.title,
-        action: '/console/admin/escalation-policy',
-      });
+    if (!wardId) return pickWard(req, reply, s.principal);
     const { form, policy, problems } = ladderOfForm((req.body ?? {}) as Record<string, unknown>);
     if (!policy) return render(req, reply, wardId, { form, problems, status: 400 });
     await container.slaSettings.putPolicy(staffActor(req), wardId, policy);

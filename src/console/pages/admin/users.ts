@@ -32,8 +32,7 @@ import {
   isDuplicate,
   lifecycleForms,
   listArgs,
-  listTable,
-  pager,
+  listBody,
   versionShown,
   wardIdOf,
   wardSelect,
@@ -70,8 +69,12 @@ function binding(f: Fields, role: Role | undefined) {
   return { wardId: filled(f, 'wardId') ?? null, departmentId: filled(f, 'departmentId') ?? null };
 }
 
-/** The ward and department selects (departments grouped by their ward). */
-function placeFields(values: Fields, problems: Problems, wards: Ward[], departments: Department[]) {
+/**
+ * The ward and department selects (departments grouped by their ward): the active ones, and the one
+ * already chosen even if it no longer is.
+ */
+function placeFields(values: Fields, problems: Problems, everyWard: Ward[], departments: Department[]) {
+  const wards = everyWard.filter((w) => w.active || w.id === values.wardId);
   const byWard = wards
     .map((w) => ({
       w,
@@ -120,16 +123,20 @@ export async function userPages(app: FastifyInstance, { container }: ConsoleDeps
       ) => html`<tr><td><a href="/console${base}/${x.id}">${x.fullName}</a></td><td>${x.username}</td><td>${vi.roles[x.role]}</td>
 <td>${x.wardId ? wardName.get(x.wardId) : ''}</td><td>${x.departmentId ? departmentName.get(x.departmentId) : ''}</td><td>${activeCell(x.active)}</td></tr>`,
     );
-    const body = html`<h1>${u.title}</h1>
-<p><a href="/console${base}/new">${u.new}</a> · <a href="/console/admin">${t.toAdmin}</a></p>
-<form method="get" action="/console${base}" class="filters">${wardSelect(wards, wardId)}
+    const body = listBody(base, {
+      title: u.title,
+      newLabel: u.new,
+      filters: html`${wardSelect(wards, wardId)}
 <p><label for="role">${u.role}</label> <select id="role" name="role"><option value="">${u.anyRole}</option>${roleOptions.map(
-      ([value, label]) =>
-        html`<option value="${value}"${role === value ? html` selected` : ''}>${label}</option>`,
-    )}</select></p>
-${activeSelect(raw)}<p><button type="submit">${t.filter}</button></p></form>
-${listTable([u.fullName, u.username, u.role, t.ward, u.department, t.status], rows)}
-${pager(`/console${base}`, raw, nextCursor)}`;
+        ([value, label]) =>
+          html`<option value="${value}"${role === value ? html` selected` : ''}>${label}</option>`,
+      )}</select></p>
+${activeSelect(raw)}`,
+      headers: [u.fullName, u.username, u.role, t.ward, u.department, t.status],
+      rows,
+      raw,
+      nextCursor,
+    });
     return sendPage(req, reply, container, { title: u.title, current: 'admin' }, body);
   });
 
@@ -153,12 +160,7 @@ ${top}
 ${textField('username', u.username, values, problems, { required: true, hint: u.usernameHint })}
 ${textField('fullName', u.fullName, values, problems, { required: true })}
 ${selectField('role', u.role, roleOptions, values, problems)}
-${placeFields(
-  values,
-  problems,
-  wards.filter((w) => w.active || w.id === values.wardId),
-  departments,
-)}
+${placeFields(values, problems, wards, departments)}
 ${textField('email', u.email, values, problems, { type: 'email' })}
 ${textField('password', u.password, values, problems, { type: 'password', required: true, hint: u.passwordHint, autocomplete: 'new-password' })}
 <p class="buttons"><button type="submit">${t.create}</button></p>
@@ -228,12 +230,7 @@ ${shown.notice ?? doneNotice(raw, { password: u.passwordSet })}
 ${textField('fullName', u.fullName, values, problems, { required: true })}
 ${textField('email', u.email, values, problems, { type: 'email' })}
 ${selectField('role', u.role, roleOptions, values, problems)}
-${placeFields(
-  values,
-  problems,
-  wards.filter((w) => w.active || w.id === values.wardId),
-  departments,
-)}
+${placeFields(values, problems, wards, departments)}
 <p class="meta">${u.sessionsEnd}</p>
 <p class="buttons"><button type="submit">${t.save}</button></p>
 </form>

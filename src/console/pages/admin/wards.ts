@@ -16,8 +16,7 @@ import {
   isDuplicate,
   lifecycleForms,
   listArgs,
-  listTable,
-  pager,
+  listBody,
   versionShown,
 } from './common.ts';
 import { adminOnly, staffActor } from './guards.ts';
@@ -45,11 +44,15 @@ export async function wardPages(app: FastifyInstance, { container }: ConsoleDeps
       (w) =>
         html`<tr><td><a href="/console${base}/${w.id}">${w.name}</a></td><td>${w.code}</td><td>${activeCell(w.active)}</td></tr>`,
     );
-    const body = html`<h1>${t.wards.title}</h1>
-<p><a href="/console${base}/new">${t.wards.new}</a> · <a href="/console/admin">${t.toAdmin}</a></p>
-<form method="get" action="/console${base}" class="filters">${activeSelect(raw)}<p><button type="submit">${t.filter}</button></p></form>
-${listTable([t.name, t.code, t.status], rows)}
-${pager(`/console${base}`, raw, nextCursor)}`;
+    const body = listBody(base, {
+      title: t.wards.title,
+      newLabel: t.wards.new,
+      filters: activeSelect(raw),
+      headers: [t.name, t.code, t.status],
+      rows,
+      raw,
+      nextCursor,
+    });
     return sendPage(req, reply, container, { title: t.wards.title, current: 'admin' }, body);
   });
 
