@@ -6,9 +6,9 @@ import {
   rotateBody,
 } from '../../../modules/directory/directory-schemas.ts';
 import { type ConsoleDeps, sendPage } from '../../context.ts';
-import { type Fields, type Problems, problemsOf, selectField, textField } from '../../fields.ts';
+import { type Fields, problemsOf, selectField, textField } from '../../fields.ts';
 import { when } from '../../format.ts';
-import { html, type SafeHtml } from '../../html.ts';
+import { html } from '../../html.ts';
 import { notice } from '../../layout.ts';
 import { vi } from '../../vi.ts';
 import {
@@ -27,6 +27,7 @@ import {
 import { adminOnly, staffActor } from './guards.ts';
 import {
   applyChange,
+  type CreateForm,
   fixNotice,
   lifecycleRoutes,
   recordPageRoute,
@@ -72,14 +73,7 @@ export async function apiClientPages(app: FastifyInstance, { container }: Consol
     return sendPage(req, reply, container, { title: a.title, current: 'admin' }, body);
   });
 
-  const createForm = (
-    req: FastifyRequest,
-    reply: FastifyReply,
-    values: Fields,
-    problems: Problems,
-    status: number,
-    top: SafeHtml | string = '',
-  ) => {
+  const createForm: CreateForm = (req, reply, values, problems, status, top = '') => {
     const s = adminOnly(req);
     const body = html`<h1>${a.new}</h1>
 <p><a href="/console${base}">${t.back}</a></p>

@@ -10,7 +10,7 @@ import {
   problemsOf,
   textField,
 } from '../../fields.ts';
-import { html, type SafeHtml } from '../../html.ts';
+import { html } from '../../html.ts';
 import { vi } from '../../vi.ts';
 import {
   activeCell,
@@ -30,6 +30,7 @@ import {
 import { adminOnly, staffActor } from './guards.ts';
 import {
   applyChange,
+  type CreateForm,
   fixNotice,
   lifecycleRoutes,
   recordPageRoute,
@@ -123,14 +124,7 @@ export async function categoryPages(app: FastifyInstance, { container }: Console
     return sendPage(req, reply, container, { title: c.title, current: 'admin' }, body);
   });
 
-  const createForm = (
-    req: FastifyRequest,
-    reply: FastifyReply,
-    values: Fields,
-    problems: Problems,
-    status: number,
-    top: SafeHtml | string = '',
-  ) => {
+  const createForm: CreateForm = (req, reply, values, problems, status, top = '') => {
     const s = adminOnly(req);
     const body = html`<h1>${c.new}</h1>
 <p><a href="/console${base}">${t.back}</a></p>

@@ -1,15 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { departmentBody, departmentPatchBody } from '../../../modules/directory/directory-schemas.ts';
 import { type ConsoleDeps, sendPage } from '../../context.ts';
-import {
-  type Fields,
-  type Problems,
-  problemsOf,
-  selectField,
-  serviceProblems,
-  textField,
-} from '../../fields.ts';
-import { html, type SafeHtml } from '../../html.ts';
+import { type Fields, problemsOf, selectField, serviceProblems, textField } from '../../fields.ts';
+import { html } from '../../html.ts';
 import { vi } from '../../vi.ts';
 import {
   activeCell,
@@ -32,6 +25,7 @@ import {
 import { adminOnly, staffActor } from './guards.ts';
 import {
   applyChange,
+  type CreateForm,
   fixNotice,
   lifecycleRoutes,
   recordPageRoute,
@@ -72,14 +66,7 @@ export async function departmentPages(app: FastifyInstance, { container }: Conso
     return sendPage(req, reply, container, { title: t.departments.title, current: 'admin' }, body);
   });
 
-  async function createForm(
-    req: FastifyRequest,
-    reply: FastifyReply,
-    values: Fields,
-    problems: Problems,
-    status: number,
-    top: SafeHtml | string = '',
-  ) {
+  const createForm: CreateForm = async (req, reply, values, problems, status, top = '') => {
     const s = adminOnly(req);
     const wards = (await allWards(container, s.principal)).filter((w) => w.active || w.id === values.wardId);
     const body = html`<h1>${t.departments.new}</h1>
@@ -98,7 +85,7 @@ ${textField('name', t.name, values, problems, { required: true })}
 <p class="buttons"><button type="submit">${t.create}</button></p>
 </form>`;
     return sendPage(req, reply, container, { title: t.departments.new, current: 'admin', status }, body);
-  }
+  };
 
   app.get(`${base}/new`, async (req, reply) => {
     const wardId = wardIdOf((req.query as { wardId?: string }).wardId);

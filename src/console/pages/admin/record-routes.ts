@@ -26,6 +26,19 @@ export type RecordPage = (
 ) => Promise<unknown>;
 
 /**
+ * The form of a new record: what was typed (`values`), what is wrong with it, the status it is sent
+ * with and what it says above it (`top`: a notice, on a refusal).
+ */
+export type CreateForm = (
+  req: FastifyRequest,
+  reply: FastifyReply,
+  values: Fields,
+  problems: Problems,
+  status: number,
+  top?: SafeHtml | string,
+) => Promise<unknown>;
+
+/**
  * A service's refusal on a record page: a stale version (412) shows the record as it is now with the
  * notice; a 400 naming fields shows them beside the fields; a 409 (the last admin, a duplicate…) says
  * why. Anything else is the error pages' (404, 403, 5xx).

@@ -15,7 +15,7 @@ import {
   serviceProblems,
   textField,
 } from '../../fields.ts';
-import { html, type SafeHtml } from '../../html.ts';
+import { html } from '../../html.ts';
 import { notice } from '../../layout.ts';
 import { vi } from '../../vi.ts';
 import {
@@ -40,6 +40,7 @@ import {
 import { adminOnly, staffActor } from './guards.ts';
 import {
   applyChange,
+  type CreateForm,
   fixNotice,
   lifecycleRoutes,
   recordPageRoute,
@@ -140,14 +141,7 @@ ${activeSelect(raw)}`,
     return sendPage(req, reply, container, { title: u.title, current: 'admin' }, body);
   });
 
-  async function createForm(
-    req: FastifyRequest,
-    reply: FastifyReply,
-    values: Fields,
-    problems: Problems,
-    status: number,
-    top: SafeHtml | string = '',
-  ) {
+  const createForm: CreateForm = async (req, reply, values, problems, status, top = '') => {
     const s = adminOnly(req);
     const [wards, departments] = await Promise.all([
       allWards(container, s.principal),
@@ -166,7 +160,7 @@ ${textField('password', u.password, values, problems, { type: 'password', requir
 <p class="buttons"><button type="submit">${t.create}</button></p>
 </form>`;
     return sendPage(req, reply, container, { title: u.new, current: 'admin', status }, body);
-  }
+  };
 
   app.get(`${base}/new`, async (req, reply) => createForm(req, reply, { role: 'intake' }, {}, 200));
 

@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { wardBody, wardPatchBody } from '../../../modules/directory/directory-schemas.ts';
 import { type ConsoleDeps, sendPage } from '../../context.ts';
-import { type Fields, type Problems, problemsOf, textField } from '../../fields.ts';
-import { html, type SafeHtml } from '../../html.ts';
+import { type Fields, problemsOf, textField } from '../../fields.ts';
+import { html } from '../../html.ts';
 import { vi } from '../../vi.ts';
 import {
   activeCell,
@@ -22,6 +22,7 @@ import {
 import { adminOnly, staffActor } from './guards.ts';
 import {
   applyChange,
+  type CreateForm,
   fixNotice,
   lifecycleRoutes,
   recordPageRoute,
@@ -56,14 +57,7 @@ export async function wardPages(app: FastifyInstance, { container }: ConsoleDeps
     return sendPage(req, reply, container, { title: t.wards.title, current: 'admin' }, body);
   });
 
-  const createForm = (
-    req: FastifyRequest,
-    reply: FastifyReply,
-    values: Fields,
-    problems: Problems,
-    status: number,
-    top: SafeHtml | string = '',
-  ) => {
+  const createForm: CreateForm = (req, reply, values, problems, status, top = '') => {
     const s = adminOnly(req);
     const body = html`<h1>${t.wards.new}</h1>
 <p><a href="/console${base}">${t.back}</a></p>
