@@ -18,6 +18,7 @@ export type Shown = {
   problems?: Problems;
 };
 
+/** A page's renderer of one record (by its path's id), with what it shows besides the record. */
 export type RecordPage = (
   req: FastifyRequest,
   reply: FastifyReply,
