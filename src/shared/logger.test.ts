@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loggerOptions, redactPaths, redactUrl } from './logger.ts';
+import { loggerOptions, maskPhones, redactPaths, redactUrl } from './logger.ts';
 
 describe('redactUrl', () => {
   it.each([
@@ -71,5 +71,20 @@ describe('loggerOptions', () => {
       headers: { authorization: 'Bearer secret', 'x-api-key': 'pakn_x' },
     });
     expect(out).toEqual({ method: 'GET', url: '/api/v1/cases?q=[phone]', remoteAddress: '10.0.0.1' });
+  });
+});
+
+describe('maskPhones', () => {
+  it('masks phone numbers but keeps case codes whose ward code ends in digits that look like a number', () => {
+    expect(
+      maskPhones('Mã HAIAN84-261207-0001 và PHUONG10-261207-0138; gọi 0912 345 678 hoặc +84912345678'),
+    ).toBe('Mã HAIAN84-261207-0001 và PHUONG10-261207-0138; gọi [phone] hoặc [phone]');
+    expect(maskPhones('http://x/api/v1/public/cases/P0-261207-0138?t=abc')).toBe(
+      'http://x/api/v1/public/cases/P0-261207-0138?t=[redacted]',
+    );
+  });
+
+  it('does not let a number pass for a case code', () => {
+    expect(maskPhones('0912345678-261207-0001')).not.toContain('0912345678');
   });
 });

@@ -46,11 +46,12 @@ export async function queuePages(app: FastifyInstance, deps: ConsoleDeps) {
   const render: RenderQueue = async (req, reply, view, problem) => {
     const s = sessionOf(req);
     const who = s.principal;
-    const [caseCounts, workflowCounts] = await Promise.all([
+    // The tabs' counts are read while the queue itself is (they are shown only once it is rendered).
+    const counting = Promise.all([
       container.cases.queueCounts(who),
       container.actions.workflowQueueCounts(who),
     ]);
-    const counts: Record<QueueView, number> = { ...caseCounts, ...workflowCounts };
+    counting.catch(() => {}); // awaited below; a failure before then is not an unhandled rejection
     let content: SafeHtml;
     switch (view) {
       case 'triage': {
@@ -182,6 +183,8 @@ ${g.cases.length < g.count ? html`<p class="meta">${vi.queues.more(g.count, g.ca
         break;
       }
     }
+    const [caseCounts, workflowCounts] = await counting;
+    const counts: Record<QueueView, number> = { ...caseCounts, ...workflowCounts };
     const shown = view === 'overdue' ? null : LIMIT;
     const main = html`<h1>${viewTitle[view]}</h1>
 ${tabs(viewsOf(who.role), view, counts)}
