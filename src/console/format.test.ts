@@ -10,5 +10,7 @@ describe('console formats', () => {
     expect(timeLeft(3 * 3600 + 20 * 60, true)).toBe('còn 3 giờ 20 phút làm việc');
     expect(timeLeft(-45 * 60, true)).toBe('quá hạn 45 phút làm việc');
     expect(timeLeft(2 * 3600, false)).toBe('còn 2 giờ');
+    // Past the deadline with no working time since (read in the lunch break): late all the same.
+    expect(timeLeft(-0, true, true)).toMatch(/^quá hạn /);
   });
 });

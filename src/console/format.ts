@@ -20,9 +20,9 @@ export function when(iso: string | Date | null): string {
 }
 
 /** Time left to a deadline as people read it: "còn 3 giờ 20 phút làm việc", "quá hạn 45 phút". */
-export function timeLeft(seconds: number, working: boolean): string {
+export function timeLeft(seconds: number, working: boolean, overdue = seconds < 0): string {
   const abs = Math.abs(Math.round(seconds / 60));
   const h = Math.floor(abs / 60);
   const m = abs % 60;
-  return seconds >= 0 ? vi.time.left(h, m, working) : vi.time.over(h, m, working);
+  return overdue ? vi.time.over(h, m, working) : vi.time.left(h, m, working);
 }

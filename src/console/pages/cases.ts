@@ -31,8 +31,8 @@ type Left = Awaited<ReturnType<ConsoleDeps['container']['cases']['timeLeft']>>;
 
 /** The running deadline in words, refreshed by the server every minute (never a browser countdown). */
 function timeLeftFragment(id: string, left: Left): SafeHtml {
-  const words = left === null ? vi.case.noDeadline : timeLeft(left.seconds, left.working);
-  const state = left === null ? '' : left.seconds < 0 ? 'overdue' : left.seconds < 4 * 3600 ? 'due-soon' : '';
+  const words = left === null ? vi.case.noDeadline : timeLeft(left.seconds, left.working, left.overdue);
+  const state = left === null ? '' : left.overdue ? 'overdue' : left.seconds < 4 * 3600 ? 'due-soon' : '';
   const label =
     left === null ? '' : left.deadline === 'accept' ? vi.case.timeLeftAccept : vi.case.timeLeftAnswer;
   return html`<p class="time-left ${state}" id="time-left" hx-get="/console/cases/${id}/time-left" hx-trigger="every 60s" hx-swap="outerHTML">${
@@ -134,9 +134,8 @@ ${caseStatuses.map((st) => html`<option value="${st}"${raw.status === st ? html`
     draft = '',
   ) {
     const s = sessionOf(req);
-    const kase = await container.cases.get(s.principal, id);
-    const [left, events, escalations, messages, departments] = await Promise.all([
-      container.cases.timeLeft(s.principal, id),
+    const { case: kase, left } = await container.cases.getWithTimeLeft(s.principal, id);
+    const [events, escalations, messages, departments] = await Promise.all([
       container.cases.events(s.principal, id, { limit: 200 }),
       container.escalations.forCase(s.principal, id),
       container.messages.forCase(s.principal, id),

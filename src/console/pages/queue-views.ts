@@ -57,11 +57,11 @@ export function tabs(views: readonly QueueView[], current: QueueView, counts: Re
 /** Due within this much (working) time: shown as due soon. */
 const DUE_SOON_SECONDS = 4 * 3600;
 
-type Left = { seconds: number; working: boolean; dueAt: string } | null;
+type Left = { seconds: number; working: boolean; overdue: boolean; dueAt: string } | null;
 
 /** A row's state for its class: overdue, due soon, paused (no clock), or nothing. */
 export const stateOf = (left: Left) =>
-  left === null ? 'paused' : left.seconds < 0 ? 'overdue' : left.seconds < DUE_SOON_SECONDS ? 'due-soon' : '';
+  left === null ? 'paused' : left.overdue ? 'overdue' : left.seconds < DUE_SOON_SECONDS ? 'due-soon' : '';
 
 /** The running deadline in words with an icon (never colour alone), as the SLA engine counts it. */
 export function deadlineCell(left: Left): SafeHtml {
@@ -72,7 +72,7 @@ export function deadlineCell(left: Left): SafeHtml {
       : state === 'due-soon'
         ? html`<span class="flag due-soon">⏰ ${vi.cases.dueSoon}</span> `
         : '';
-  return html`<td>${flag}${left === null ? vi.queue.paused : html`${timeLeft(left.seconds, left.working)} <span class="meta">(${when(left.dueAt)})</span>`}</td>`;
+  return html`<td>${flag}${left === null ? vi.queue.paused : html`${timeLeft(left.seconds, left.working, left.overdue)} <span class="meta">(${when(left.dueAt)})</span>`}</td>`;
 }
 
 /** A deadline that is not counted here (a request or an answer waiting): its date, and late or not. */

@@ -128,6 +128,9 @@ export function createCaseService(deps: {
     const left = (due: Date, working: boolean) => ({
       dueAt: due.toISOString(),
       working,
+      // Past its deadline by the clock, even where no working time has passed since (a deadline that
+      // fell at 11:45, read during the lunch break: 0 working seconds late, yet late).
+      overdue: due < now,
       seconds: !working
         ? (due.getTime() - now.getTime()) / 1000
         : due > now
@@ -145,6 +148,13 @@ export function createCaseService(deps: {
         ...left(row.due_at, ctx.category?.sla[row.urgency].clock !== 'continuous'),
       };
     return null;
+  }
+
+  /** A case as its caller sees it; staff also see an officer's draft answer waiting for the head, a channel's app does not. */
+  async function fullView(caller: Principal, row: CaseWithCategory) {
+    const view = toCaseView(row, caller);
+    const pending = caller.kind === 'user' ? await pendingAnswerProposal(db, row.id) : null;
+    return pending ? { ...view, pendingProposal: pending } : view;
   }
 
   /**
@@ -333,10 +343,15 @@ export function createCaseService(deps: {
     async get(caller: Principal, id: string) {
       const row = await findCase(db, id, caseScope(caller));
       if (!row) throw notFound('Không tìm thấy phản ánh.');
-      const view = toCaseView(row, caller);
-      // Staff see an officer's draft answer waiting for the head; a channel's app does not.
-      const pending = caller.kind === 'user' ? await pendingAnswerProposal(db, id) : null;
-      return pending ? { ...view, pendingProposal: pending } : view;
+      return fullView(caller, row);
+    },
+
+    /** The case (as `get`) and the time left to its running deadline (as `timeLeft`), from one read. */
+    async getWithTimeLeft(caller: Principal, id: string, now = new Date()) {
+      const row = await findCase(db, id, caseScope(caller));
+      if (!row) throw notFound('Không tìm thấy phản ánh.');
+      const [view, left] = await Promise.all([fullView(caller, row), leftOf(row, now, newLeftMemo())]);
+      return { case: view, left };
     },
 
     /**
