@@ -15,6 +15,7 @@ import { answerTemplateRoutes } from './modules/answer-templates/answer-template
 import { auditRoutes } from './modules/audit/audit-routes.ts';
 import { authPlugin } from './modules/auth/auth-plugin.ts';
 import { authRoutes } from './modules/auth/auth-routes.ts';
+import { campaignRoutes } from './modules/campaigns/campaign-routes.ts';
 import { caseRoutes } from './modules/cases/case-routes.ts';
 import { publicRoutes } from './modules/cases/public-routes.ts';
 import { digestRoutes } from './modules/digest/digest-routes.ts';
@@ -200,6 +201,13 @@ export async function buildApp(
   await app.register(digestRoutes, { digests: container.digests });
   await app.register(messageRoutes, { messages: container.messages });
   await app.register(answerTemplateRoutes, { templates: container.answerTemplates });
+  await app.register(campaignRoutes, {
+    groups: container.residentialGroups,
+    campaigns: container.campaigns,
+    lists: container.campaignLists,
+    progress: container.campaignProgress,
+    maxListBytes: config.CAMPAIGN_LIST_MAX_BYTES,
+  });
   await app.register(open311Routes, {
     prefix: '/open311/v2',
     open311: container.open311,

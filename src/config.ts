@@ -138,6 +138,19 @@ export const configSchema = z.object({
   // From 1 November, how often workers look for wards whose next year's days off are still
   // provisional (each is warned once a week; src/modules/sla/calendar-warnings.ts).
   CALENDAR_WARNING_TICK_MS: z.coerce.number().int().min(100).max(86_400_000).default(60_000),
+  // Installation campaigns (src/modules/campaigns): the largest list file and the most rows one upload
+  // takes; how long after a campaign's end date its lists' rows (names, phone numbers) are kept before
+  // they are deleted (the aggregates and the frozen ranking stay); how often workers look for units to
+  // chase and rows to delete.
+  CAMPAIGN_LIST_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(10_000)
+    .max(100 * 1024 * 1024)
+    .default(10 * 1024 * 1024),
+  CAMPAIGN_LIST_MAX_ROWS: z.coerce.number().int().min(10).max(200_000).default(30_000),
+  CAMPAIGN_ROW_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(90),
+  CAMPAIGN_TICK_MS: z.coerce.number().int().min(100).max(86_400_000).default(60_000),
   // E-mail (the digest): sent over SMTP when SMTP_URL is set (smtp://user:pass@host:587, smtps://… for
   // TLS from the start), with retries like webhooks'. Without it, digests are in-app notifications only.
   SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),

@@ -8,6 +8,11 @@ import { createAuthService } from './modules/auth/auth-service.ts';
 import { createAddressFailureLimit, createLoginLockout } from './modules/auth/login-lockout.ts';
 import { createSessionStore } from './modules/auth/sessions.ts';
 import { createTokenService } from './modules/auth/tokens.ts';
+import { createCampaignBackground } from './modules/campaigns/campaign-background.ts';
+import { createCampaignListService } from './modules/campaigns/campaign-list-service.ts';
+import { createCampaignProgressService } from './modules/campaigns/campaign-progress-service.ts';
+import { createCampaignService } from './modules/campaigns/campaign-service.ts';
+import { createResidentialGroupService } from './modules/campaigns/residential-group-service.ts';
 import { createCaseService } from './modules/cases/case-service.ts';
 import { rederiveCaseDeadlines } from './modules/cases/deadline-rederivation.ts';
 import { createIntakeContextLoader } from './modules/cases/intake-context.ts';
@@ -84,6 +89,11 @@ export function createBackgroundServices({ config, db }: Pick<Infrastructure, 'c
       db,
       emailFrom: config.SMTP_URL ? config.SMTP_FROM : undefined,
     }),
+    campaignBackground: createCampaignBackground({
+      db,
+      emailFrom: config.SMTP_URL ? config.SMTP_FROM : undefined,
+      retentionDays: config.CAMPAIGN_ROW_RETENTION_DAYS,
+    }),
   };
 }
 
@@ -106,6 +116,10 @@ export type Container = Omit<Infrastructure, 'pool'> & {
   open311: ReturnType<typeof createOpen311Service>;
   digests: DigestService;
   answerTemplates: ReturnType<typeof createAnswerTemplateService>;
+  residentialGroups: ReturnType<typeof createResidentialGroupService>;
+  campaigns: ReturnType<typeof createCampaignService>;
+  campaignLists: ReturnType<typeof createCampaignListService>;
+  campaignProgress: ReturnType<typeof createCampaignProgressService>;
 };
 
 export async function createContainer(
@@ -186,6 +200,10 @@ export async function createContainer(
   const open311 = createOpen311Service({ db, cases, auth });
   const { digests, calendarWarnings } = createBackgroundServices({ config, db });
   const answerTemplates = createAnswerTemplateService({ db });
+  const residentialGroups = createResidentialGroupService({ db });
+  const campaigns = createCampaignService({ db, createUser: directory.createUser });
+  const campaignLists = createCampaignListService({ db, maxRows: config.CAMPAIGN_LIST_MAX_ROWS });
+  const campaignProgress = createCampaignProgressService({ db });
 
   return {
     config,
@@ -211,5 +229,9 @@ export async function createContainer(
     open311,
     digests,
     answerTemplates,
+    residentialGroups,
+    campaigns,
+    campaignLists,
+    campaignProgress,
   };
 }

@@ -8,7 +8,14 @@ type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefine
 type Json<T> = ColumnType<T, string, string>;
 
 /** Every staff role (design.md §2), each declared once: schemas and gates take the list from here. */
-export const roles = ['admin', 'intake', 'department_head', 'department_officer', 'chairman'] as const;
+export const roles = [
+  'admin',
+  'intake',
+  'department_head',
+  'department_officer',
+  'chairman',
+  'unit_submitter',
+] as const;
 export type Role = (typeof roles)[number];
 export const channels = ['hotline_1022', 'smart_haiphong', 'walk_in', 'web', 'email'] as const;
 export type Channel = (typeof channels)[number];
@@ -429,6 +436,171 @@ interface CitizenMessagesTable {
   delivered_at: NullableTimestamp;
 }
 
+/** Installation campaigns (modules/campaigns): a ward's residential groups and their counts. */
+interface ResidentialGroupsTable {
+  id: Id;
+  ward_id: string;
+  name: string;
+  created_at: CreatedAt;
+}
+
+interface ResidentialGroupCountsTable {
+  id: Id;
+  group_id: string;
+  households: number;
+  smartphone_households: number;
+  source: string | null;
+  recorded_by_user_id: string | null;
+  recorded_at: CreatedAt;
+}
+
+/** A campaign's targets: shares are 0–1. */
+export type CampaignTargets = {
+  householdCoverage: number;
+  staffShare: number;
+  householdsPerYouthMember: number;
+};
+
+/** When the coordinator has units chased: on these ISO weekdays (1 = Monday) at this Vietnam hour. */
+export type CampaignChase = { weekdays: number[]; hour: number };
+
+interface CampaignsTable {
+  id: Id;
+  ward_id: string;
+  name: string;
+  document_number: string | null;
+  document_date: ColumnType<string | null, string | null | undefined, string | null>;
+  starts_on: ColumnType<string, string, string>;
+  ends_on: ColumnType<string, string, string>;
+  coordinating_department_id: string;
+  targets: Json<CampaignTargets>;
+  chase: ColumnType<CampaignChase | null, string | null | undefined, string | null>;
+  created_by_user_id: string | null;
+  created_at: CreatedAt;
+  rows_deleted_at: NullableTimestamp;
+}
+
+interface CampaignUnitsTable {
+  id: Id;
+  campaign_id: string;
+  kind: UnitKindColumn;
+  name: string;
+  residential_group_id: string | null;
+  headcount: number | null;
+  created_at: CreatedAt;
+}
+
+type UnitKindColumn =
+  | 'residential_group'
+  | 'department'
+  | 'police'
+  | 'school'
+  | 'association'
+  | 'youth_union'
+  | 'enterprise'
+  | 'other';
+
+interface CampaignUnitSubmittersTable {
+  user_id: string;
+  unit_id: string;
+  created_at: CreatedAt;
+}
+
+export type StoredRowProblem = { row: number; column?: string; message: string };
+
+interface CampaignListsTable {
+  id: Id;
+  campaign_id: string;
+  unit_id: string;
+  file_name: string;
+  rows: number;
+  accepted: number;
+  duplicates: number;
+  problems: Json<StoredRowProblem[]>;
+  uploaded_by_user_id: string | null;
+  uploaded_at: CreatedAt;
+  replaced_at: NullableTimestamp;
+}
+
+interface CampaignListRowsTable {
+  list_id: string;
+  row: number;
+  name: string;
+  phones: string[];
+  organisation: string | null;
+  address: string | null;
+  household: string | null;
+}
+
+interface CampaignTalliesTable {
+  campaign_id: string;
+  people: number;
+  covered_households: number;
+  unplaced: number;
+  computed_at: Timestamp;
+}
+
+interface CampaignGroupTalliesTable {
+  campaign_id: string;
+  group_id: string;
+  people: number;
+  covered_households: number;
+}
+
+interface CampaignUnitTalliesTable {
+  unit_id: string;
+  campaign_id: string;
+  listed: number;
+}
+
+export type StoredListing = { unitId: string; row: number; name: string };
+
+interface CampaignConflictsTable {
+  id: Id;
+  campaign_id: string;
+  kind: 'name' | 'group';
+  phone: string;
+  listings: Json<StoredListing[]>;
+  note: string | null;
+  resolved_by_user_id: string | null;
+  resolved_at: NullableTimestamp;
+}
+
+interface CampaignSnapshotsTable {
+  campaign_id: string;
+  day: ColumnType<string, string, string>;
+  group_id: string;
+  people: number;
+  covered_households: number;
+  smartphone_households: number;
+}
+
+export type FrozenRankingEntry = {
+  rank: number;
+  groupId: string;
+  name: string;
+  rate: number;
+  reachedOn: string | null;
+  coveredHouseholds: number;
+  smartphoneHouseholds: number;
+};
+
+interface CampaignRankingsTable {
+  id: Id;
+  campaign_id: string;
+  frozen_on: ColumnType<string, string, string>;
+  entries: Json<FrozenRankingEntry[]>;
+  frozen_by_user_id: string | null;
+  frozen_at: CreatedAt;
+}
+
+interface CampaignChasesTable {
+  campaign_id: string;
+  day: ColumnType<string, string, string>;
+  notified: ColumnType<number, number | undefined, number>;
+  created_at: CreatedAt;
+}
+
 export interface Database {
   app_secrets: AppSecretsTable;
   wards: WardsTable;
@@ -457,6 +629,20 @@ export interface Database {
   citizen_messages: CitizenMessagesTable;
   digests: DigestsTable;
   email_deliveries: EmailDeliveriesTable;
+  residential_groups: ResidentialGroupsTable;
+  residential_group_counts: ResidentialGroupCountsTable;
+  campaigns: CampaignsTable;
+  campaign_units: CampaignUnitsTable;
+  campaign_unit_submitters: CampaignUnitSubmittersTable;
+  campaign_lists: CampaignListsTable;
+  campaign_list_rows: CampaignListRowsTable;
+  campaign_tallies: CampaignTalliesTable;
+  campaign_group_tallies: CampaignGroupTalliesTable;
+  campaign_unit_tallies: CampaignUnitTalliesTable;
+  campaign_conflicts: CampaignConflictsTable;
+  campaign_snapshots: CampaignSnapshotsTable;
+  campaign_rankings: CampaignRankingsTable;
+  campaign_chases: CampaignChasesTable;
 }
 
 export type CaseRow = Selectable<CasesTable>;

@@ -4,6 +4,7 @@ import closeWithGrace from 'close-with-grace';
 import { pino } from 'pino';
 import { ConfigError, loadConfig } from '../config.ts';
 import { createBackgroundServices, createInfrastructure } from '../container.ts';
+import { startCampaignTick } from '../modules/campaigns/campaign-worker.ts';
 import { startDigestDelivery } from '../modules/digest/digest-worker.ts';
 import { startEmailDelivery } from '../modules/email/email-worker.ts';
 import { startMessageDelivery } from '../modules/messages/message-worker.ts';
@@ -29,7 +30,11 @@ async function startWorker() {
   // The worker builds what its consumers use, not the API's services.
   const infrastructure = await createInfrastructure(config, { role: 'worker' });
   const { db, queues, redis } = infrastructure;
-  const { digests, calendarWarnings: warnings } = createBackgroundServices(infrastructure);
+  const {
+    digests,
+    calendarWarnings: warnings,
+    campaignBackground,
+  } = createBackgroundServices(infrastructure);
   const base = { connection: redis, prefix: config.REDIS_PREFIX, workerId, log };
 
   const scheduler = createTimerScheduler({
@@ -58,6 +63,12 @@ async function startWorker() {
     queues,
     everyMs: config.CALENDAR_WARNING_TICK_MS,
   });
+  const campaignTick = await startCampaignTick({
+    ...base,
+    background: campaignBackground,
+    queues,
+    everyMs: config.CAMPAIGN_TICK_MS,
+  });
   const heartbeat = startHeartbeat({
     redis,
     prefix: config.REDIS_PREFIX,
@@ -78,6 +89,7 @@ async function startWorker() {
       messages?.ensureScheduled(),
       digestTick.ensureScheduled(),
       calendarTick.ensureScheduled(),
+      campaignTick.ensureScheduled(),
     ])
       .catch((err: unknown) => log.warn({ err }, 'watchdog failed'))
       .finally(() => {
@@ -98,6 +110,7 @@ async function startWorker() {
         messages?.close(),
         digestTick.close(),
         calendarTick.close(),
+        campaignTick.close(),
       ]);
       await heartbeat.stop().catch(() => {});
       await infrastructure.close();

@@ -17,6 +17,8 @@ export const queueRegistry = {
   emails: z.object({ emailId: z.string() }),
   /** The tick of the warning that next year's days off are still provisional (a job scheduler entry). */
   calendar: z.object({}),
+  /** The installation campaigns' tick (a job scheduler entry): chases and row deletion read from Postgres. */
+  campaigns: z.object({}),
   /** The escalation scheduler's tick (a BullMQ job scheduler entry); it carries no data. */
   sweeps: z.object({}),
 } as const;

@@ -19,6 +19,8 @@ export const auditObjectTypes = [
   'calendar_year',
   'escalation_policy',
   'webhook',
+  'residential_group',
+  'campaign',
 ] as const;
 export type AuditObjectType = (typeof auditObjectTypes)[number];
 

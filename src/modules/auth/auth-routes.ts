@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { problems, storableString } from '../../shared/http.ts';
 import type { AuthService } from './auth-service.ts';
-import { staffRoles } from './principal.ts';
+import { signedInRoles } from './principal.ts';
 
 const tokenBody = z.object({
   username: storableString().trim().min(1).max(64),
@@ -40,7 +40,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ auth: AuthService }> = async (a
   app.post(
     '/api/v1/auth/logout',
     {
-      config: { access: { roles: staffRoles } },
+      config: { access: { roles: signedInRoles } },
       schema: {
         operationId: 'logout',
         summary: 'End the session of this token',

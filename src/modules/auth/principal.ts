@@ -18,8 +18,15 @@ export type ClientPrincipal = {
 
 export type Principal = UserPrincipal | ClientPrincipal;
 
-/** Every role is a staff role: routes any signed-in staff member may call take this list. */
-export const staffRoles: readonly Role[] = roles;
+/**
+ * The ward's staff: routes any signed-in staff member may call take this list. A campaign unit's
+ * submitter (`unit_submitter`, a residential group's leader or a school's contact) is no staff: they
+ * sign in to send their unit's list and follow its progress, and reach only the routes that name them.
+ */
+export const staffRoles: readonly Role[] = roles.filter((r) => r !== 'unit_submitter');
+
+/** Every signed-in user: their own account and inbox. */
+export const signedInRoles: readonly Role[] = roles;
 
 export const departmentRoles: readonly Role[] = ['department_head', 'department_officer'];
 

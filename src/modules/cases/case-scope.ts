@@ -21,5 +21,8 @@ export function caseScope(p: Principal): CaseScope {
       return p.wardId && p.departmentId
         ? { kind: 'department', wardId: p.wardId, departmentId: p.departmentId }
         : { kind: 'none' };
+    // A campaign unit's submitter (a residential group's leader, a school's contact) sees no case.
+    case 'unit_submitter':
+      return { kind: 'none' };
   }
 }

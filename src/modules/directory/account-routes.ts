@@ -3,11 +3,11 @@ import { z } from 'zod';
 import { problems } from '../../shared/http.ts';
 import { actorOf } from '../audit/audit-actor.ts';
 import { userOf } from '../auth/auth-plugin.ts';
-import { staffRoles } from '../auth/principal.ts';
+import { signedInRoles } from '../auth/principal.ts';
 import { meSchema, ownPasswordBody } from './directory-schemas.ts';
 import type { DirectoryService } from './directory-service.ts';
 
-const staff = { access: { roles: staffRoles } };
+const staff = { access: { roles: signedInRoles } };
 
 /** The caller's own account: who they are, and their password. */
 export const accountRoutes: FastifyPluginAsyncZod<{ directory: DirectoryService }> = async (

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { idParams, listOf, problems } from '../../shared/http.ts';
 import { userOf } from '../auth/auth-plugin.ts';
-import { staffRoles } from '../auth/principal.ts';
+import { signedInRoles } from '../auth/principal.ts';
 import { inboxQuery, notificationSchema } from './notification-schemas.ts';
 import type { NotificationService } from './notification-service.ts';
 
@@ -14,7 +14,7 @@ export const notificationRoutes: FastifyPluginAsyncZod<{ notifications: Notifica
   app.get(
     '/api/v1/notifications',
     {
-      config: { access: { roles: staffRoles } },
+      config: { access: { roles: signedInRoles } },
       schema: {
         operationId: 'listNotifications',
         summary: "The caller's inbox, newest first",
@@ -30,7 +30,7 @@ export const notificationRoutes: FastifyPluginAsyncZod<{ notifications: Notifica
   app.post(
     '/api/v1/notifications/:id/read',
     {
-      config: { access: { roles: staffRoles } },
+      config: { access: { roles: signedInRoles } },
       schema: {
         operationId: 'markNotificationRead',
         summary: 'Mark one of your notifications read',

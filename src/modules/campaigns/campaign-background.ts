@@ -1,0 +1,209 @@
+import { sql } from 'kysely';
+import type { Conn, Db } from '../../db/database.ts';
+import { paragraphsHtml } from '../../shared/html.ts';
+import { vietnamDayOf } from '../../shared/vietnam-day.ts';
+import { systemActor } from '../audit/audit-actor.ts';
+import { recordAudit } from '../audit/audit-log.ts';
+import { recordEmail } from '../email/email-outbox.ts';
+import { notifyUsers } from '../notifications/notification-repository.ts';
+import { chaseDue, chaseMessage, chaseSummary } from './campaign-chase.ts';
+import { loadProgress } from './campaign-progress-service.ts';
+import { findCampaign } from './campaign-repository.ts';
+import { defaultTargets } from './campaign-service.ts';
+
+export type CampaignBackground = ReturnType<typeof createCampaignBackground>;
+
+/**
+ * What the workers do for campaigns on their tick: chase the units with no list or below target on
+ * the coordinator's schedule (each campaign once per Vietnam day, whichever worker claims it — the
+ * claim, the notifications and the e-mails commit together), and delete the lists' rows (names,
+ * numbers) the configured number of days after a campaign ends, keeping its aggregates.
+ */
+export function createCampaignBackground(deps: {
+  db: Db;
+  emailFrom: string | undefined;
+  retentionDays: number;
+}) {
+  const { db } = deps;
+
+  async function notify(
+    trx: Conn,
+    topic: string,
+    users: { id: string; email: string | null }[],
+    message: { title: string; body: string },
+  ): Promise<string[]> {
+    if (users.length === 0) return [];
+    await notifyUsers(
+      trx,
+      users.map((u) => u.id),
+      { type: 'campaign', ...message },
+    );
+    const emails: string[] = [];
+    if (deps.emailFrom)
+      for (const u of users)
+        if (u.email)
+          emails.push(
+            await recordEmail(trx, {
+              topic,
+              from: deps.emailFrom,
+              userId: u.id,
+              to: u.email,
+              subject: message.title,
+              text: message.body,
+              html: paragraphsHtml(message.title, [message.body]),
+            }),
+          );
+    return emails;
+  }
+
+  async function chase(campaignId: string, day: string): Promise<string[] | null> {
+    return db.transaction().execute(async (trx) => {
+      const claimed = await trx
+        .insertInto('campaign_chases')
+        .values({ campaign_id: campaignId, day })
+        .onConflict((oc) => oc.columns(['campaign_id', 'day']).doNothing())
+        .returning('campaign_id')
+        .executeTakeFirst();
+      if (!claimed) return null;
+      const c = await findCampaign(trx, campaignId);
+      if (!c) return [];
+      const targets = { ...defaultTargets, ...c.targets };
+      const progress = await loadProgress(trx, c);
+      const units = await trx
+        .selectFrom('campaign_units')
+        .select(['id', 'residential_group_id'])
+        .where('campaign_id', '=', campaignId)
+        .execute();
+      const groupRate = new Map(progress.groups.map((g) => [g.id, g]));
+      const submitters = await trx
+        .selectFrom('campaign_unit_submitters as s')
+        .innerJoin('users as u', 'u.id', 's.user_id')
+        .innerJoin('campaign_units as cu', 'cu.id', 's.unit_id')
+        .select(['s.unit_id', 'u.id', 'u.email'])
+        .where('cu.campaign_id', '=', campaignId)
+        .where('u.active', '=', true)
+        .execute();
+      const emails: string[] = [];
+      const counts = { missing: 0, below: 0, withoutSubmitter: 0 };
+      let notified = 0;
+      for (const u of progress.units) {
+        const unit = units.find((x) => x.id === u.id);
+        const group = unit?.residential_group_id ? groupRate.get(unit.residential_group_id) : undefined;
+        const submitted = u.submittedAt !== null;
+        const below = group
+          ? group.smartphoneHouseholds > 0 && group.rate < targets.householdCoverage
+          : u.belowTarget;
+        if (submitted && !below) continue;
+        if (submitted) counts.below++;
+        else counts.missing++;
+        const to = submitters.filter((s) => s.unit_id === u.id);
+        if (to.length === 0) {
+          counts.withoutSubmitter++;
+          continue;
+        }
+        const figures = group
+          ? { listed: group.coveredHouseholds, headcount: group.smartphoneHouseholds, rate: group.rate }
+          : { listed: u.listed, headcount: u.headcount, rate: u.rate };
+        emails.push(
+          ...(await notify(
+            trx,
+            `campaign-${campaignId}-${day}-${u.id}`,
+            to,
+            chaseMessage({ name: c.name, endsOn: c.ends_on }, { name: u.name, submitted, ...figures }),
+          )),
+        );
+        notified += to.length;
+      }
+      const coordinators = await trx
+        .selectFrom('users')
+        .select(['id', 'email'])
+        .where('department_id', '=', c.coordinating_department_id)
+        .where('active', '=', true)
+        .execute();
+      if (counts.missing + counts.below > 0)
+        emails.push(
+          ...(await notify(
+            trx,
+            `campaign-${campaignId}-${day}`,
+            coordinators,
+            chaseSummary({ name: c.name }, counts),
+          )),
+        );
+      await trx
+        .updateTable('campaign_chases')
+        .set({ notified })
+        .where('campaign_id', '=', campaignId)
+        .where('day', '=', day)
+        .execute();
+      return emails;
+    });
+  }
+
+  /** Names and numbers go; the counts, tallies, snapshots and frozen rankings stay. */
+  async function deleteRows(campaignId: string, now: Date): Promise<boolean> {
+    return db.transaction().execute(async (trx) => {
+      const c = await trx
+        .updateTable('campaigns')
+        .set({ rows_deleted_at: now })
+        .where('id', '=', campaignId)
+        .where('rows_deleted_at', 'is', null)
+        .returning(['id', 'ward_id'])
+        .executeTakeFirst();
+      if (!c) return false;
+      const deleted = await sql<{ n: string }>`
+        WITH gone AS (
+          DELETE FROM campaign_list_rows r USING campaign_lists l
+          WHERE l.id = r.list_id AND l.campaign_id = ${campaignId} RETURNING 1)
+        SELECT count(*)::text AS n FROM gone`.execute(trx);
+      // A list's problems quote the cells they are about (a number that could not be read).
+      await trx
+        .updateTable('campaign_lists')
+        .set({ problems: JSON.stringify([]) })
+        .where('campaign_id', '=', campaignId)
+        .execute();
+      await trx.deleteFrom('campaign_conflicts').where('campaign_id', '=', campaignId).execute();
+      await recordAudit(trx, systemActor('retention'), {
+        action: 'campaign.rows_delete',
+        objectType: 'campaign',
+        objectId: c.id,
+        wardId: c.ward_id,
+        before: null,
+        after: { rows: Number(deleted.rows[0]?.n ?? 0), retentionDays: deps.retentionDays },
+      });
+      return true;
+    });
+  }
+
+  return {
+    async runDue(now = new Date()): Promise<{ chases: number; deleted: number; emailIds: string[] }> {
+      const today = vietnamDayOf(now);
+      const open = await db
+        .selectFrom('campaigns')
+        .select(['id', 'starts_on', 'ends_on', 'chase'])
+        .where('chase', 'is not', null)
+        .where('starts_on', '<=', today)
+        .where('ends_on', '>=', today)
+        .where('rows_deleted_at', 'is', null)
+        .execute();
+      let chases = 0;
+      const emailIds: string[] = [];
+      for (const c of open) {
+        if (!chaseDue({ startsOn: c.starts_on, endsOn: c.ends_on, chase: c.chase }, today, now)) continue;
+        const sent = await chase(c.id, today);
+        if (sent === null) continue;
+        chases++;
+        emailIds.push(...sent);
+      }
+      const cutoff = vietnamDayOf(new Date(now.getTime() - deps.retentionDays * 86_400_000));
+      const expired = await db
+        .selectFrom('campaigns')
+        .select('id')
+        .where('ends_on', '<', cutoff)
+        .where('rows_deleted_at', 'is', null)
+        .execute();
+      let deleted = 0;
+      for (const c of expired) if (await deleteRows(c.id, now)) deleted++;
+      return { chases, deleted, emailIds };
+    },
+  };
+}
