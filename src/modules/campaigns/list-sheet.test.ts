@@ -116,6 +116,17 @@ describe('parseListSheet: the rows', () => {
     expect(list.problems).toEqual([]);
   });
 
+  it('skips a signature block merged across the name and phone columns (its words fill both)', () => {
+    const list = parse([
+      header,
+      [1, 'Nguyễn Văn An', '0979 383 369', null, 'Tổ 5'],
+      [null, 'NGƯỜI LẬP BIỂU', 'NGƯỜI LẬP BIỂU', null, 'TỔ TRƯỞNG'],
+      [null, '(Ký, ghi rõ họ tên)', '(Ký, ghi rõ họ tên)'],
+      [null, 'Nguyễn Thị Phương', 'Nguyễn Thị Phương', null, 'Trần Văn Quang'],
+    ]);
+    expect([list.rows, list.entries.length, list.problems]).toEqual([1, 1, []]);
+  });
+
   it('NFC-normalises names', () => {
     const decomposed = 'Nguyễn Thị Hường'.normalize('NFD');
     const list = parse([header, [1, decomposed, '0912345678', null, 'Tổ 1']]);

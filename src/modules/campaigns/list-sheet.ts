@@ -168,9 +168,10 @@ export function parseListSheet(sheet: Cell[][], options: { maxRows: number }): P
     const name = cleanName(cell(r, 'name'));
     const phoneText = cell(r, 'phone');
     // A line with no number and no Stt (when the list has that column) is the footer or a note
-    // ("Người lập biểu", "Tổ trưởng (ký, ghi rõ họ tên)", a total), not a person.
+    // ("Người lập biểu", "Tổ trưởng (ký, ghi rõ họ tên)", a total), not a person. "No number" is no
+    // digit in the phone cell: a signature block merged across the phone column fills it with words.
     const stt = /^\d+$/.test(cell(r, 'stt'));
-    if (!phoneText && !stt && (!name || header.stt !== undefined)) continue;
+    if (!/\d/.test(phoneText) && !stt && (!name || header.stt !== undefined)) continue;
     out.rows++;
 
     const phoneCell = header.phone === undefined ? null : (sheet[i]?.[header.phone] ?? null);
