@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCampaignBackground } from '../../src/modules/campaigns/campaign-background.ts';
@@ -79,7 +80,7 @@ describe('the culture office sets the campaign up', () => {
   it("imports the groups' declared counts, keeping every version with who entered it", async () => {
     const r = await call(
       t.app,
-      req('POST', `/api/v1/wards/${ward.id}/residential-groups/import`, bearer(ward.tokens.cultureHead), {
+      req('POST', `/api/v1/wards/${ward.id}/residential-group-imports`, bearer(ward.tokens.cultureHead), {
         source: 'Báo cáo các tổ ngày 12/5/2026',
         groups: [
           { name: 'Tổ dân phố số 3', households: 200, smartphoneHouseholds: 150 },
@@ -92,7 +93,7 @@ describe('the culture office sets the campaign up', () => {
     groupIds = Object.fromEntries(r.json().groups.map((g: { id: string; name: string }) => [g.name, g.id]));
     const again = await call(
       t.app,
-      req('POST', `/api/v1/wards/${ward.id}/residential-groups/import`, bearer(ward.tokens.cultureHead), {
+      req('POST', `/api/v1/wards/${ward.id}/residential-group-imports`, bearer(ward.tokens.cultureHead), {
         groups: [
           { name: 'tổ dân phố số 3', households: 200, smartphoneHouseholds: 150 },
           { name: 'Tổ dân phố số 5', households: 120, smartphoneHouseholds: 5 },
@@ -234,6 +235,37 @@ describe('the culture office sets the campaign up', () => {
     );
     expectProblem(await t.app.inject(req('GET', '/api/v1/cases', bearer(leader))), 403);
     expect((await get(leader, '/api/v1/me')).role).toBe('unit_submitter');
+  });
+});
+
+describe('the template', () => {
+  it("gives each unit the blank official template; a school's says to list staff and parents, not pupils", async () => {
+    const res = await call(
+      t.app,
+      req(
+        'GET',
+        `/api/v1/campaigns/${campaignId}/units/${units.school}/template.xlsx`,
+        bearer(ward.tokens.cultureHead),
+      ),
+      200,
+    );
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
+    const text: string[] = [];
+    wb.eachSheet((ws) => ws.eachRow((row) => row.eachCell((c) => text.push(String(c.text)))));
+    expect(text.join(' ')).toMatch(/DANH SÁCH CÀI ĐẶT ỨNG DỤNG SMART HẢI PHÒNG/);
+    expect(text.join(' ')).toMatch(/không ghi học sinh/i);
+    await call(
+      t.app,
+      req('GET', `/api/v1/campaigns/${campaignId}/units/${units.group5}/template.xlsx`, bearer(leader)),
+      200,
+    );
+    expectProblem(
+      await t.app.inject(
+        req('GET', `/api/v1/campaigns/${campaignId}/units/${units.school}/template.xlsx`, bearer(leader)),
+      ),
+      404,
+    );
   });
 });
 
@@ -587,5 +619,88 @@ describe('chasing and retention', () => {
     expect(
       (await get(ward.tokens.cultureHead, `/api/v1/campaigns/${campaignId}`)).rowsDeletedAt,
     ).not.toBeNull();
+  });
+});
+
+describe('the messy lists kept in test/fixtures/campaigns (hand-counted in its README)', () => {
+  it("reads a group's Excel file and a school's windows-1258 CSV as sent, and counts each person once", async () => {
+    const w = await createWard(t);
+    const coordinator = bearer(w.tokens.cultureHead);
+    const imported = await call(
+      t.app,
+      req('POST', `/api/v1/wards/${w.id}/residential-group-imports`, coordinator, {
+        groups: [
+          { name: 'Tổ dân phố số 5', households: 40, smartphoneHouseholds: 30 },
+          { name: 'Tổ dân phố số 6', households: 35, smartphoneHouseholds: 25 },
+        ],
+      }),
+      200,
+    );
+    const group = (name: string) =>
+      imported.json().groups.find((g: { name: string }) => g.name === name).id as string;
+    const c = (
+      await call(
+        t.app,
+        req('POST', '/api/v1/campaigns', coordinator, {
+          wardId: w.id,
+          name: 'Thử danh sách thật',
+          startsOn: '2026-05-15',
+          endsOn: '2026-12-31',
+        }),
+        201,
+      )
+    ).json().id as string;
+    const unit = async (body: object) =>
+      (await call(t.app, req('POST', `/api/v1/campaigns/${c}/units`, coordinator, body), 201)).json()
+        .id as string;
+    const to5 = await unit({
+      kind: 'residential_group',
+      name: 'Tổ dân phố số 5',
+      residentialGroupId: group('Tổ dân phố số 5'),
+    });
+    const school = await unit({ kind: 'school', name: 'Trường THCS Việt Hoà', headcount: 40 });
+    const send = async (unitId: string, file: string, dryRun: boolean) => {
+      const body = multipart([
+        {
+          name: 'file',
+          filename: file,
+          bytes: readFileSync(new URL(`../fixtures/campaigns/${file}`, import.meta.url)),
+        },
+      ]);
+      const res = await t.app.inject({
+        method: 'POST',
+        url: `/api/v1/campaigns/${c}/units/${unitId}/lists${dryRun ? '?dryRun=true' : ''}`,
+        headers: { ...coordinator, ...body.headers },
+        payload: body.payload,
+      });
+      expect(res.statusCode, res.body).toBe(dryRun ? 200 : 201);
+      return res.json();
+    };
+    const dry = await send(to5, 'to-dan-pho-5-messy.xlsx', true);
+    expect(dry).toMatchObject({ headerRow: 6, rows: 27, accepted: 23, duplicates: 2 });
+    expect([...new Set(dry.problems.map((p: { row: number }) => p.row))]).toEqual([14, 16, 17, 18, 24, 31]);
+    expect(dry.notes.map((n: { row: number }) => n.row)).toEqual([13, 28]);
+    await send(to5, 'to-dan-pho-5-messy.xlsx', false);
+    const csv = await send(school, 'truong-thcs-messy.csv', false);
+    expect(csv).toMatchObject({
+      headerRow: 5,
+      rows: 14,
+      accepted: 13,
+      duplicates: 1,
+      alsoListedElsewhere: 2,
+    });
+
+    const p = await get(w.tokens.cultureHead, `/api/v1/campaigns/${c}/progress`);
+    expect(p.totals).toMatchObject({ people: 31, coveredHouseholds: 21, unplaced: 3 });
+    const covered = Object.fromEntries(
+      p.groups.map((g: { name: string; coveredHouseholds: number }) => [g.name, g.coveredHouseholds]),
+    );
+    expect(covered).toEqual({ 'Tổ dân phố số 5': 18, 'Tổ dân phố số 6': 3 });
+    expect(p.units.map((u: { listed: number }) => u.listed).sort()).toEqual([12, 21]);
+    const conflicts = await get(w.tokens.cultureHead, `/api/v1/campaigns/${c}/conflicts?reveal=true`);
+    expect(conflicts.items.map((x: { phone: string }) => x.phone).sort()).toEqual([
+      '0904111222',
+      '0914222333',
+    ]);
   });
 });

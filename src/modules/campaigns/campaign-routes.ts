@@ -39,6 +39,7 @@ import {
   listQuery as uploadQuery,
 } from './campaign-schemas.ts';
 import type { CampaignService } from './campaign-service.ts';
+import { listTemplateXlsx } from './campaign-xlsx.ts';
 import type { ResidentialGroupService } from './residential-group-service.ts';
 
 const xlsxType = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -137,7 +138,7 @@ export const campaignRoutes: FastifyPluginAsyncZod<{
   );
 
   app.post(
-    '/api/v1/wards/:id/residential-groups/import',
+    '/api/v1/wards/:id/residential-group-imports',
     {
       config: staff,
       schema: {
@@ -392,6 +393,26 @@ export const campaignRoutes: FastifyPluginAsyncZod<{
         req.query.dryRun,
       );
       return reply.code(req.query.dryRun ? 200 : 201).send(result);
+    },
+  );
+
+  app.get(
+    '/api/v1/campaigns/:id/units/:uid/template.xlsx',
+    {
+      config: everyone,
+      schema: {
+        operationId: 'getCampaignListTemplate',
+        summary:
+          'The blank official template for this unit, with its guidance (what to list, and what never)',
+        tags,
+        params: unitParams,
+        response: { 200: binary('XLSX workbook'), ...problems(400, 401, 403, 404) },
+      },
+    },
+    async (req, reply) => {
+      const unit = await campaigns.unit(userOf(req), req.params.id, req.params.uid);
+      const bytes = await listTemplateXlsx({ name: unit.name, kind: unit.kind });
+      return reply.headers(download(`mau-danh-sach-cai-dat-${unit.id}.xlsx`)).send(bytes as never);
     },
   );
 

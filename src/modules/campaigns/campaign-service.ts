@@ -12,8 +12,6 @@ import {
   accessUnit,
   type CampaignAccess,
   type CampaignRow,
-  findCampaign,
-  missingUnit,
   requireCoordinator,
 } from './campaign-repository.ts';
 import type {
@@ -425,11 +423,6 @@ export function createCampaignService(deps: { db: Db; createUser: DirectoryServi
       });
       return (await unitViews(id, unitId))[0] as UnitView;
     },
-
-    /** Recomputes a campaign's tallies (after its ward's groups changed). */
-    retallyWard: (trx: Conn, wardId: string) => retallyWard(trx, wardId),
-    missingUnit,
-    findCampaign: (id: string) => findCampaign(db, id),
   };
 }
 

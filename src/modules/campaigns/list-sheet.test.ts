@@ -127,6 +127,15 @@ describe('parseListSheet: the rows', () => {
     expect([list.rows, list.entries.length, list.problems]).toEqual([1, 1, []]);
   });
 
+  it('skips a total merged across the name and phone columns, digits and all', () => {
+    const list = parse([
+      header,
+      [1, 'Nguyễn Văn An', '0979 383 369', null, 'Tổ 5'],
+      [null, 'Tổng cộng: 27 hộ, 31 người', 'Tổng cộng: 27 hộ, 31 người', 'Tổng cộng: 27 hộ, 31 người'],
+    ]);
+    expect([list.rows, list.entries.length, list.problems]).toEqual([1, 1, []]);
+  });
+
   it('NFC-normalises names', () => {
     const decomposed = 'Nguyễn Thị Hường'.normalize('NFD');
     const list = parse([header, [1, decomposed, '0912345678', null, 'Tổ 1']]);

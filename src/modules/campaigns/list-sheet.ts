@@ -172,6 +172,8 @@ export function parseListSheet(sheet: Cell[][], options: { maxRows: number }): P
     // digit in the phone cell: a signature block merged across the phone column fills it with words.
     const stt = /^\d+$/.test(cell(r, 'stt'));
     if (!/\d/.test(phoneText) && !stt && (!name || header.stt !== undefined)) continue;
+    // One text across the name and the phone cells is a merged line ("Tổng cộng: 27 hộ"), never a person.
+    if (!stt && name !== '' && name === cleanName(phoneText)) continue;
     out.rows++;
 
     const phoneCell = header.phone === undefined ? null : (sheet[i]?.[header.phone] ?? null);

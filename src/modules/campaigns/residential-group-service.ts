@@ -255,37 +255,45 @@ export function createResidentialGroupService(deps: { db: Db }) {
         if (names.has(key)) throw conflict(`Tổ dân phố «${g.name}» có hai lần trong danh sách.`, 'duplicate');
         names.add(key);
       }
-      const summary = await db.transaction().execute(async (trx) => {
-        const existing = new Map(
-          (await views(wardId)).map((g) => [g.name.toLocaleLowerCase('vi'), g] as const),
-        );
-        let created = 0;
-        let updated = 0;
-        for (const g of input.groups) {
-          const known = existing.get(g.name.toLocaleLowerCase('vi'));
-          const counts = { ...g, source: input.source };
-          if (!known) {
-            const row = await trx
-              .insertInto('residential_groups')
-              .values({ ward_id: wardId, name: g.name })
-              .returning('id')
-              .executeTakeFirstOrThrow();
-            await recordCounts(trx, caller, row.id, counts);
-            await audit(trx, actor, wardId, row.id, 'create', counts);
-            created++;
-          } else if (
-            known.households !== g.households ||
-            known.smartphoneHouseholds !== g.smartphoneHouseholds
-          ) {
-            await recordCounts(trx, caller, known.id, counts);
-            await audit(trx, actor, wardId, known.id, 'counts', counts);
-            updated++;
+      const summary = await db
+        .transaction()
+        .execute(async (trx) => {
+          const existing = new Map(
+            (await views(wardId)).map((g) => [g.name.toLocaleLowerCase('vi'), g] as const),
+          );
+          let created = 0;
+          let updated = 0;
+          for (const g of input.groups) {
+            const known = existing.get(g.name.toLocaleLowerCase('vi'));
+            const counts = { ...g, source: input.source };
+            if (!known) {
+              const row = await trx
+                .insertInto('residential_groups')
+                .values({ ward_id: wardId, name: g.name })
+                .returning('id')
+                .executeTakeFirstOrThrow();
+              await recordCounts(trx, caller, row.id, counts);
+              await audit(trx, actor, wardId, row.id, 'create', counts);
+              created++;
+            } else if (
+              known.households !== g.households ||
+              known.smartphoneHouseholds !== g.smartphoneHouseholds
+            ) {
+              await recordCounts(trx, caller, known.id, counts);
+              await audit(trx, actor, wardId, known.id, 'counts', counts);
+              updated++;
+            }
           }
-        }
-        if (created > 0) await retallyWard(trx, wardId);
-        else if (updated > 0) await resnapshot(trx, wardId);
-        return { created, updated, unchanged: input.groups.length - created - updated };
-      });
+          if (created > 0) await retallyWard(trx, wardId);
+          else if (updated > 0) await resnapshot(trx, wardId);
+          return { created, updated, unchanged: input.groups.length - created - updated };
+        })
+        .catch((err: unknown) => {
+          // Another import created one of these names meanwhile: nothing of this one was kept.
+          if (isUniqueViolation(err))
+            throw conflict('Danh sách tổ dân phố vừa được người khác cập nhật; hãy thử lại.', 'duplicate');
+          throw err;
+        });
       return { ...summary, groups: await views(wardId) };
     },
   };
