@@ -704,3 +704,61 @@ describe('the messy lists kept in test/fixtures/campaigns (hand-counted in its R
     ]);
   });
 });
+
+describe('limits', () => {
+  it('refuses a file over the size limit (413) and a list over the row limit (400), in Vietnamese', async () => {
+    const small = await createTestApp({ CAMPAIGN_LIST_MAX_BYTES: '10000', CAMPAIGN_LIST_MAX_ROWS: '10' });
+    try {
+      const w = await createWard(small);
+      const coordinator = bearer(w.tokens.cultureHead);
+      const c = (
+        await call(
+          small.app,
+          req('POST', '/api/v1/campaigns', coordinator, {
+            wardId: w.id,
+            name: 'Giới hạn',
+            startsOn: '2026-05-15',
+            endsOn: '2026-12-31',
+          }),
+          201,
+        )
+      ).json().id as string;
+      const u = (
+        await call(
+          small.app,
+          req('POST', `/api/v1/campaigns/${c}/units`, coordinator, { kind: 'other', name: 'Đơn vị' }),
+          201,
+        )
+      ).json().id as string;
+      const send = (bytes: Buffer, name: string) => {
+        const body = multipart([{ name: 'file', filename: name, bytes }]);
+        return small.app.inject({
+          method: 'POST',
+          url: `/api/v1/campaigns/${c}/units/${u}/lists?dryRun=true`,
+          headers: { ...coordinator, ...body.headers },
+          payload: body.payload,
+        });
+      };
+      const rows = (n: number) =>
+        Array.from({ length: n }, (_, i): Cell[] => [
+          i + 1,
+          `Người ${i + 1}`,
+          `0905${String(i).padStart(6, '0')}`,
+          null,
+          'Tổ 1',
+        ]);
+      const big = Buffer.from(
+        `Stt,Họ và tên,Số điện thoại,Cơ quan,Địa chỉ hiện tại\n${'1,Người,0905000000,,Tổ 1\n'.repeat(600)}`,
+      );
+      const tooLarge = await send(big, 'lon.csv');
+      expectProblem(tooLarge, 413);
+      expect(tooLarge.json().detail).toMatch(/tối đa/);
+      const tooMany = await send(await xlsx(rows(12)), 'nhieu.xlsx');
+      expectProblem(tooMany, 400);
+      expect(tooMany.json().detail).toMatch(/quá giới hạn 10 dòng/);
+      expect((await send(await xlsx(rows(10)), 'du.xlsx')).statusCode).toBe(200);
+    } finally {
+      await small.close();
+    }
+  });
+});
