@@ -585,6 +585,11 @@ describe('chasing and retention', () => {
       background.runDue(new Date('2026-12-10T01:31:00Z')),
     ]);
     expect(first.chases + second.chases).toBe(1);
+    // The tick also keeps one point a day for the line chart, changed or not.
+    const timeline = await get(ward.tokens.chairman, `/api/v1/campaigns/${campaignId}/timeline`);
+    expect(timeline.days.map((d: { day: string }) => d.day)).toEqual(
+      expect.arrayContaining(['2026-12-09', '2026-12-10']),
+    );
     const inbox = await get(leader, '/api/v1/notifications');
     const reminders = inbox.items.filter((n: { title: string }) => /Tổ dân phố số 5/.test(n.title));
     expect(reminders).toHaveLength(1);

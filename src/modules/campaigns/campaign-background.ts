@@ -10,6 +10,7 @@ import { chaseDue, chaseMessage, chaseSummary } from './campaign-chase.ts';
 import { loadProgress } from './campaign-progress-service.ts';
 import { findCampaign } from './campaign-repository.ts';
 import { defaultTargets } from './campaign-service.ts';
+import { lockCampaign, snapshot } from './campaign-tally.ts';
 
 export type CampaignBackground = ReturnType<typeof createCampaignBackground>;
 
@@ -102,8 +103,12 @@ export function createCampaignBackground(deps: {
           continue;
         }
         const figures = group
-          ? { listed: group.coveredHouseholds, headcount: group.smartphoneHouseholds, rate: group.rate }
-          : { listed: u.listed, headcount: u.headcount, rate: u.rate };
+          ? {
+              listed: group.coveredHouseholds,
+              target: Math.ceil(group.smartphoneHouseholds * targets.householdCoverage),
+              rate: group.rate,
+            }
+          : { listed: u.listed, target: u.target, rate: u.rate };
         emails.push(
           ...(await notify(
             trx,
@@ -174,6 +179,36 @@ export function createCampaignBackground(deps: {
     });
   }
 
+  /**
+   * A snapshot for every running campaign on every day, changed or not, so progress over time has
+   * one point per day (an upload or a count change replaces the day's point with the day's last).
+   */
+  async function snapshotOpenCampaigns(today: string, now: Date) {
+    const running = await db
+      .selectFrom('campaigns as c')
+      .select(['c.id', 'c.ward_id'])
+      .where('c.starts_on', '<=', today)
+      .where('c.ends_on', '>=', today)
+      .where('c.rows_deleted_at', 'is', null)
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('campaign_snapshots as s')
+              .select('s.day')
+              .whereRef('s.campaign_id', '=', 'c.id')
+              .where('s.day', '=', today)
+              .where('s.group_id', '=', '0'),
+          ),
+        ),
+      )
+      .execute();
+    for (const c of running)
+      await db.transaction().execute(async (trx) => {
+        await lockCampaign(trx, c.id);
+        await snapshot(trx, { id: c.id, wardId: c.ward_id }, now);
+      });
+  }
+
   return {
     async runDue(now = new Date()): Promise<{ chases: number; deleted: number; emailIds: string[] }> {
       const today = vietnamDayOf(now);
@@ -194,6 +229,7 @@ export function createCampaignBackground(deps: {
         chases++;
         emailIds.push(...sent);
       }
+      await snapshotOpenCampaigns(today, now);
       const cutoff = vietnamDayOf(new Date(now.getTime() - deps.retentionDays * 86_400_000));
       const expired = await db
         .selectFrom('campaigns')

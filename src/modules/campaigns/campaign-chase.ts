@@ -29,7 +29,7 @@ const percent = (r: number) => `${Math.floor(r * 1000) / 10}%`.replace('.', ',')
 /** The reminder a unit's submitter reads: no list yet, or below target, with the end date. */
 export function chaseMessage(
   campaign: { name: string; endsOn: string },
-  unit: { name: string; listed: number; headcount: number | null; rate: number | null; submitted: boolean },
+  unit: { name: string; listed: number; target: number | null; rate: number | null; submitted: boolean },
 ): { title: string; body: string } {
   const ends = campaign.endsOn.split('-').reverse().join('/');
   if (!unit.submitted)
@@ -38,8 +38,8 @@ export function chaseMessage(
       body: `Chiến dịch «${campaign.name}» kết thúc ngày ${ends}. ${unit.name} chưa gửi danh sách theo mẫu "DANH SÁCH CÀI ĐẶT ỨNG DỤNG SMART HẢI PHÒNG". Vui lòng tải danh sách lên trong mục Chiến dịch.`,
     };
   const figures =
-    unit.headcount && unit.rate !== null
-      ? `${unit.listed}/${unit.headcount} người (${percent(unit.rate)})`
+    unit.target && unit.rate !== null
+      ? `${unit.listed} trên chỉ tiêu ${unit.target} (${percent(unit.rate)})`
       : `${unit.listed} người`;
   return {
     title: `${unit.name}: chưa đạt chỉ tiêu cài đặt Smart Hải Phòng`,

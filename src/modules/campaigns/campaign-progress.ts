@@ -15,6 +15,24 @@ export type UnitFigures = {
   submittedAt: Date | null;
 };
 
+/**
+ * What a unit's list is measured against: its staff (the share of its headcount the campaign sets),
+ * or for the youth union the households its members guide (each member so many households, listed by
+ * the union as the people it helped). A residential group's target is its households (the groups'
+ * progress), and a unit without a headcount has none.
+ */
+export function unitMeasure(
+  u: Pick<UnitFigures, 'kind' | 'headcount'>,
+  targets: CampaignTargets,
+): { of: number; target: number } | undefined {
+  if (u.kind === 'residential_group' || !u.headcount) return undefined;
+  if (u.kind === 'youth_union') {
+    const households = u.headcount * targets.householdsPerYouthMember;
+    return households > 0 ? { of: households, target: households } : undefined;
+  }
+  return { of: u.headcount, target: Math.ceil(u.headcount * targets.staffShare) };
+}
+
 export const rate = (part: number, whole: number) => (whole > 0 ? Math.min(part, whole) / whole : 0);
 
 export function progressOf(input: {
@@ -42,17 +60,18 @@ export function progressOf(input: {
   });
   const units = input.units.map((u) => {
     const listed = input.listed.get(u.id) ?? 0;
-    const r = u.headcount ? rate(listed, u.headcount) : null;
+    const measure = unitMeasure(u, targets);
+    const r = measure ? rate(listed, measure.of) : null;
     return {
       id: u.id,
       name: u.name,
       kind: u.kind,
       listed,
       headcount: u.headcount,
+      target: measure?.target ?? null,
       rate: r,
       submittedAt: u.submittedAt?.toISOString() ?? null,
-      // A residential group's target is its households (above); a unit's is its staff.
-      belowTarget: u.kind !== 'residential_group' && r !== null && r < targets.staffShare,
+      belowTarget: measure !== undefined && listed < measure.target,
     };
   });
   const smartphoneHouseholds = input.groups.reduce((n, g) => n + g.smartphoneHouseholds, 0);

@@ -308,10 +308,14 @@ export const progressSchema = z
         kind: z.enum(unitKinds),
         listed: z.number().int(),
         headcount: z.number().int().nullable(),
-        rate: z
-          .number()
-          .nullable()
-          .meta({ description: 'listed / headcount (capped at 1); null without a headcount' }),
+        target: z.number().int().nullable().meta({
+          description:
+            'The number to reach: the staff share of the headcount; for the youth union, headcount × households per member; null for a residential group (its target is its households) or without a headcount',
+        }),
+        rate: z.number().nullable().meta({
+          description:
+            'listed / headcount (the youth union: / the households its members guide), capped at 1; null without a target',
+        }),
         submittedAt: z.iso.datetime().nullable(),
         belowTarget: z.boolean(),
       }),
