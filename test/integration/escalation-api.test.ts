@@ -485,7 +485,16 @@ describe('operations', () => {
         .json()
         .queues.map((q: { name: string }) => q.name)
         .sort(),
-    ).toEqual(['calendar', 'deliveries', 'digests', 'emails', 'escalations', 'messages', 'sweeps']);
+    ).toEqual([
+      'calendar',
+      'campaigns',
+      'deliveries',
+      'digests',
+      'emails',
+      'escalations',
+      'messages',
+      'sweeps',
+    ]);
   });
 
   it('signs in to the dashboard as the API does: the username in any case', async () => {
