@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { serviceUnavailable } from './errors.ts';
+import { draining } from './errors.ts';
 
 /**
  * How the API answers while it closes (SIGTERM): requests still arriving on connections kept alive
@@ -19,7 +19,7 @@ export const drain = fp(
       done();
     });
     app.addHook('onRequest', (_request, _reply, done) => {
-      if (closing) done(serviceUnavailable('Máy chủ đang dừng để khởi động lại; vui lòng gửi lại yêu cầu.'));
+      if (closing) done(draining());
       else done();
     });
     app.addHook('onSend', (_request, reply, payload, done) => {

@@ -120,14 +120,16 @@ export function frameworkErrorHandler(error: FastifyError, request: FastifyReque
   return sendProblem(reply, toProblem(error, request));
 }
 
-const overloadedType = problemType('overloaded');
+/** Deliberate 503s with Retry-After: a shed request (overload.ts), a request while closing (drain.ts). */
+const deliberate = new Set([problemType('overloaded'), problemType('draining')]);
 
 export function installErrorHandler(app: FastifyInstance) {
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     const problem = toProblem(error, request);
-    // A shed request (load shedding, overload.ts) is a deliberate answer with Retry-After, not a
-    // failure: a warning, so that error-level lines (and the alerts on them) stay for what broke.
-    if (problem.type === overloadedType)
+    // A shed request (load shedding, overload.ts) or one that arrives while the API closes (drain.ts)
+    // is a deliberate answer with Retry-After, not a failure: a warning, so that error-level lines
+    // (and the alerts on them) stay for what broke.
+    if (deliberate.has(problem.type))
       request.log.warn({ problem: problem.type, status: 503 }, 'request shed');
     else if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
     else if (problem.status !== 401 && problem.status !== 404)

@@ -57,6 +57,19 @@ export const overloaded = (retryAfterSeconds: number) =>
     { headers: { 'retry-after': String(retryAfterSeconds) } },
   );
 
+/**
+ * The API is closing (SIGTERM, a restart or a deploy): a deliberate answer with Retry-After, like a
+ * shed request — the client sends it again, to this instance once it is back or to another.
+ */
+export const draining = () =>
+  new AppError(
+    503,
+    problemType('draining'),
+    'Dịch vụ tạm thời không sẵn sàng',
+    'Máy chủ đang dừng để khởi động lại; vui lòng gửi lại yêu cầu.',
+    { headers: { 'retry-after': '5' } },
+  );
+
 export const serviceUnavailable = (detail: string, cause?: unknown) =>
   new AppError(503, problemType('unavailable'), 'Dịch vụ tạm thời không sẵn sàng', detail, {
     headers: { 'retry-after': '5' },
