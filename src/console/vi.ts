@@ -1034,10 +1034,10 @@ export const vi = {
       report: 'Kết quả kiểm tra',
       dryRun: 'Đây là kết quả kiểm tra: chưa có gì được lưu.',
       summary: 'Tóm tắt',
-      sheet: 'Trang tính đã đọc',
-      headerRow: 'Dòng tiêu đề',
+      read: (sheet: string, headerRow: number) =>
+        `Đã đọc trang tính «${sheet}», dòng tiêu đề là dòng ${headerRow}.`,
       problemRows: 'Dòng cần sửa',
-      elsewhere: 'Người đã có trong danh sách của đơn vị khác (chỉ tính một lần)',
+      elsewhere: 'Người đã có trong danh sách đơn vị khác (chỉ tính một lần)',
       problems: 'Các vấn đề cần sửa',
       noProblems: 'Không có vấn đề nào.',
       problemColumns: { row: 'Dòng', column: 'Cột', message: 'Vấn đề' },

@@ -31,10 +31,10 @@ const frame = (id: string, title: string, desc: string, height: number, kind: st
   html`<svg class="chart ${kind}" width="100%" height="${height}" role="img" aria-labelledby="${id}-title ${id}-desc" focusable="false" xmlns="http://www.w3.org/2000/svg"><title id="${id}-title">${title}</title><desc id="${id}-desc">${desc}</desc>${body}</svg>`;
 
 const barRow = 46;
-/** The bars take this share of the width; the figure is written in the rest, right-aligned. */
+/** The bars take this share of the width; the figure is written just after, in the rest. */
 const barWidth = 0.8;
 
-/** One horizontal bar per item (label above its bar, the share at its end) and the target marked. */
+/** One horizontal bar per item (label above its bar, the share after it) and the target marked. */
 export function barChart(o: {
   id: string;
   title: string;
@@ -51,7 +51,7 @@ export function barChart(o: {
 <rect class="chart-track" x="0" y="${top + 21}" width="${at(barWidth)}" height="16"></rect>
 <rect class="chart-bar" x="0" y="${top + 21}" width="${at(share * barWidth)}" height="16"></rect>
 <line class="chart-target" x1="${at(target * barWidth)}" x2="${at(target * barWidth)}" y1="${top + 18}" y2="${top + 40}"></line>
-<text class="chart-value" x="100%" y="${top + 34}" text-anchor="end">${percent(share)}${b.reached ? ` ${vi.campaigns.charts.reachedMark}` : ''}</text></g>`;
+<text class="chart-value" x="${at(barWidth + 0.015)}" y="${top + 34}">${percent(share)}${b.reached ? ` ${vi.campaigns.charts.reachedMark}` : ''}</text></g>`;
   });
   return frame(o.id, o.title, o.desc, o.bars.length * barRow + 4, 'bar-chart', html`${rows}`);
 }

@@ -147,7 +147,8 @@ function unitsSections(p: Progress, submitter: boolean): SafeHtml {
   const unitRow = (u: Progress['units'][number]) =>
     html`<tr><th scope="row">${u.name}</th>${cell(cols.kind, unitKindLabels[u.kind])}${cell(cols.listed, count(u.listed))}${cell(cols.headcount, u.headcount === null ? '—' : count(u.headcount))}${cell(cols.rate, u.rate === null ? '—' : percent(u.rate))}</tr>`;
   const unitTable = (caption: string, units: Progress['units']) =>
-    html`<table class="cases campaign"><caption>${caption}</caption>
+    // The caption repeats the section's heading: for screen readers' table lists only.
+    html`<table class="cases campaign"><caption class="visually-hidden">${caption}</caption>
 <thead><tr><th scope="col">${cols.name}</th><th scope="col">${cols.kind}</th><th scope="col">${cols.listed}</th><th scope="col">${cols.headcount}</th><th scope="col">${cols.rate}</th></tr></thead>
 <tbody>${units.map(unitRow)}</tbody></table>`;
   // A submitter sees their own unit's figures; the ward's staff, who has not sent and who is behind.
@@ -174,7 +175,7 @@ function freezeSection(c: CampaignView, csrf: string, o: Forms): SafeHtml {
   const p = o.problems ?? {};
   const value = typeof o.values?.frozenOn === 'string' ? o.values.frozenOn : vietnamDayOf(new Date());
   return html`<section aria-labelledby="freeze"><h2 id="freeze">${d.freeze}</h2>
-<form method="post" action="/console/campaigns/${c.id}/ranking/freeze" class="filters">
+<form method="post" action="/console/campaigns/${c.id}/ranking/freeze" class="campaign-form">
 <input type="hidden" name="_csrf" value="${csrf}">
 <p class="field${p.frozenOn ? ' invalid' : ''}"><label for="frozenOn">${d.frozenOn}</label>
 <span class="meta" id="frozenOn-hint">${d.freezeHint}</span>

@@ -71,14 +71,13 @@ ${o.plain ? html`<p class="notice info">${up.reChoose}</p>` : ''}
       : '';
   return html`<h2 id="report-heading">${up.report}: ${r.fileName}</h2>
 ${notice('info', up.dryRun)}
-<dl class="facts report-summary">
-<dt>${up.sheet}</dt><dd>${r.sheet}</dd>
-<dt>${up.headerRow}</dt><dd>${r.headerRow}</dd>
-<dt>${up.rows}</dt><dd>${count(r.rows)}</dd>
-<dt>${up.accepted}</dt><dd>${count(r.accepted)}</dd>
-<dt>${up.duplicates}</dt><dd>${count(r.duplicates)}</dd>
-<dt>${up.problemRows}</dt><dd>${count(problemRows)}</dd>
-<dt>${up.elsewhere}</dt><dd>${count(r.alsoListedElsewhere)}</dd>
+<p class="meta">${up.read(r.sheet, r.headerRow)}</p>
+<dl class="figures report-summary">
+<div><dt>${up.rows}</dt><dd>${count(r.rows)}</dd></div>
+<div><dt>${up.accepted}</dt><dd>${count(r.accepted)}</dd></div>
+<div><dt>${up.duplicates}</dt><dd>${count(r.duplicates)}</dd></div>
+<div><dt>${up.problemRows}</dt><dd>${count(problemRows)}</dd></div>
+<div><dt>${up.elsewhere}</dt><dd>${count(r.alsoListedElsewhere)}</dd></div>
 </dl>
 ${confirm}
 ${problems}${notes}${understood}
