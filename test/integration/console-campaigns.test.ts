@@ -103,7 +103,8 @@ const cellsOf = (table: HTMLElement | null | undefined) =>
   );
 
 beforeAll(async () => {
-  t = await createTestApp();
+  // A small limit on list files, to see the page say it (the default is 10 MB).
+  t = await createTestApp({ CAMPAIGN_LIST_MAX_BYTES: String(256 * 1024) });
   [ward, other] = await Promise.all([createWard(t), createWard(t)]);
   const users = await Promise.all([
     createStaff(t, 'department_head', { departmentId: ward.departments.culture.id }, password),
@@ -166,6 +167,36 @@ describe('the coordinator sets the campaign up', () => {
     const infra = htmlOf(await get(reader, '/console/campaigns'));
     expect(infra.querySelector('form[action="/console/campaigns"]')).toBeNull();
     expect(textOf(infra.querySelector('table.campaigns'))).toContain('Cài đặt Smart Hải Phòng 2026');
+  });
+
+  it('an admin sees every ward’s campaigns and picks the ward of a new one', async () => {
+    const u = await createStaff(t, 'admin', {}, password);
+    const admin = await signInConsole(t, u.username, password);
+    const page = htmlOf(await get(admin, '/console/campaigns'));
+    expect(textOf(page.querySelector('table.campaigns'))).toContain('Cài đặt Smart Hải Phòng 2026');
+    const wardOption = page
+      .querySelectorAll('#wardId option')
+      .find((o) => o.getAttribute('value') === other.id);
+    expect(wardOption).toBeDefined();
+    const res = await post(admin, '/console/campaigns', {
+      wardId: other.id,
+      name: 'Chiến dịch của phường khác',
+      startsOn: '2026-06-01',
+      endsOn: '2026-09-30',
+      householdCoverage: '95,5',
+      staffShare: '100',
+      householdsPerYouthMember: '10',
+    });
+    expect(res.statusCode, res.body.slice(0, 300)).toBe(303);
+    const made = htmlOf(await get(admin, res.headers.location as string));
+    expect(textOf(made.querySelector('dl.facts'))).toContain('95,5% hộ');
+    // Its ward's chairman sees it; this ward's does not.
+    expect(textOf(htmlOf(await get(otherChairman, '/console/campaigns')))).toContain(
+      'Chiến dịch của phường khác',
+    );
+    expect(textOf(htmlOf(await get(chairman, '/console/campaigns')))).not.toContain(
+      'Chiến dịch của phường khác',
+    );
   });
 
   it('imports the groups’ counts pasted from Excel, each bad line named beside the box', async () => {
@@ -647,6 +678,48 @@ describe('the coordinator, the chairman and the rest of the ward', () => {
     expect(read.statusCode).toBe(200);
     expect(textOf(htmlOf(await get(leader, '/console/inbox/unread')).querySelector('.visually-hidden'))).toBe(
       '(không có thông báo chưa đọc)',
+    );
+  });
+
+  it('pages a long list fifty rows at a time, and says a file over the limit is too large', async () => {
+    const police = (
+      await call(
+        t.app,
+        req('POST', `/api/v1/campaigns/${campaignId}/units`, bearer(ward.tokens.cultureHead), {
+          kind: 'police',
+          name: 'Công an phường',
+          headcount: 60,
+        }),
+        201,
+      )
+    ).json().id as string;
+    const many = Array.from({ length: 55 }, (_, i): Cell[] => [
+      i + 1,
+      `Cán bộ ${i + 1}`,
+      `0906${String(i).padStart(6, '0')}`,
+      'Công an phường',
+      'Trụ sở Công an phường',
+    ]);
+    expect((await sendList(coordinator, police, await xlsx(many), 'confirm')).statusCode).toBe(303);
+    const url = `/console/campaigns/${campaignId}/units/${police}/list`;
+    const first = htmlOf(await get(coordinator, url));
+    expect(cellsOf(first.querySelector('table.list-rows'))).toHaveLength(50);
+    const next = first.querySelector('a[rel=next]')?.getAttribute('href') as string;
+    const second = htmlOf(await get(coordinator, next));
+    expect(cellsOf(second.querySelector('table.list-rows')).map((r) => r[0])).toEqual([
+      '54',
+      '55',
+      '56',
+      '57',
+      '58',
+    ]);
+    expect(second.querySelector('a[rel=next]')).toBeNull();
+
+    const huge = Buffer.alloc(300 * 1024, 0x41);
+    const res = await sendList(coordinator, police, huge, 'check', { htmx: true });
+    expect(res.statusCode).toBe(413);
+    expect(textOf(htmlOf(res).querySelector('[role=alert]'))).toBe(
+      'Tệp lớn hơn 256 KB. Hãy xoá các trang tính không cần hoặc chia danh sách thành nhiều tệp.',
     );
   });
 });

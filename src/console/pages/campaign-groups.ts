@@ -16,6 +16,7 @@ import { when } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { notice } from '../layout.ts';
 import { vi } from '../vi.ts';
+import { fieldsOf } from './admin/common.ts';
 import { staffActor } from './admin/guards.ts';
 import {
   type CampaignView,
@@ -32,13 +33,6 @@ import { countOf, parsePastedGroups } from './campaign-paste.ts';
 
 const t = vi.campaigns;
 const g = t.groups;
-
-const fieldsOf = (body: unknown): Fields =>
-  Object.fromEntries(
-    Object.entries((body ?? {}) as Record<string, unknown>).filter(
-      (e): e is [string, string] => typeof e[1] === 'string',
-    ),
-  );
 
 /** The problems of pasted lines, one per line, beside the box they were pasted in. */
 const pasteErrors = (problems: string[]): SafeHtml =>
@@ -174,7 +168,7 @@ ${edit}`,
   app.post('/campaigns/:id/groups/import', async (req, reply) => {
     const s = sessionOf(req);
     const c: CampaignView = await campaignOf(container, req);
-    const f = fieldsOf(req.body);
+    const f = fieldsOf(req);
     const again = (o: { pasteProblems?: string[]; problems?: Problems; text?: string }) =>
       groupsPage(req, reply, {
         status: 400,
@@ -221,7 +215,7 @@ ${edit}`,
     const s = sessionOf(req);
     const c = await campaignOf(container, req);
     const gid = idParam(req, 'gid');
-    const f = fieldsOf(req.body);
+    const f = fieldsOf(req);
     const again = (problems: Problems, text = t.fix) =>
       groupPage(req, reply, { status: 400, values: f, problems, message: notice('error', text, true) });
     const problems: Problems = {};

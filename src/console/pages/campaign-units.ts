@@ -19,6 +19,7 @@ import { when } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { notice } from '../layout.ts';
 import { vi } from '../vi.ts';
+import { fieldsOf } from './admin/common.ts';
 import { staffActor } from './admin/guards.ts';
 import {
   type CampaignView,
@@ -37,13 +38,6 @@ type FormState = { values: Fields; problems: Problems };
 /** A new submitter's account: the API's own fields for it (its role and ward are the campaign's). */
 const accountBody = userBody.pick({ username: true, password: true, fullName: true, email: true });
 type UnitView = Awaited<ReturnType<ConsoleDeps['container']['campaigns']['units']>>[number];
-
-const fieldsOf = (body: unknown): Fields =>
-  Object.fromEntries(
-    Object.entries((body ?? {}) as Record<string, unknown>).filter(
-      (e): e is [string, string] => typeof e[1] === 'string',
-    ),
-  );
 
 /** The add-unit form through the API's schema; a group unit left unnamed takes its group's name. */
 export function unitInput(
@@ -178,7 +172,7 @@ ${textField('email', u.email, b.values, b.problems, { type: 'email' })}
   app.post('/campaigns/:id/units', async (req, reply) => {
     const s = sessionOf(req);
     const c = await campaignOf(container, req);
-    const f = fieldsOf(req.body);
+    const f = fieldsOf(req);
     const groups = await container.residentialGroups.list(s.principal, c.wardId);
     const again = (problems: Problems, text: string) =>
       unitsPage(req, reply, {
@@ -202,7 +196,7 @@ ${textField('email', u.email, b.values, b.problems, { type: 'email' })}
   app.post('/campaigns/:id/submitters', async (req, reply) => {
     const s = sessionOf(req);
     const c = await campaignOf(container, req);
-    const f = fieldsOf(req.body);
+    const f = fieldsOf(req);
     const again = (problems: Problems, text: string) =>
       unitsPage(req, reply, {
         status: 400,

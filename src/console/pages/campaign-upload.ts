@@ -21,6 +21,7 @@ import {
   doneNotice,
   idParam,
   sendCampaignPage,
+  submitters,
 } from './campaign-common.ts';
 import { count } from './campaign-format.ts';
 
@@ -105,7 +106,6 @@ const statusLine = (r: Report) =>
 export async function campaignUploadPages(app: FastifyInstance, { container }: ConsoleDeps) {
   const maxBytes = container.config.CAMPAIGN_LIST_MAX_BYTES;
   const maxText = vi.files.size(maxBytes);
-  const submitters = { consoleSubmitter: true };
 
   async function listPage(
     req: FastifyRequest,
@@ -207,11 +207,9 @@ ${
       limits: { fileSize: maxBytes, files: 1, fields: 5, fieldSize: 1024, parts: 8, headerPairs: 50 },
     });
 
-    scope.get('/campaigns/:id/units/:uid/list', { config: submitters }, async (req, reply) =>
-      listPage(req, reply),
-    );
+    scope.get('/campaigns/:id/units/:uid/list', submitters, async (req, reply) => listPage(req, reply));
 
-    scope.get('/campaigns/:id/units/:uid/template.xlsx', { config: submitters }, async (req, reply) => {
+    scope.get('/campaigns/:id/units/:uid/template.xlsx', submitters, async (req, reply) => {
       const unit = await container.campaigns.unit(
         sessionOf(req).principal,
         idParam(req, 'id'),
@@ -230,7 +228,7 @@ ${
 
     scope.post(
       '/campaigns/:id/units/:uid/list',
-      { config: { ...submitters, consoleMultipart: true } },
+      { config: { ...submitters.config, consoleMultipart: true } },
       async (req, reply) => {
         const s = sessionOf(req);
         const id = idParam(req, 'id');

@@ -21,6 +21,8 @@ import { when } from '../format.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { notice } from '../layout.ts';
 import { vi } from '../vi.ts';
+import { fieldsOf } from './admin/common.ts';
+import { staffActor } from './admin/guards.ts';
 import { type CampaignView, sendCampaignPage, submitters } from './campaign-common.ts';
 import { campaignConflictPages } from './campaign-conflicts.ts';
 import { campaignDashboardPages } from './campaign-dashboard.ts';
@@ -40,7 +42,7 @@ const createDefaults: Fields = {
 };
 
 /** "95", "95,5", "95.5" → 0.955; anything else (or outside 0–100) → null. */
-export function shareOf(text: string | undefined): number | null {
+function shareOf(text: string | undefined): number | null {
   const s = (text ?? '').trim().replace(',', '.');
   if (!/^\d{1,3}(\.\d{1,2})?$/.test(s)) return null;
   const n = Number(s);
@@ -230,11 +232,7 @@ export async function campaignPages(app: FastifyInstance, deps: ConsoleDeps) {
 
   app.post('/campaigns', async (req, reply) => {
     const s = sessionOf(req);
-    const f = Object.fromEntries(
-      Object.entries((req.body ?? {}) as Record<string, unknown>).filter(
-        (e): e is [string, string] => typeof e[1] === 'string',
-      ),
-    );
+    const f = fieldsOf(req);
     const wardId = s.principal.role === 'admin' ? (f.wardId ?? '') : (s.principal.wardId ?? '');
     const again = (problems: Problems, text = t.fix) =>
       listPage(req, reply, { status: 400, values: f, problems, message: notice('error', text, true) });
@@ -242,11 +240,7 @@ export async function campaignPages(app: FastifyInstance, deps: ConsoleDeps) {
     if ('problems' in input) return again(input.problems);
     let created: CampaignView;
     try {
-      created = await container.campaigns.create(
-        s.principal,
-        { ...s.principal, address: req.ip },
-        input.data,
-      );
+      created = await container.campaigns.create(s.principal, staffActor(req), input.data);
     } catch (err) {
       const problems = serviceProblems(err);
       if (problems) return again(problems, (err as AppError).message);
