@@ -1,7 +1,10 @@
 /**
  * `npm run screenshots`: runs the browser tests (vitest's `browser` project) with PAKN_SCREENSHOTS=1,
  * so that they write the console's main screens to docs/screenshots/<name>.png (1280×800, and 360×740
- * for phone views; test/support/browser.ts). Arguments are passed on to vitest, e.g.
+ * for phone views; test/support/browser.ts) — among them the installation campaign's dashboard (on a
+ * desk and on a phone), a unit's dry-run report and the coordinator's conflicts
+ * (test/browser/campaigns.test.ts: campaign-dashboard, campaign-dashboard-phone,
+ * campaign-upload-report, campaign-conflicts). Arguments are passed on to vitest, e.g.
  * `npm run screenshots -- test/browser/sign-in.test.ts`. Needs what the tests need: Postgres, Redis
  * and Chromium (README, "Tests").
  */

@@ -8,7 +8,7 @@ export type Shell = {
   user: { principal: UserPrincipal; fullName: string; unread: number } | null;
   csrf: string | null;
   /** Which navigation entry is this page's. */
-  current?: 'inbox' | 'queue' | 'cases' | 'intake' | 'board' | 'admin' | 'templates';
+  current?: 'inbox' | 'queue' | 'cases' | 'intake' | 'board' | 'admin' | 'templates' | 'campaigns';
 };
 
 /**
@@ -38,13 +38,19 @@ ${
     ? html`<header class="top">
 <nav aria-label="${vi.nav.label}">
 <ul>
-<li>${link('/console', 'inbox', html`${vi.nav.inbox} ${unreadBadge(user.unread)}`)}</li>
+${
+  user.principal.role === 'unit_submitter'
+    ? // A unit's submitter works on their campaign only; its page carries their reminders.
+      html`<li>${link('/console/campaigns', 'campaigns', html`${vi.campaigns.nav} ${unreadBadge(user.unread)}`)}</li>`
+    : html`<li>${link('/console', 'inbox', html`${vi.nav.inbox} ${unreadBadge(user.unread)}`)}</li>
 <li>${link('/console/queue', 'queue', vi.queue.nav)}</li>
 <li>${link('/console/cases', 'cases', vi.nav.cases)}</li>
 ${user.principal.role === 'intake' ? html`<li>${link('/console/intake/new', 'intake', vi.intake.nav)}</li>` : ''}
 ${user.principal.role === 'chairman' || user.principal.role === 'admin' ? html`<li>${link('/console/board', 'board', vi.board.nav)}</li>` : ''}
 ${user.principal.role === 'admin' ? html`<li>${link('/console/admin', 'admin', vi.adminDirectory.nav)}</li>` : ''}
 ${isDepartmentRole(user.principal.role) ? html`<li>${link('/console/templates', 'templates', vi.answerTemplates.nav)}</li>` : ''}
+<li>${link('/console/campaigns', 'campaigns', vi.campaigns.nav)}</li>`
+}
 </ul>
 <p class="who"><span>${user.fullName}</span> <span class="role">${vi.roles[user.principal.role]}</span></p>
 <form method="post" action="/console/sign-out" class="sign-out">

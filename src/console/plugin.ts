@@ -4,7 +4,7 @@ import formbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Container } from '../container.ts';
-import { AppError } from '../shared/errors.ts';
+import { AppError, forbidden } from '../shared/errors.ts';
 import { html } from './html.ts';
 import { page } from './layout.ts';
 import { csrfRefusedType } from './multipart-form.ts';
@@ -12,6 +12,7 @@ import { adminDirectoryPages } from './pages/admin/index.ts';
 import { adminOperationsPages } from './pages/admin/operations.ts';
 import { authPages } from './pages/auth.ts';
 import { boardPages } from './pages/board.ts';
+import { campaignPages } from './pages/campaigns.ts';
 import { casePages } from './pages/cases.ts';
 import { inboxPages } from './pages/inbox.ts';
 import { intakePages } from './pages/intake.ts';
@@ -35,6 +36,12 @@ declare module 'fastify' {
      * checked here as for every other route.
      */
     consoleMultipart?: boolean;
+    /**
+     * A page a campaign unit's submitter (`unit_submitter`) may open: the campaign pages, their
+     * notifications, sign-out. Every other console page refuses them (403), as the API's role gates
+     * (`staffRoles`) do before any service runs.
+     */
+    consoleSubmitter?: boolean;
   }
 }
 
@@ -88,6 +95,8 @@ export async function consolePlugin(app: FastifyInstance, opts: { container: Con
     if (unsafe(req.method) && !fromThisOrigin(req)) return refuse(reply);
     if (req.routeOptions.config.consolePublic) return;
     if (!req.consoleSession) return toSignIn(req, reply);
+    if (req.consoleSession.principal.role === 'unit_submitter' && !req.routeOptions.config.consoleSubmitter)
+      throw forbidden();
     if (unsafe(req.method)) {
       const sent = req.headers['x-csrf-token'] ?? (req.body as { _csrf?: string } | undefined)?._csrf;
       if (!sameToken(typeof sent === 'string' ? sent : undefined, req.consoleSession.csrf)) {
@@ -136,6 +145,7 @@ export async function consolePlugin(app: FastifyInstance, opts: { container: Con
   await app.register(adminDirectoryPages, deps);
   await app.register(adminOperationsPages, deps);
   await app.register(templatePages, deps);
+  await app.register(campaignPages, deps);
 }
 
 /** A request that changes something must come from the console's own pages (Fetch metadata, Origin). */

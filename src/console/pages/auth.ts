@@ -88,7 +88,7 @@ export async function authPages(app: FastifyInstance, { sessions }: ConsoleDeps)
     return reply.redirect(safeNext(input.next), 303);
   });
 
-  app.post('/sign-out', async (req, reply) => {
+  app.post('/sign-out', { config: { consoleSubmitter: true } }, async (req, reply) => {
     await sessions.signOut(reply, req.consoleSession);
     return reply.redirect('/console/sign-in?out=1', 303);
   });

@@ -1,9 +1,9 @@
 // pakn console: small helpers on top of htmx 2 (no inline scripts: the CSP allows none).
-// - Error fragments (400, 403, 404, 409, 412, 422) are swapped like answers: they carry the
+// - Error fragments (400, 403, 404, 409, 412, 413, 422) are swapped like answers: they carry the
 //   Vietnamese message the person needs, where the result would have gone.
 document.addEventListener('htmx:beforeSwap', (event) => {
   const status = event.detail.xhr.status;
-  if ([400, 403, 404, 409, 412, 422].includes(status)) {
+  if ([400, 403, 404, 409, 412, 413, 422].includes(status)) {
     event.detail.shouldSwap = true;
     event.detail.isError = false;
   }
@@ -37,7 +37,8 @@ document.addEventListener('keydown', (event) => {
     event.preventDefault();
     const q = document.getElementById('q');
     if (q) q.focus();
-    else window.location.href = '/console/cases#q';
+    // Not for a campaign unit's submitter, who has no case list.
+    else if (document.querySelector('a[href="/console/cases"]')) window.location.href = '/console/cases#q';
   }
 });
 
