@@ -578,11 +578,11 @@ describe('chasing and retention', () => {
       retentionDays: 90,
     });
     // Wednesday 2026-12-09 is no chasing day; Thursday 2026-12-10 at 08:30 Vietnam time is.
-    expect((await background.runDue(new Date('2026-12-09T01:30:00Z'))).chases).toBe(0);
-    expect((await background.runDue(new Date('2026-12-10T00:30:00Z'))).chases).toBe(0);
+    expect((await background.runDue(new Date('2026-12-09T01:30:00Z'), { wardId: ward.id })).chases).toBe(0);
+    expect((await background.runDue(new Date('2026-12-10T00:30:00Z'), { wardId: ward.id })).chases).toBe(0);
     const [first, second] = await Promise.all([
-      background.runDue(new Date('2026-12-10T01:30:00Z')),
-      background.runDue(new Date('2026-12-10T01:31:00Z')),
+      background.runDue(new Date('2026-12-10T01:30:00Z'), { wardId: ward.id }),
+      background.runDue(new Date('2026-12-10T01:31:00Z'), { wardId: ward.id }),
     ]);
     expect(first.chases + second.chases).toBe(1);
     // The tick also keeps one point a day for the line chart, changed or not.
@@ -605,8 +605,10 @@ describe('chasing and retention', () => {
       emailFrom: undefined,
       retentionDays: 30,
     });
-    expect((await background.runDue(new Date('2027-01-20T03:00:00Z'))).deleted).toBe(0);
-    expect((await background.runDue(new Date('2027-02-01T03:00:00Z'))).deleted).toBeGreaterThanOrEqual(1);
+    expect((await background.runDue(new Date('2027-01-20T03:00:00Z'), { wardId: ward.id })).deleted).toBe(0);
+    expect(
+      (await background.runDue(new Date('2027-02-01T03:00:00Z'), { wardId: ward.id })).deleted,
+    ).toBeGreaterThanOrEqual(1);
     expect(await progress(ward.tokens.chairman)).toEqual(before);
     expect((await get(leader, `/api/v1/campaigns/${campaignId}/units/${units.group5}/rows`)).items).toEqual(
       [],

@@ -657,7 +657,7 @@ describe('the coordinator, the chairman and the rest of the ward', () => {
       .executeTakeFirstOrThrow();
     const message = chaseMessage(
       { name: 'Cài đặt Smart Hải Phòng 2026', endsOn: '2027-12-31' },
-      { name: 'Tổ dân phố số 5', listed: 3, headcount: 6, rate: 0.5, submitted: true },
+      { name: 'Tổ dân phố số 5', listed: 3, target: 6, rate: 0.5, submitted: true },
     );
     await notifyUsers(t.container.db, [user.id], { type: 'campaign', ...message });
     const home = htmlOf(await get(leader, '/console/campaigns'));

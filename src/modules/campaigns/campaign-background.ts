@@ -183,10 +183,11 @@ export function createCampaignBackground(deps: {
    * A snapshot for every running campaign on every day, changed or not, so progress over time has
    * one point per day (an upload or a count change replaces the day's point with the day's last).
    */
-  async function snapshotOpenCampaigns(today: string, now: Date) {
+  async function snapshotOpenCampaigns(today: string, now: Date, wardId: string | undefined) {
     const running = await db
       .selectFrom('campaigns as c')
       .select(['c.id', 'c.ward_id'])
+      .$if(wardId !== undefined, (q) => q.where('c.ward_id', '=', wardId as string))
       .where('c.starts_on', '<=', today)
       .where('c.ends_on', '>=', today)
       .where('c.rows_deleted_at', 'is', null)
@@ -210,11 +211,19 @@ export function createCampaignBackground(deps: {
   }
 
   return {
-    async runDue(now = new Date()): Promise<{ chases: number; deleted: number; emailIds: string[] }> {
+    /**
+     * Everything due at `now`. `scope.wardId` limits it to one ward's campaigns (the tests, which share
+     * a database with other tests' wards, run it so).
+     */
+    async runDue(
+      now = new Date(),
+      scope: { wardId?: string } = {},
+    ): Promise<{ chases: number; deleted: number; emailIds: string[] }> {
       const today = vietnamDayOf(now);
       const open = await db
         .selectFrom('campaigns')
         .select(['id', 'starts_on', 'ends_on', 'chase'])
+        .$if(scope.wardId !== undefined, (q) => q.where('ward_id', '=', scope.wardId as string))
         .where('chase', 'is not', null)
         .where('starts_on', '<=', today)
         .where('ends_on', '>=', today)
@@ -229,11 +238,12 @@ export function createCampaignBackground(deps: {
         chases++;
         emailIds.push(...sent);
       }
-      await snapshotOpenCampaigns(today, now);
+      await snapshotOpenCampaigns(today, now, scope.wardId);
       const cutoff = vietnamDayOf(new Date(now.getTime() - deps.retentionDays * 86_400_000));
       const expired = await db
         .selectFrom('campaigns')
         .select('id')
+        .$if(scope.wardId !== undefined, (q) => q.where('ward_id', '=', scope.wardId as string))
         .where('ends_on', '<', cutoff)
         .where('rows_deleted_at', 'is', null)
         .execute();
