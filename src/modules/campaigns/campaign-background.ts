@@ -1,11 +1,9 @@
 import { sql } from 'kysely';
 import type { Conn, Db } from '../../db/database.ts';
-import { paragraphsHtml } from '../../shared/html.ts';
 import { vietnamDayOf } from '../../shared/vietnam-day.ts';
 import { systemActor } from '../audit/audit-actor.ts';
-import { recordAudit } from '../audit/audit-log.ts';
-import { recordEmail } from '../email/email-outbox.ts';
-import { notifyUsers } from '../notifications/notification-repository.ts';
+import { notifyWithEmail } from '../email/email-outbox.ts';
+import { auditCampaign } from './campaign-audit.ts';
 import { chaseDue, chaseMessage, chaseSummary } from './campaign-chase.ts';
 import { loadProgress } from './campaign-progress-service.ts';
 import { findCampaign } from './campaign-repository.ts';
@@ -27,35 +25,12 @@ export function createCampaignBackground(deps: {
 }) {
   const { db } = deps;
 
-  async function notify(
+  const notify = (
     trx: Conn,
     topic: string,
     users: { id: string; email: string | null }[],
     message: { title: string; body: string },
-  ): Promise<string[]> {
-    if (users.length === 0) return [];
-    await notifyUsers(
-      trx,
-      users.map((u) => u.id),
-      { type: 'campaign', ...message },
-    );
-    const emails: string[] = [];
-    if (deps.emailFrom)
-      for (const u of users)
-        if (u.email)
-          emails.push(
-            await recordEmail(trx, {
-              topic,
-              from: deps.emailFrom,
-              userId: u.id,
-              to: u.email,
-              subject: message.title,
-              text: message.body,
-              html: paragraphsHtml(message.title, [message.body]),
-            }),
-          );
-    return emails;
-  }
+  ) => notifyWithEmail(trx, users, { type: 'campaign', ...message }, { topic, from: deps.emailFrom });
 
   async function chase(campaignId: string, day: string): Promise<string[] | null> {
     return db.transaction().execute(async (trx) => {
@@ -167,13 +142,9 @@ export function createCampaignBackground(deps: {
         .where('campaign_id', '=', campaignId)
         .execute();
       await trx.deleteFrom('campaign_conflicts').where('campaign_id', '=', campaignId).execute();
-      await recordAudit(trx, systemActor('retention'), {
-        action: 'campaign.rows_delete',
-        objectType: 'campaign',
-        objectId: c.id,
-        wardId: c.ward_id,
-        before: null,
-        after: { rows: Number(deleted.rows[0]?.n ?? 0), retentionDays: deps.retentionDays },
+      await auditCampaign(trx, systemActor('retention'), c, 'rows_delete', {
+        rows: Number(deleted.rows[0]?.n ?? 0),
+        retentionDays: deps.retentionDays,
       });
       return true;
     });

@@ -1,17 +1,16 @@
 import { sql } from 'kysely';
 import type { z } from 'zod';
-import type { Conn, Db } from '../../db/database.ts';
+import type { Db } from '../../db/database.ts';
 import { conflict, forbidden, notFound } from '../../shared/errors.ts';
 import { decodeCursor, encodeCursor } from '../../shared/http.ts';
 import type { AuditActor } from '../audit/audit-entry.ts';
-import { recordAudit } from '../audit/audit-log.ts';
 import type { UserPrincipal } from '../auth/principal.ts';
 import { maskPhone } from './campaign-access.ts';
+import { auditCampaign } from './campaign-audit.ts';
 import {
   accessCampaign,
   accessUnit,
   type CampaignAccess,
-  type CampaignRow,
   requireCoordinator,
 } from './campaign-repository.ts';
 import type { conflictSchema, listResultSchema, listRowSchema } from './campaign-schemas.ts';
@@ -37,22 +36,6 @@ const rowsGone = () =>
  */
 export function createCampaignListService(deps: { db: Db; maxRows: number }) {
   const { db } = deps;
-
-  const audit = (
-    trx: Conn,
-    actor: AuditActor,
-    c: CampaignRow,
-    verb: string,
-    after: Record<string, unknown>,
-  ) =>
-    recordAudit(trx as Parameters<typeof recordAudit>[0], actor, {
-      action: `campaign.${verb}`,
-      objectType: 'campaign',
-      objectId: c.id,
-      wardId: c.ward_id,
-      before: null,
-      after,
-    });
 
   const show = (access: CampaignAccess, reveal: boolean) => (phone: string) =>
     reveal && access.role.kind === 'coordinator' ? phone : maskPhone(phone);
@@ -155,7 +138,7 @@ export function createCampaignListService(deps: { db: Db; maxRows: number }) {
                         ${e.map((x) => x.address)}::text[], ${e.map((x) => x.household)}::text[])
               AS t(row, name, phones, organisation, address, household)`.execute(trx);
         await retally(trx, { id: campaignId, wardId: c.ward_id });
-        await audit(trx, actor, c, 'list_upload', {
+        await auditCampaign(trx, actor, c, 'list_upload', {
           unitId,
           listId: list.id,
           fileName: file.fileName,
@@ -196,7 +179,7 @@ export function createCampaignListService(deps: { db: Db; maxRows: number }) {
       const items = rows.slice(0, query.limit);
       if (query.reveal && items.length > 0)
         await db.transaction().execute((trx) =>
-          audit(trx, actor, access.campaign, 'reveal', {
+          auditCampaign(trx, actor, access.campaign, 'reveal', {
             unitId,
             rows: items.length,
             fromRow: items[0]?.row,
@@ -238,7 +221,7 @@ export function createCampaignListService(deps: { db: Db; maxRows: number }) {
       if (reveal && rows.length > 0)
         await db
           .transaction()
-          .execute((trx) => audit(trx, actor, access.campaign, 'reveal', { conflicts: rows.length }));
+          .execute((trx) => auditCampaign(trx, actor, access.campaign, 'reveal', { conflicts: rows.length }));
       const phone = show(access, reveal);
       return rows.map((r) => ({
         id: r.id,
@@ -270,7 +253,7 @@ export function createCampaignListService(deps: { db: Db; maxRows: number }) {
           .returning(['id', 'kind'])
           .executeTakeFirst();
         if (!row) throw notFound('Không tìm thấy trùng lặp cần xử lý (có thể danh sách đã được sửa).');
-        await audit(trx, actor, access.campaign, 'resolve', { conflictId, kind: row.kind, note });
+        await auditCampaign(trx, actor, access.campaign, 'resolve', { conflictId, kind: row.kind, note });
       });
     },
 
@@ -330,7 +313,7 @@ export function createCampaignListService(deps: { db: Db; maxRows: number }) {
         .executeTakeFirstOrThrow();
       await db
         .transaction()
-        .execute((trx) => audit(trx, actor, c, 'export', { people: people.size, rows: rows.length }));
+        .execute((trx) => auditCampaign(trx, actor, c, 'export', { people: people.size, rows: rows.length }));
       return consolidatedListXlsx({
         wardName: ward.name,
         campaignName: c.name,

@@ -4,8 +4,8 @@ import type { FrozenRankingEntry } from '../../db/types.ts';
 import { badRequest } from '../../shared/errors.ts';
 import { vietnamDayOf } from '../../shared/vietnam-day.ts';
 import type { AuditActor } from '../audit/audit-entry.ts';
-import { recordAudit } from '../audit/audit-log.ts';
 import type { UserPrincipal } from '../auth/principal.ts';
+import { auditCampaign } from './campaign-audit.ts';
 import { type Progress, progressOf, rankingRules, rate } from './campaign-progress.ts';
 import { accessCampaign, type CampaignRow, requireCoordinator } from './campaign-repository.ts';
 import type { rankingSchema, timelineSchema } from './campaign-schemas.ts';
@@ -160,14 +160,7 @@ export function createCampaignProgressService(deps: { db: Db }) {
             frozen_by_user_id: caller.userId,
           })
           .execute();
-        await recordAudit(trx as Parameters<typeof recordAudit>[0], actor, {
-          action: 'campaign.freeze',
-          objectType: 'campaign',
-          objectId: campaignId,
-          wardId: access.campaign.ward_id,
-          before: null,
-          after: { frozenOn: on, groups: entries.length },
-        });
+        await auditCampaign(trx, actor, access.campaign, 'freeze', { frozenOn: on, groups: entries.length });
       });
       return rankingFor(access.campaign, false);
     },

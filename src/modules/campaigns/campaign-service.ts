@@ -3,10 +3,10 @@ import type { Conn, Db } from '../../db/database.ts';
 import type { CampaignTargets } from '../../db/types.ts';
 import { badRequest, conflict, forbidden, notFound } from '../../shared/errors.ts';
 import type { AuditActor } from '../audit/audit-entry.ts';
-import { recordAudit } from '../audit/audit-log.ts';
 import { isDepartmentRole, type UserPrincipal } from '../auth/principal.ts';
 import { foldForSearch } from '../cases/personal-data.ts';
 import type { DirectoryService } from '../directory/directory-service.ts';
+import { auditCampaign } from './campaign-audit.ts';
 import {
   accessCampaign,
   accessUnit,
@@ -142,22 +142,6 @@ export function createCampaignService(deps: { db: Db; createUser: DirectoryServi
       .sort((a, b) => (a.kind === b.kind ? byName.compare(a.name, b.name) : a.kind < b.kind ? -1 : 1));
   }
 
-  const audit = (
-    trx: Conn,
-    actor: AuditActor,
-    c: { id: string; ward_id: string },
-    verb: string,
-    after: unknown,
-  ) =>
-    recordAudit(trx as Parameters<typeof recordAudit>[0], actor, {
-      action: `campaign.${verb}`,
-      objectType: 'campaign',
-      objectId: c.id,
-      wardId: c.ward_id,
-      before: null,
-      after: after as Record<string, unknown>,
-    });
-
   return {
     access: (caller: UserPrincipal, id: string) => accessCampaign(db, caller, id),
 
@@ -213,7 +197,7 @@ export function createCampaignService(deps: { db: Db; createUser: DirectoryServi
           })
           .returning(['id', 'ward_id'])
           .executeTakeFirstOrThrow();
-        await audit(trx, actor, row, 'create', {
+        await auditCampaign(trx, actor, row, 'create', {
           name: input.name,
           startsOn: input.startsOn,
           endsOn: input.endsOn,
@@ -293,7 +277,7 @@ export function createCampaignService(deps: { db: Db; createUser: DirectoryServi
           })
           .where('id', '=', id)
           .execute();
-        await audit(trx, actor, c, 'update', input);
+        await auditCampaign(trx, actor, c, 'update', input);
       });
       return this.get(caller, id);
     },
@@ -338,7 +322,11 @@ export function createCampaignService(deps: { db: Db; createUser: DirectoryServi
             })
             .returning('id')
             .executeTakeFirstOrThrow();
-          await audit(trx, actor, c, 'unit_create', { unitId: row.id, kind: input.kind, name: input.name });
+          await auditCampaign(trx, actor, c, 'unit_create', {
+            unitId: row.id,
+            kind: input.kind,
+            name: input.name,
+          });
           return row.id;
         });
         return (await unitViews(id, unitId))[0] as UnitView;
@@ -374,7 +362,7 @@ export function createCampaignService(deps: { db: Db; createUser: DirectoryServi
             })
             .where('id', '=', unitId)
             .execute();
-          await audit(trx, actor, access.campaign, 'unit_update', { unitId, ...input });
+          await auditCampaign(trx, actor, access.campaign, 'unit_update', { unitId, ...input });
         });
       } catch (err) {
         if (isUniqueViolation(err))
@@ -419,7 +407,7 @@ export function createCampaignService(deps: { db: Db; createUser: DirectoryServi
           .values({ user_id: userId, unit_id: unitId })
           .onConflict((oc) => oc.column('user_id').doUpdateSet({ unit_id: unitId }))
           .execute();
-        await audit(trx, actor, access.campaign, 'submitter_bind', { unitId, userId });
+        await auditCampaign(trx, actor, access.campaign, 'submitter_bind', { unitId, userId });
       });
       return (await unitViews(id, unitId))[0] as UnitView;
     },

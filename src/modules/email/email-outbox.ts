@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Conn } from '../../db/database.ts';
+import { paragraphsHtml } from '../../shared/html.ts';
+import { notifyUsers } from '../notifications/notification-repository.ts';
 
 /** The domain of an address such as `PAKN <no-reply@pakn.local>`, for Message-IDs. */
 const domainOf = (from: string) => /@([^>\s]+)>?\s*$/.exec(from)?.[1] ?? 'pakn.local';
@@ -37,4 +39,38 @@ export async function recordEmail(
     })
     .execute();
   return id;
+}
+
+/**
+ * A notice to users in their inbox and, when e-mail is on (`from` set), by e-mail to those who have an
+ * address — in the caller's transaction. Returns the e-mails' ids, for the queue.
+ */
+export async function notifyWithEmail(
+  db: Conn,
+  users: readonly { id: string; email: string | null }[],
+  notice: { type: string; title: string; body: string },
+  email: { topic: string; from: string | undefined },
+): Promise<string[]> {
+  if (users.length === 0) return [];
+  await notifyUsers(
+    db,
+    users.map((u) => u.id),
+    notice,
+  );
+  const ids: string[] = [];
+  if (email.from)
+    for (const u of users)
+      if (u.email)
+        ids.push(
+          await recordEmail(db, {
+            topic: email.topic,
+            from: email.from,
+            userId: u.id,
+            to: u.email,
+            subject: notice.title,
+            text: notice.body,
+            html: paragraphsHtml(notice.title, [notice.body]),
+          }),
+        );
+  return ids;
 }

@@ -1,8 +1,6 @@
 import type { Conn, Db } from '../../db/database.ts';
-import { paragraphsHtml } from '../../shared/html.ts';
 import { vietnamDayOf } from '../../shared/vietnam-day.ts';
-import { recordEmail } from '../email/email-outbox.ts';
-import { notifyUsers } from '../notifications/notification-repository.ts';
+import { notifyWithEmail } from '../email/email-outbox.ts';
 import { wardsProvisionalIn } from './calendar-repository.ts';
 import { warningMessage, warningWeek } from './calendar-years.ts';
 
@@ -32,29 +30,12 @@ export function createCalendarWarnings(deps: { db: Db; emailFrom: string | undef
         .returning('id')
         .executeTakeFirst();
       if (!row) return null;
-      const users = await recipients(trx);
-      if (users.length === 0) return [];
-      await notifyUsers(
+      return notifyWithEmail(
         trx,
-        users.map((u) => u.id),
+        await recipients(trx),
         { type: 'calendar', ...message },
+        { topic: `calendar-${row.id}`, from: deps.emailFrom },
       );
-      const emails: string[] = [];
-      if (deps.emailFrom)
-        for (const u of users)
-          if (u.email)
-            emails.push(
-              await recordEmail(trx, {
-                topic: `calendar-${row.id}`,
-                from: deps.emailFrom,
-                userId: u.id,
-                to: u.email,
-                subject: message.title,
-                text: message.body,
-                html: paragraphsHtml(message.title, [message.body]),
-              }),
-            );
-      return emails;
     });
   }
 
