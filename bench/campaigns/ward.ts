@@ -5,18 +5,11 @@
  * with +84).
  */
 import ExcelJS from 'exceljs';
+import type { UnitKind } from '../../src/modules/campaigns/crediting.ts';
 import { personName } from '../seed/city.ts';
 import { createRng, type Rng } from '../seed/random.ts';
 
 export type Group = { number: number; name: string; households: number; smartphoneHouseholds: number };
-export type UnitKind =
-  | 'residential_group'
-  | 'department'
-  | 'police'
-  | 'school'
-  | 'association'
-  | 'youth_union'
-  | 'enterprise';
 export type Unit = { key: string; kind: UnitKind; name: string; headcount?: number; group?: number };
 export type Person = { name: string; phone: string; organisation: string; address: string };
 export type WardPlan = {
