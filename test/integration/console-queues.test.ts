@@ -91,10 +91,11 @@ const assigned = async (p: Place) => {
   });
   return c;
 };
+/** Due 30 days ago: hours of working time late whatever the time of day or week the test runs. */
 const makeLate = (c: CaseJson) =>
   t.container.db
     .updateTable('cases')
-    .set({ due_at: new Date(Date.now() - 3 * 3_600_000), version: sql<number>`version + 1` })
+    .set({ due_at: new Date(Date.now() - 30 * 86_400_000), version: sql<number>`version + 1` })
     .where('id', '=', c.id)
     .execute();
 const current = (p: Place, c: CaseJson) => t.container.cases.get(p.as('intake'), c.id);
