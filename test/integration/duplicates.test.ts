@@ -129,6 +129,20 @@ describe('possible duplicates at intake', () => {
     expect(c.possibleDuplicates[1]?.similarity).toBeLessThan(1);
   });
 
+  it('in a burst of reports about one place, lists the five most alike of the nearest, the same report first', async () => {
+    const at = newSpot();
+    // 24 reports of the place 30-53 m away, alike but not the same, and one the same report 5 m away.
+    for (let i = 0; i < 24; i++) await report(north(at, 30 + i), alike);
+    const same = await report(north(at, 5), text);
+    const c = await report(at, text);
+    expect(c.possibleDuplicates).toHaveLength(5);
+    expect(c.possibleDuplicates[0]).toMatchObject({ id: same.id, distanceMeters: 5, similarity: 1 });
+    for (const d of c.possibleDuplicates.slice(1)) {
+      expect(d.similarity).toBeLessThan(1);
+      expect(d.distanceMeters).toBeGreaterThanOrEqual(30);
+    }
+  });
+
   it('looks only when the case has a category and a map point', async () => {
     const at = newSpot();
     await report(at, text);

@@ -199,7 +199,7 @@ export const caseSchema = z
       )
       .meta({
         description:
-          'Likely duplicates found at intake: cases of the same ward and category, received in the last DUPLICATE_WINDOW_DAYS, within DUPLICATE_RADIUS_METERS, with similar text; most alike first',
+          'Likely duplicates found at intake: of the 20 nearest cases of the same ward and category, received in the last DUPLICATE_WINDOW_DAYS, within DUPLICATE_RADIUS_METERS and not refused, up to five with similar text; most alike first',
       }),
     version: z.number().int(),
     pendingProposal: z
