@@ -94,15 +94,31 @@ const ID_MARK = '__BENCH_EXTERNAL_ID__';
 /** A body split around its externalId, so a request costs two string concatenations. */
 type Template = { before: string; after: string };
 
+/** The point every body has with `atOnePoint`: a street of the bodies' area (a flood, a fallen tree). */
+export const burstPoint = { lat: 20.855321, lng: 106.694417 };
+
 /**
- * `count` distinct bodies for `wardCode`; `next(id)` returns the next one (round robin) carrying
- * externalId `id`.
+ * `o.count` distinct bodies for `wardCode`; `next(id)` returns the next one (round robin) carrying
+ * externalId `id`. Their map points are spread over 5 x 5 km, or with `o.atOnePoint` all at
+ * `burstPoint` (bodies without a point stay without).
  */
-export function bodyFactory(wardCode: string, count = 1_000, seed = 20261121) {
+export function bodyFactory(
+  wardCode: string,
+  o: { count?: number; seed?: number; atOnePoint?: boolean } = {},
+) {
+  const { count = 1_000, seed = 20261121, atOnePoint = false } = o;
   const rnd = mulberry32(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
   const int = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
   const templates: Template[] = [];
+  // Drawn either way, so both kinds of bodies are the same but for the point.
+  const spread = () => {
+    const p = {
+      lat: Math.round((20.83 + rnd() * 0.05) * 1e6) / 1e6,
+      lng: Math.round((106.67 + rnd() * 0.05) * 1e6) / 1e6,
+    };
+    return atOnePoint ? burstPoint : p;
+  };
   for (let i = 0; i < count; i++) {
     const category = pick(categories);
     const street = pick(streets);
@@ -144,8 +160,7 @@ export function bodyFactory(wardCode: string, count = 1_000, seed = 20261121) {
             location: {
               address: `Số ${no} ${street}, Ngô Quyền, Hải Phòng`,
               residentialGroup: `Tổ dân phố ${int(1, 30)}`,
-              lat: Math.round((20.83 + rnd() * 0.05) * 1e6) / 1e6,
-              lng: Math.round((106.67 + rnd() * 0.05) * 1e6) / 1e6,
+              ...spread(),
             },
           }
         : {}),

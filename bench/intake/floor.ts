@@ -8,9 +8,15 @@
  * database work, not the SLA arithmetic. The code's number is zero-padded to at least four digits and
  * never truncated (the app's lpad(n, 4, '0') cuts n >= 10000 to four digits: see bench/HISTORY.md).
  *
+ * FLOOR_KIND=minimal is the other floor (issue 19): the least a case can cost — one prepared statement
+ * inserting a case with its text and the request's JSON body, one event and two timer rows, into
+ * tables of their own (bench_minimal_cases, _events, _timers, created at start) with a primary key and
+ * nothing else: no other index, no constraint, no generated column.
+ *
  * Env: DATABASE_URL, PORT, HOST (127.0.0.1), DATABASE_POOL_SIZE (20, as the app), FLOOR_CONTEXT (JSON:
  * ward, api client and categories made by run.ts), FLOOR_EVENTS (2 = as the app writes for an
- * auto-assigned case: received + assigned; 1 = the received event only).
+ * auto-assigned case: received + assigned; 1 = the received event only), FLOOR_KIND (schema, the
+ * default: the app's tables; minimal).
  */
 import Fastify from 'fastify';
 import pg from 'pg';
@@ -96,47 +102,94 @@ const name = `bench_floor_intake_${events}`;
 
 const app = Fastify({ logger: false });
 
-app.post('/api/v1/cases', async (req, reply) => {
-  const b = req.body as Body;
-  const cat = ctx.categories[b.categoryCode];
-  if (!cat) return reply.code(400).send({ error: 'unknown category' });
-  const urgency = b.urgency ?? 'normal';
-  const now = new Date();
-  const due = new Date(now.getTime() + (urgency === 'urgent' ? cat.urgentMs : cat.normalMs));
-  const externalId = b.externalId ?? null;
-  const values: unknown[] = [
-    codePrefix, // $1
-    ctx.wardId,
-    b.channel,
-    externalId,
-    ctx.apiClientId, // $5
-    urgency,
-    cat.id,
-    cat.departmentId,
-    b.title ?? null,
-    b.description, // $10
-    b.reporter.name ?? null,
-    b.reporter.phone,
-    b.reporter.confidential ?? false,
-    b.location?.address ?? null,
-    b.location?.residentialGroup ?? null, // $15
-    b.location?.lat ?? null,
-    b.location?.lng ?? null,
-    JSON.stringify(b.attachments ?? []),
-    now, // $19 received_at, assigned_at
-    new Date(now.getTime() + 8 * HOUR), // $20 accept_due_at
-    due, // $21 due_at, the overdue timer
-    JSON.stringify({ channel: b.channel, externalId }),
-    new Date(due.getTime() - DAY), // $23 reminder
-    new Date(due.getTime() + DAY), // $24 chairman
-  ];
-  if (events === 2)
-    values.push(JSON.stringify({ departmentId: cat.departmentId, auto: true, dueAt: due.toISOString() }));
-  const r = await pool.query<{ id: string }>({ name, text, values });
-  const row = r.rows[0];
-  if (!row) return reply.code(409).send({ error: 'duplicate externalId' });
-  return reply.code(201).send({ id: row.id });
-});
+/** The minimal floor's tables: a primary key each, nothing else. */
+const minimalTables = `
+  CREATE TABLE IF NOT EXISTS bench_minimal_cases (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, external_id text, text text, body jsonb,
+    received_at timestamptz);
+  CREATE TABLE IF NOT EXISTS bench_minimal_events (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, case_id bigint, type text, at timestamptz, data jsonb);
+  CREATE TABLE IF NOT EXISTS bench_minimal_timers (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, case_id bigint, step text, due_at timestamptz)`;
+
+const minimalText = `
+  WITH c AS (
+    INSERT INTO bench_minimal_cases (external_id, text, body, received_at)
+    VALUES ($1, $2, $3::jsonb, $4)
+    RETURNING id, received_at
+  ), e AS (
+    INSERT INTO bench_minimal_events (case_id, type, at, data) SELECT c.id, 'received', c.received_at, $5::jsonb FROM c
+  ), t AS (
+    INSERT INTO bench_minimal_timers (case_id, step, due_at)
+    SELECT c.id, x.step, x.due_at FROM c, (VALUES ('overdue', $6::timestamptz), ('chairman', $7::timestamptz)) AS x(step, due_at)
+  )
+  SELECT id FROM c`;
+
+if (env.FLOOR_KIND === 'minimal') {
+  await pool.query(minimalTables);
+  app.post('/api/v1/cases', async (req, reply) => {
+    const b = req.body as Body;
+    const cat = ctx.categories[b.categoryCode];
+    if (!cat) return reply.code(400).send({ error: 'unknown category' });
+    const now = new Date();
+    const due = new Date(now.getTime() + (b.urgency === 'urgent' ? cat.urgentMs : cat.normalMs));
+    const r = await pool.query<{ id: string }>({
+      name: 'bench_floor_minimal',
+      text: minimalText,
+      values: [
+        b.externalId ?? null,
+        `${b.title ?? ''} ${b.description}`,
+        JSON.stringify(b),
+        now,
+        JSON.stringify({ channel: b.channel, externalId: b.externalId ?? null }),
+        due,
+        new Date(due.getTime() + DAY),
+      ],
+    });
+    return reply.code(201).send({ id: r.rows[0]?.id });
+  });
+} else
+  app.post('/api/v1/cases', async (req, reply) => {
+    const b = req.body as Body;
+    const cat = ctx.categories[b.categoryCode];
+    if (!cat) return reply.code(400).send({ error: 'unknown category' });
+    const urgency = b.urgency ?? 'normal';
+    const now = new Date();
+    const due = new Date(now.getTime() + (urgency === 'urgent' ? cat.urgentMs : cat.normalMs));
+    const externalId = b.externalId ?? null;
+    const values: unknown[] = [
+      codePrefix, // $1
+      ctx.wardId,
+      b.channel,
+      externalId,
+      ctx.apiClientId, // $5
+      urgency,
+      cat.id,
+      cat.departmentId,
+      b.title ?? null,
+      b.description, // $10
+      b.reporter.name ?? null,
+      b.reporter.phone,
+      b.reporter.confidential ?? false,
+      b.location?.address ?? null,
+      b.location?.residentialGroup ?? null, // $15
+      b.location?.lat ?? null,
+      b.location?.lng ?? null,
+      JSON.stringify(b.attachments ?? []),
+      now, // $19 received_at, assigned_at
+      new Date(now.getTime() + 8 * HOUR), // $20 accept_due_at
+      due, // $21 due_at, the overdue timer
+      JSON.stringify({ channel: b.channel, externalId }),
+      new Date(due.getTime() - DAY), // $23 reminder
+      new Date(due.getTime() + DAY), // $24 chairman
+    ];
+    if (events === 2)
+      values.push(JSON.stringify({ departmentId: cat.departmentId, auto: true, dueAt: due.toISOString() }));
+    const r = await pool.query<{ id: string }>({ name, text, values });
+    const row = r.rows[0];
+    if (!row) return reply.code(409).send({ error: 'duplicate externalId' });
+    return reply.code(201).send({ id: row.id });
+  });
 
 app.get('/ready', async () => {
   await pool.query('SELECT 1');

@@ -9,7 +9,8 @@ import { runLoad, type Summary, summarize } from '../lib/load.ts';
 import { processTree } from '../lib/proc.ts';
 import type { Server } from '../lib/project.ts';
 
-export type Target = 'floor' | 'project';
+/** The project; the floor on the app's schema; the minimal floor on tables with a primary key only. */
+export type Target = 'floor' | 'minimal' | 'project';
 
 export type PhaseResult = {
   target: Target;
@@ -28,7 +29,8 @@ export type PhaseResult = {
 
 /**
  * One request to `base`: 201, and in the database an assigned case with `events` events (the
- * project writes 2: received and assigned) and 3 timers.
+ * project writes 2: received and assigned) and 3 timers; for the minimal floor, a case in its table
+ * with 1 event and 2 timers.
  */
 export async function smoke(
   db: pg.Pool,
@@ -50,6 +52,18 @@ export async function smoke(
   });
   const text = await res.text();
   if (res.status !== 201) throw new Error(`smoke ${o.target}: ${res.status} ${text}`);
+  if (o.target === 'minimal') {
+    const m = await db.query<{ events: string; timers: string }>(
+      `SELECT (SELECT count(*) FROM bench_minimal_events e WHERE e.case_id = c.id) AS events,
+         (SELECT count(*) FROM bench_minimal_timers t WHERE t.case_id = c.id) AS timers
+       FROM bench_minimal_cases c WHERE external_id = $1`,
+      [o.id],
+    );
+    say(`smoke minimal: 201, ${m.rows[0]?.events} event, ${m.rows[0]?.timers} timers`);
+    if (m.rows[0]?.events !== '1' || m.rows[0].timers !== '2')
+      throw new Error('the minimal floor did not write a case with 1 event and 2 timers');
+    return;
+  }
   const row = await db.query<{ status: string; events: string; timers: string }>(
     `SELECT status,
        (SELECT count(*) FROM case_events e WHERE e.case_id = c.id) AS events,

@@ -1,7 +1,7 @@
 /**
- * bench/intake: POST /api/v1/cases throughput and latency against a floor, in one run.
+ * bench/intake: POST /api/v1/cases throughput and latency against two floors, in one run.
  *
- *   npm run bench:intake -- [--duration 20] [--warmup 5] [--connections 50] [--rounds 2]
+ *   npm run bench:intake -- [--duration 20] [--warmup 5] [--connections 50] [--rounds 2] [--bodies spread|point]
  *                           [--order floor-first|project-first] [--log-level info] [--keep-logs]
  *                           [--pool-size 20] [--floor-events 2] [--cpu-prof] [--keep-db] [--check]
  *                           [--quiet-wait 30] [--code-shim] [--project-dir DIR] [--set NAME=VALUE …]
@@ -12,12 +12,17 @@
  *    waits for /ready.
  * 3. Through the HTTP API: admin token, a ward, three departments, five categories each with a default
  *    department (so every case is auto-assigned: 1 case + 2 events + 3 timers), a channel API client.
- * 4. Rounds of [floor, project] (or [project, floor]). Each phase starts its server (the project again
- *    with `node src/main/start.ts`; the floor with bench/intake/floor.ts: bare Fastify, one named
- *    prepared statement writing the same rows into the same database, pg pool the app's size), waits
+ * 4. Rounds of [minimal, floor, project] (or [project, floor, minimal]). Each phase starts its server
+ *    (the project again with `node src/main/start.ts`; the floor with bench/intake/floor.ts: bare
+ *    Fastify, one named prepared statement writing the same rows into the same database, pg pool the
+ *    app's size; the minimal floor, the same server writing a case with its text and JSON body, one
+ *    event and two timers into tables with a primary key only), waits
  *    for the machine to be quiet (bounded), warms up, measures, and stops the server: only the server
  *    under test runs during its phase. autocannon (in this process) posts realistic Vietnamese bodies
  *    with a unique externalId each; project requests carry X-API-Key. Nothing is truncated or vacuumed.
+ *    --bodies spread (default): the bodies' map points spread over a ward (5 x 5 km); point: every body
+ *    at one point (a burst of reports about one place, every intake's likely-duplicates lookup among
+ *    all the cases before it).
  * 5. Checks in the database that every 201 created exactly one case with its events and 3 timers,
  *    prints the figures, the CPU used per request and the project/floor ratios, and writes
  *    bench/results/intake-<timestamp>.json (git-ignored).
@@ -28,7 +33,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { configSchema } from '../../src/config.ts';
 import { runGuarded } from '../lib/cleanup.ts';
-import { intArg, parseCommandLine } from '../lib/cli.ts';
+import { enumArg, intArg, parseCommandLine } from '../lib/cli.ts';
 import { runEnvironment } from '../lib/machine.ts';
 import { backendPids } from '../lib/pg-admin.ts';
 import { processTree, stopTree } from '../lib/proc.ts';
@@ -49,6 +54,7 @@ const args = parseCommandLine(import.meta.url, {
   connections: { type: 'string', default: '50' },
   rounds: { type: 'string', default: '2' },
   order: { type: 'string', default: 'floor-first' },
+  bodies: { type: 'string', default: 'spread' },
   'log-level': { type: 'string', default: 'info' },
   'keep-logs': { type: 'boolean', default: false },
   'pool-size': { type: 'string', default: '20' },
@@ -67,7 +73,8 @@ const opts = {
   warmupS: intArg('warmup', args.warmup, 0, 120),
   connections: intArg('connections', args.connections, 1, 1000),
   rounds: intArg('rounds', args.rounds, 1, 5),
-  order: args.order === 'project-first' ? ('project-first' as const) : ('floor-first' as const),
+  order: enumArg('order', args.order, ['floor-first', 'project-first'] as const),
+  bodies: enumArg('bodies', args.bodies, ['spread', 'point'] as const),
   logLevel: configSchema.shape.LOG_LEVEL.parse(args['log-level']),
   keepLogs: args['keep-logs'],
   poolSize: intArg('pool-size', args['pool-size'], 1, 200),
@@ -182,11 +189,15 @@ async function main() {
     say(
       `set up: ward ${setup.wardCode}, ${departments.length} departments, ${categories.length} categories, API client`,
     );
-    const bodies = bodyFactory(setup.wardCode);
-    say(`bodies: ${bodies.templates} distinct, mean ${bodies.meanBytes} bytes`);
+    const bodies = bodyFactory(setup.wardCode, { atOnePoint: opts.bodies === 'point' });
+    say(
+      `bodies: ${bodies.templates} distinct, mean ${bodies.meanBytes} bytes, ` +
+        `${opts.bodies === 'point' ? 'every one at one map point' : 'map points spread over 5 x 5 km'}`,
+    );
     const headers: Record<Target, Record<string, string>> = {
       project: { 'x-api-key': setup.apiKey },
       floor: {},
+      minimal: {},
     };
 
     // Smoke: the project's case must take the auto-assign path (assigned, 2 events, 3 timers).
@@ -199,27 +210,29 @@ async function main() {
     await stopTree(first.child, processTree(first.child.proc.pid as number), say);
 
     // Measured phases: only the server under test runs during its phase (the project with its worker).
-    const order: Target[] = opts.order === 'floor-first' ? ['floor', 'project'] : ['project', 'floor'];
+    const order: Target[] =
+      opts.order === 'floor-first' ? ['minimal', 'floor', 'project'] : ['project', 'floor', 'minimal'];
     const phases: PhaseResult[] = [];
     let seq = 0;
-    let floorSmoked = false;
+    const smoked = new Set<Target>();
     for (let round = 1; round <= opts.rounds; round++) {
       for (const target of order) {
         const server: Server =
           target === 'project'
             ? await project()
             : await startFloor(setup, {
+                kind: target,
                 children,
                 databaseUrl: dbUrl,
                 poolSize: opts.poolSize,
                 floorEvents: opts.floorEvents,
                 nodeArgs: opts.cpuProf
-                  ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--cpu-prof-name=floor.cpuprofile']
+                  ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`, `--cpu-prof-name=${target}.cpuprofile`]
                   : [],
               });
-        if (target === 'floor' && !floorSmoked) {
-          await smokeOn('floor', server.base);
-          floorSmoked = true;
+        if (target !== 'project' && !smoked.has(target)) {
+          await smokeOn(target, server.base);
+          smoked.add(target);
         }
         const prefix = `b-${tag}-${target[0]}${round}-`;
         const { phase, tree } = await measurePhase(server, {
@@ -267,8 +280,11 @@ async function main() {
       serverLog: logInfo,
       project: comparison.project,
       floor: comparison.floor,
+      minimal: comparison.minimal,
       ratios: comparison.ratios,
+      ratiosToMinimal: comparison.toMinimal,
       target: comparison.target,
+      targetMinimal: comparison.targetMinimal,
       phases: phases.map(({ createdIds: _ids, ...p }) => p),
       verification,
       totals: totals.rows[0],
@@ -286,13 +302,13 @@ async function main() {
       },
       say,
     );
-    return comparison.target.met;
+    return comparison.targetMinimal.met;
   } finally {
     await db.end();
   }
 }
 
-const phaseCount = opts.rounds * 2;
+const phaseCount = opts.rounds * 3;
 await runGuarded(
   {
     what: 'bench',

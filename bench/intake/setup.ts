@@ -65,10 +65,11 @@ export async function setUp(base: string, adminPassword: string): Promise<Setup>
   };
 }
 
-/** The floor (bench/intake/floor.ts) on the same database, with the same pool size. */
+/** A floor (bench/intake/floor.ts: the schema's or the minimal one) on the same database, with the same pool size. */
 export function startFloor(
   setup: Setup,
   o: {
+    kind: 'floor' | 'minimal';
     children: NodeChild[];
     databaseUrl: string;
     poolSize: number;
@@ -77,7 +78,7 @@ export function startFloor(
   },
 ): Promise<Server> {
   return startServer({
-    name: 'floor',
+    name: o.kind,
     script: 'bench/intake/floor.ts',
     cwd: root,
     nodeArgs: o.nodeArgs,
@@ -87,6 +88,7 @@ export function startFloor(
       DATABASE_URL: o.databaseUrl,
       DATABASE_POOL_SIZE: String(o.poolSize),
       FLOOR_EVENTS: String(o.floorEvents),
+      FLOOR_KIND: o.kind === 'minimal' ? 'minimal' : 'schema',
       FLOOR_CONTEXT: JSON.stringify(setup.floorContext),
     },
   });

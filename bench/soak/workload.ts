@@ -132,7 +132,7 @@ export type IntakeBody = Record<string, unknown> & { categoryCode?: string };
  */
 export function intakeBodies(wardCode: string, fastShare: number, seed = 20261122) {
   const rnd = prng(seed);
-  const source = bodyFactory(wardCode, 1_000, seed);
+  const source = bodyFactory(wardCode, { count: 1_000, seed });
   const templates: IntakeBody[] = [];
   for (let i = 0; i < source.templates; i++) {
     const body = JSON.parse(source.next('x')) as IntakeBody & { description: string; title: string };
