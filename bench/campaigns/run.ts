@@ -33,13 +33,7 @@
  */
 import { loadavg } from 'node:os';
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
-import pino from 'pino';
-import { buildApp } from '../../src/app.ts';
-import { loadConfig } from '../../src/config.ts';
-import { createContainer } from '../../src/container.ts';
-import { bootstrap } from '../../src/main/bootstrap.ts';
 import { snapshot } from '../../src/modules/campaigns/campaign-tally.ts';
 import { vietnamDayOf } from '../../src/shared/vietnam-day.ts';
 import { figuresOf, pct, printFigures, type Sample } from '../console/figures.ts';
@@ -47,6 +41,7 @@ import { apiToken, signInConsole } from '../console/sign-in.ts';
 import { runGuarded } from '../lib/cleanup.ts';
 import { intArg, parseCommandLine } from '../lib/cli.ts';
 import { startCpuMeter, waitForQuiet } from '../lib/cpu-meter.ts';
+import { startInProcessApp } from '../lib/in-process.ts';
 import { machineInfo } from '../lib/machine.ts';
 import { serverSettings, serverVersion } from '../lib/pg-admin.ts';
 import { gitState, root, writeResult } from '../lib/results.ts';
@@ -119,28 +114,8 @@ async function main(): Promise<boolean> {
       `${plan.rows.toLocaleString('en')} listed rows naming ${plan.people.toLocaleString('en')} numbers`,
   );
 
-  await run.createDatabase();
   installCapture();
-  const config = loadConfig({
-    ...process.env,
-    DATABASE_URL: run.dbUrl,
-    REDIS_URL: run.redisUrl,
-    REDIS_PREFIX: run.redisPrefix,
-    LOG_LEVEL: 'error',
-    ADMIN_USERNAME: ADMIN.username,
-    ADMIN_PASSWORD: ADMIN.password,
-    RATE_LIMIT_LOGIN_PER_MINUTE: '1000',
-    // One request at a time never overloads the app; a lag from other work must not shed a request.
-    OVERLOAD_EVENT_LOOP_DELAY_MS: '0',
-  });
-  await bootstrap(config, pino({ level: 'error' }));
-  const container = await createContainer(config, { role: 'api' });
-  const app: FastifyInstance = await buildApp(container);
-  await app.ready();
-  run.closers.push(async () => {
-    await app.close();
-    await container.close();
-  });
+  const { app, container } = await startInProcessApp(run, ADMIN, { RATE_LIMIT_LOGIN_PER_MINUTE: '1000' });
 
   const inject = async (
     method: string,

@@ -29,19 +29,14 @@
  */
 import { loadavg } from 'node:os';
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
-import pino from 'pino';
-import { buildApp } from '../../src/app.ts';
-import { loadConfig } from '../../src/config.ts';
-import { createContainer } from '../../src/container.ts';
-import { bootstrap } from '../../src/main/bootstrap.ts';
 import { withoutDiacritics } from '../../src/shared/vietnamese-text.ts';
 import { pct } from '../console/figures.ts';
 import { apiToken } from '../console/sign-in.ts';
 import { runGuarded } from '../lib/cleanup.ts';
 import { intArg, parseCommandLine, usage } from '../lib/cli.ts';
 import { startCpuMeter, waitForQuiet } from '../lib/cpu-meter.ts';
+import { startInProcessApp } from '../lib/in-process.ts';
 import { machineInfo } from '../lib/machine.ts';
 import { serverSettings, serverVersion } from '../lib/pg-admin.ts';
 import { gitState, root, writeResult } from '../lib/results.ts';
@@ -89,26 +84,7 @@ const report = {
 };
 
 async function main(): Promise<boolean> {
-  await run.createDatabase();
-  const config = loadConfig({
-    ...process.env,
-    DATABASE_URL: run.dbUrl,
-    REDIS_URL: run.redisUrl,
-    REDIS_PREFIX: run.redisPrefix,
-    LOG_LEVEL: 'error',
-    ADMIN_USERNAME: ADMIN.username,
-    ADMIN_PASSWORD: ADMIN.password,
-    // One request at a time never overloads the app; a lag from other work must not shed a request.
-    OVERLOAD_EVENT_LOOP_DELAY_MS: '0',
-  });
-  await bootstrap(config, pino({ level: 'error' }));
-  const container = await createContainer(config, { role: 'api' });
-  const app: FastifyInstance = await buildApp(container);
-  await app.ready();
-  run.closers.push(async () => {
-    await app.close();
-    await container.close();
-  });
+  const { app, container } = await startInProcessApp(run, ADMIN);
   const db = container.db;
 
   const post = async (url: string, token: string, body: object, headers: Record<string, string> = {}) => {
