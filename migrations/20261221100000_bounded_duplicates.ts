@@ -57,28 +57,27 @@ export async function up(db: Kysely<unknown>): Promise<void> {
                'similarity', m.similarity) ORDER BY m.similarity DESC, m.distance), '[]'::jsonb)
         INTO found
       FROM (
-        SELECT s.id, s.code, s.distance, s.similarity
+        SELECT k.id, k.code, k.distance, k.similarity
         FROM (
-          SELECT k.id, k.code, k.distance,
-                 round(similarity(substr(k.search_text, length(k.code) + 2, 120), folded_text)::numeric, 2)::float8
+          -- Distance and likeness are computed here, once a candidate: in a subquery without a
+          -- LIMIT of its own, Postgres folds them into the query above, which then computed the
+          -- likeness for its filter, its order and its answer (0.52 against 0.30 ms a lookup).
+          SELECT c.id, c.code,
+                 111320 * sqrt((c.location_lat - lat)::numeric ^ 2
+                   + ((c.location_lng - lng)::numeric * lng_scale::numeric) ^ 2) AS distance,
+                 round(similarity(substr(c.search_text, length(c.code) + 2, 120), folded_text)::numeric, 2)::float8
                    AS similarity
-          FROM (
-            SELECT c.id, c.code, c.search_text,
-                   111320 * sqrt((c.location_lat - lat)::numeric ^ 2
-                     + ((c.location_lng - lng)::numeric * lng_scale::numeric) ^ 2) AS distance
-            FROM cases c
-            WHERE c.ward_id = ward AND c.category_id = category
-              AND c.received_at > now() - make_interval(days => days)
-              AND c.location_lat IS NOT NULL AND c.location_lng IS NOT NULL AND c.status <> 'rejected'
-              AND point(c.location_lng, c.location_lat) <@ box(
-                point(lng - lng_span, lat - lat_span), point(lng + lng_span, lat + lat_span))
-            ORDER BY point(c.location_lng, c.location_lat) <-> point(lng, lat)
-            LIMIT 20
-          ) k
-          WHERE k.distance <= radius::numeric
-        ) s
-        WHERE s.similarity >= min_similarity
-        ORDER BY s.similarity DESC, s.distance
+          FROM cases c
+          WHERE c.ward_id = ward AND c.category_id = category
+            AND c.received_at > now() - make_interval(days => days)
+            AND c.location_lat IS NOT NULL AND c.location_lng IS NOT NULL AND c.status <> 'rejected'
+            AND point(c.location_lng, c.location_lat) <@ box(
+              point(lng - lng_span, lat - lat_span), point(lng + lng_span, lat + lat_span))
+          ORDER BY point(c.location_lng, c.location_lat) <-> point(lng, lat)
+          LIMIT 20
+        ) k
+        WHERE k.distance <= radius::numeric AND k.similarity >= min_similarity
+        ORDER BY k.similarity DESC, k.distance
         LIMIT 5
       ) m;
       RETURN found;
