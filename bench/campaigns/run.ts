@@ -426,7 +426,7 @@ async function main(): Promise<boolean> {
     seed: { seconds: seedSeconds, uploadSeconds: r1(seedUploadMs / 1000) },
     quiet,
     uploads: { figures: uploadFigures, cpu: uploadCpu, budgetMs: uploadBudgetMs },
-    reads: { figures: readFigures.map(({ ...f }) => f), cpu: readCpu, reps, warmup, budgetMs },
+    reads: { figures: readFigures, cpu: readCpu, reps, warmup, budgetMs },
   });
   log(`results: ${path.relative(root, file)}`);
   return slowUploads.length === 0 && slowReads.length === 0;

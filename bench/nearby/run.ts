@@ -30,7 +30,7 @@
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
-import { withoutDiacritics } from '../../src/shared/vietnamese-text.ts';
+import { duplicateBox, duplicateText } from '../../src/modules/cases/intake-statement.ts';
 import { pct } from '../console/figures.ts';
 import { apiToken } from '../console/sign-in.ts';
 import { runGuarded } from '../lib/cleanup.ts';
@@ -73,6 +73,7 @@ const ADMIN = { username: 'admin', password: 'bench-nearby-admin' };
 /** The burst's place: a street in Lê Chân, Hải Phòng; the empty spot is 5 km north of it. */
 const P = { lat: 20.844912, lng: 106.688084 };
 const EMPTY = { lat: P.lat + 0.045, lng: P.lng };
+const ADDRESS = 'Trước chợ Hàng, phố Tô Hiệu';
 const report = {
   channel: 'smart_haiphong',
   categoryCode: 'ngap_ung',
@@ -121,7 +122,7 @@ async function main(): Promise<boolean> {
       ...report,
       wardCode: 'LE_CHAN',
       externalId: `near-${++seq}`,
-      ...(location ? { location: { ...location, address: 'Trước chợ Hàng, phố Tô Hiệu' } } : {}),
+      ...(location ? { location: { ...location, address: ADDRESS } } : {}),
     };
     const t = performance.now();
     const res = await app.inject({
@@ -164,14 +165,12 @@ async function main(): Promise<boolean> {
     return Math.round(performance.now() - t);
   };
 
-  // The lookup alone, with intake's parameters at P (src/modules/cases/intake-statement.ts).
-  const folded = withoutDiacritics(
-    `${report.title} ${report.description} Trước chợ Hàng, phố Tô Hiệu`.slice(0, 120),
-  ).toLowerCase();
-  const scale = Math.cos((P.lat * Math.PI) / 180);
+  // The lookup alone, with the parameters intake gives it at P (the default settings).
+  const folded = duplicateText({ ...report, location_address: ADDRESS });
+  const box = duplicateBox(P.lat, 100);
   const lookupSql = sql`SELECT pakn_possible_duplicates(${ward.id}::bigint,
       (SELECT id FROM categories WHERE code = 'ngap_ung'), ${P.lat}::float8, ${P.lng}::float8,
-      ${100 / 111_320}::float8, ${100 / (111_320 * scale)}::float8, ${scale}::float8, ${folded}::text,
+      ${box.latSpan}::float8, ${box.lngSpan}::float8, ${box.scale}::float8, ${folded}::text,
       100::float8, 30, 0.3::float8)`;
 
   log(`\n== bench/nearby: ${run.dbName} ==`);

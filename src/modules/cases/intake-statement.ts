@@ -87,18 +87,30 @@ const metresPerDegree = 111_320;
  * What pakn_possible_duplicates compares of a new case: the start of its title, description and
  * address as search_text holds them after the code (lower case, without accents).
  */
-const duplicateText = (c: Pick<IntakeRow, 'title' | 'description' | 'location_address'>) =>
+export const duplicateText = (c: Pick<IntakeRow, 'title' | 'description' | 'location_address'>) =>
   // Cut first, then fold (one character stays one): the description may run to 5,000 characters.
   withoutDiacritics(
     `${c.title ?? ''} ${c.description} ${c.location_address ?? ''}`.slice(0, 120),
   ).toLowerCase();
 
+/**
+ * The lookup's box around a point `radiusMeters` across, in degrees of latitude and longitude, and the
+ * scale of a degree of longitude there (worked out here: Postgres's float8 arithmetic errs on underflow
+ * near 0).
+ */
+export function duplicateBox(lat: number, radiusMeters: number) {
+  const scale = Math.cos((lat * Math.PI) / 180);
+  return {
+    latSpan: radiusMeters / metresPerDegree,
+    lngSpan: radiusMeters / (metresPerDegree * Math.max(scale, 1e-6)),
+    scale,
+  };
+}
+
 function parameters(intake: Intake): unknown[] {
   const { row, duplicates } = intake;
-  // The lookup's box around the point, in degrees of latitude and longitude, and the scale of a
-  // degree of longitude there (worked out here: Postgres's float8 arithmetic errs on underflow near 0).
-  const lat = row.location_lat;
-  const scale = duplicates && lat !== null ? Math.cos((lat * Math.PI) / 180) : null;
+  const box =
+    duplicates && row.location_lat !== null ? duplicateBox(row.location_lat, duplicates.radiusMeters) : null;
   const rest: Record<Exclude<Param, IntakeColumn>, unknown> = {
     code_prefix: row.codePrefix,
     events: JSON.stringify(intake.events),
@@ -110,12 +122,9 @@ function parameters(intake: Intake): unknown[] {
     dup_window_days: duplicates?.windowDays ?? 1,
     dup_similarity: duplicates?.similarity ?? 1,
     dup_text: duplicates ? duplicateText(row) : null,
-    dup_box_lat: duplicates && scale !== null ? duplicates.radiusMeters / metresPerDegree : null,
-    dup_box_lng:
-      duplicates && scale !== null
-        ? duplicates.radiusMeters / (metresPerDegree * Math.max(scale, 1e-6))
-        : null,
-    dup_scale: scale,
+    dup_box_lat: box?.latSpan ?? null,
+    dup_box_lng: box?.lngSpan ?? null,
+    dup_scale: box?.scale ?? null,
   };
   return params.map((name) => {
     if (name === 'attachments') return JSON.stringify(row.attachments);
