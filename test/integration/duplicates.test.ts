@@ -131,12 +131,15 @@ describe('possible duplicates at intake', () => {
 
   it('in a burst of reports about one place, lists the five most alike of the nearest, the same report first', async () => {
     const at = newSpot();
-    // 24 reports of the place 30-53 m away, alike but not the same, and one the same report 5 m away.
+    // Nearest, six reports of something else 5-10 m away; then the same report 20 m away; then 24
+    // reports of the place 30-53 m away, alike but not the same. The five nearest alone (the lookup
+    // before issue 19) hold nothing alike; the 20 nearest hold the same report and 13 alike ones.
+    for (let i = 0; i < 6; i++) await report(north(at, 5 + i), unlike);
     for (let i = 0; i < 24; i++) await report(north(at, 30 + i), alike);
-    const same = await report(north(at, 5), text);
+    const same = await report(north(at, 20), text);
     const c = await report(at, text);
     expect(c.possibleDuplicates).toHaveLength(5);
-    expect(c.possibleDuplicates[0]).toMatchObject({ id: same.id, distanceMeters: 5, similarity: 1 });
+    expect(c.possibleDuplicates[0]).toMatchObject({ id: same.id, distanceMeters: 20, similarity: 1 });
     for (const d of c.possibleDuplicates.slice(1)) {
       expect(d.similarity).toBeLessThan(1);
       expect(d.distanceMeters).toBeGreaterThanOrEqual(30);
